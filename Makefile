@@ -1,0 +1,59 @@
+# Gongmo: `make run` serves the demo, `make test` runs the whole suite against real services.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+FLASK := FLASK_APP=wsgi $(VENV)/bin/flask
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev system-deps translations worker beat audit bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+translations: $(VENV)/.installed
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(VENV)/bin/pybabel compile -q -d translations; fi
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Debian packages the tests start for real: PostgreSQL, Redis and Chromium.
+system-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: system-deps install-dev translations
+	$(PY) -m pytest --db=postgresql
+	$(PY) -m pytest --db=sqlite -m "not pg_only" --ignore=tests/scoring -q
+
+worker: install
+	$(VENV)/bin/celery -A workers.celery_app worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A workers.celery_app beat --loglevel=info
+
+audit: install-dev
+	$(PIP) install -q pip-audit && $(VENV)/bin/pip-audit -r requirements.txt
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

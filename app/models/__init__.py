@@ -1,0 +1,16 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+from app.models.audit import AuditEntry
+from app.models.calls import Call, CallComplex, IndustrialComplex, InfraType, Programme, RequiredAttachment
+from app.models.consortia import Consortium, ConsortiumMember
+from app.models.organisations import Organisation, User, UserRole
+from app.models.outbox import Notification, OutboxMessage
+from app.models.proposals import (
+    Attachment, BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion,
+)
+
+__all__ = [
+    "AuditEntry", "Call", "CallComplex", "IndustrialComplex", "InfraType", "Programme",
+    "RequiredAttachment", "Consortium", "ConsortiumMember", "Organisation", "User", "UserRole",
+    "Notification", "OutboxMessage", "Attachment", "BudgetLine", "InfraItem", "Kpi", "PocPlan",
+    "Proposal", "ProposalVersion",
+]

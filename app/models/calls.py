@@ -1,0 +1,136 @@
+"""Programmes, industrial complexes and calls for proposals."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime
+from app.services import clock
+
+# What the officer has done; the visible status also depends on the clock.
+PHASES = ("draft", "published", "in_review", "decided", "announced")
+
+
+class IndustrialComplex(db.Model):
+    __tablename__ = "industrial_complexes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    region: Mapped[str] = mapped_column(String(64))
+    designated_year: Mapped[int | None] = mapped_column(Integer)
+
+
+class Programme(db.Model):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Labels, not logic: the ministry was renamed in 2025 and other ministries will come.
+    ministry: Mapped[str] = mapped_column(String(100))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+
+    agency = relationship("Organisation")
+
+
+class CallComplex(db.Model):
+    __tablename__ = "call_complexes"
+
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    complex_id: Mapped[int] = mapped_column(ForeignKey("industrial_complexes.id"), primary_key=True)
+
+
+class InfraType(db.Model):
+    """An infrastructure support type a call offers (AX 인프라 유형)."""
+
+    __tablename__ = "call_infra_types"
+    __table_args__ = (UniqueConstraint("call_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32))
+    label_ko: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RequiredAttachment(db.Model):
+    __tablename__ = "call_attachment_kinds"
+    __table_args__ = (UniqueConstraint("call_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32))
+    label_ko: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Call(db.Model):
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"))
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    info_session_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    awards: Mapped[int] = mapped_column(Integer)
+    per_award_cap: Mapped[int] = mapped_column(BigInteger)  # national won per award
+    total_cap: Mapped[int] = mapped_column(BigInteger)  # national won in total
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    min_local_ratio: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal("0"))
+    max_attachment_bytes: Mapped[int] = mapped_column(BigInteger, default=20 * 1024 * 1024)
+    max_proposal_bytes: Mapped[int] = mapped_column(BigInteger, default=200 * 1024 * 1024)
+    reviewers_per_proposal: Mapped[int] = mapped_column(Integer, default=5)
+    review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The rubric and policy in the scoring contract's own form (shared/spec/scoring.md).
+    rubric: Mapped[dict] = mapped_column(JSON, default=dict)
+    policy: Mapped[dict] = mapped_column(JSON, default=dict)
+    phase: Mapped[str] = mapped_column(String(16), default="draft")
+    next_receipt_seq: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    programme: Mapped[Programme] = relationship()
+    complexes: Mapped[list[IndustrialComplex]] = relationship(
+        secondary="call_complexes", order_by="IndustrialComplex.designated_year, IndustrialComplex.id"
+    )
+    infra_types: Mapped[list[InfraType]] = relationship(
+        order_by="InfraType.position", cascade="all, delete-orphan"
+    )
+    attachment_kinds: Mapped[list[RequiredAttachment]] = relationship(
+        order_by="RequiredAttachment.position", cascade="all, delete-orphan"
+    )
+
+    def status(self, at: datetime | None = None) -> str:
+        """draft, upcoming, open, closed, in_review, decided or announced."""
+        if self.phase == "draft":
+            return "draft"
+        if self.phase != "published":
+            return self.phase
+        at = at or clock.now()
+        if at < self.opens_at:
+            return "upcoming"
+        if at < self.closes_at:
+            return "open"
+        return "closed"
+
+    def is_open(self, at: datetime | None = None) -> bool:
+        return self.status(at) == "open"
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+    def infra_label(self, key: str, locale: str = "ko") -> str:
+        for t in self.infra_types:
+            if t.key == key:
+                return t.label_en if locale == "en" else t.label_ko
+        return key

@@ -1,0 +1,93 @@
+"""Organisations and the people who belong to them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime
+from app.services.clock import now
+
+ORG_TYPES = (
+    "local_government",
+    "public_agency",
+    "tenant_company",
+    "ai_supplier",
+    "university",
+    "research_institute",
+    "other",
+)
+ROLES = ("applicant", "reviewer", "officer", "admin")
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str] = mapped_column(String(64), default="")
+    # 사업자등록번호, digits only; validated with its check digit before it gets here.
+    brn: Mapped[str] = mapped_column(String(10), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    users: Mapped[list["User"]] = relationship(back_populates="organisation")
+
+    @property
+    def brn_display(self) -> str:
+        return f"{self.brn[:3]}-{self.brn[3:5]}-{self.brn[5:]}"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    department: Mapped[str] = mapped_column(String(100), default="")
+    locale: Mapped[str] = mapped_column(String(5), default="ko")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on password change so outstanding reset links and sessions stop working.
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def roles(self) -> set[str]:
+        return {r.role for r in self.role_rows}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    def grant(self, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        if role not in self.roles:
+            self.role_rows.append(UserRole(role=role))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        # The password stamp in the session id logs out every session on password change.
+        return f"{self.id}:{int(self.password_changed_at.timestamp())}"
+
+
+

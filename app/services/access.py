@@ -1,0 +1,61 @@
+"""Who may do what to which object.
+
+Every view goes through these functions; a view that loads an object and does not
+ask here is a bug. They answer booleans; ``require`` turns a refusal into a 403.
+"""
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Consortium, ConsortiumMember, Proposal, User
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_officer_for_call(user, call) -> bool:
+    if not _authenticated(user):
+        return False
+    if user.has_role("admin"):
+        return True
+    return user.has_role("officer") and user.organisation_id == call.programme.agency_id
+
+
+def consortium_ids_of(user: User) -> set[int]:
+    """Consortia in which the user's organisation takes part."""
+    if not _authenticated(user) or user.organisation_id is None:
+        return set()
+    return set(
+        db.session.scalars(
+            select(ConsortiumMember.consortium_id).where(ConsortiumMember.organisation_id == user.organisation_id)
+        )
+    )
+
+
+def can_view_consortium(user, consortium: Consortium) -> bool:
+    return _authenticated(user) and user.has_role("applicant") and user.organisation_id in consortium.member_org_ids()
+
+
+def can_manage_consortium(user, consortium: Consortium) -> bool:
+    """Only people of the lead organisation change the consortium or its proposals."""
+    return _authenticated(user) and user.has_role("applicant") and user.organisation_id == consortium.lead_org_id
+
+
+def can_view_proposal(user, proposal: Proposal) -> bool:
+    if not _authenticated(user):
+        return False
+    if can_view_consortium(user, proposal.consortium):
+        return True
+    return is_officer_for_call(user, proposal.call)
+
+
+def can_edit_proposal(user, proposal: Proposal) -> bool:
+    return can_manage_consortium(user, proposal.consortium)

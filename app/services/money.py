@@ -1,0 +1,31 @@
+"""Displaying won the way Korean budget tables do (억원, 백만원)."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+EOK = 100_000_000
+MILLION = 1_000_000
+
+
+def won(amount: int) -> str:
+    return f"{amount:,}원"
+
+
+def eok(amount: int, places: int = 2) -> str:
+    """140억원, 24.9억원, 2.24억원: trailing zeros dropped."""
+    q = (Decimal(amount) / EOK).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{q:,.{places}f}".rstrip("0").rstrip(".")
+    return f"{text}억원"
+
+
+def million(amount: int) -> str:
+    q = (Decimal(amount) / MILLION).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{q:,}백만원"
+
+
+def parse_won(text: str) -> int:
+    """Digits with optional commas and a trailing 원; raises ValueError otherwise."""
+    cleaned = (text or "").strip().replace(",", "").removesuffix("원").strip()
+    if not cleaned.isdigit() or not cleaned.isascii():
+        raise ValueError(text)
+    return int(cleaned)

@@ -1,0 +1,106 @@
+"""Blueprints, template helpers, error pages and security headers."""
+from __future__ import annotations
+
+from flask import Flask, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from app.extensions import db, login_manager
+from app.models import Notification, User
+from app.services import clock, money
+from app.services.markdown import render_markdown
+from app.services.safe_redirect import safe_next
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    try:
+        uid, stamp = session_id.split(":", 1)
+        user = db.session.get(User, int(uid))
+    except (ValueError, TypeError):
+        return None
+    if user is None or str(int(user.password_changed_at.timestamp())) != stamp:
+        return None
+    return user
+
+
+def register_web(app: Flask) -> None:
+    from app.blueprints.auth import bp as auth_bp
+    from app.blueprints.calls import bp as calls_bp
+    from app.blueprints.main import bp as main_bp
+    from app.blueprints.proposals import bp as proposals_bp
+
+    for bp in (main_bp, auth_bp, calls_bp, proposals_bp):
+        app.register_blueprint(bp)
+
+    app.jinja_env.filters["won"] = money.won
+    app.jinja_env.filters["eok"] = money.eok
+    app.jinja_env.filters["million"] = money.million
+    app.jinja_env.filters["markdown"] = render_markdown
+
+    @app.template_filter("kst")
+    def kst_filter(value, fmt: str = "yyyy-MM-dd HH:mm"):
+        if value is None:
+            return ""
+        return format_datetime(value, fmt) + " KST"
+
+    @app.template_filter("iso")
+    def iso_filter(value):
+        return value.isoformat() if value else ""
+
+    @app.context_processor
+    def inject():
+        from flask_login import current_user
+
+        unread = 0
+        if current_user.is_authenticated:
+            unread = db.session.scalar(
+                select(func.count(Notification.id)).where(
+                    Notification.user_id == current_user.id, Notification.read.is_(False)
+                )
+            ) or 0
+        return {"locale": str(get_locale()), "now": clock.now(), "unread_count": unread}
+
+    @app.route("/locale/<code>", methods=["POST"])
+    def set_locale(code: str):
+        if code in app.config["LANGUAGES"]:
+            session["locale"] = code
+        return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return resp
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page(code))
+
+
+def _error_page(code: int):
+    def handler(error):
+        if code == 500:
+            db.session.rollback()
+        messages = {
+            400: _("잘못된 요청입니다."),
+            403: _("이 페이지에 접근할 권한이 없습니다."),
+            404: _("페이지를 찾을 수 없습니다."),
+            405: _("허용되지 않은 요청 방식입니다."),
+            413: _("파일이 너무 큽니다."),
+            429: _("요청이 너무 많습니다. 잠시 후 다시 시도하십시오."),
+            500: _("서버 오류가 발생했습니다. 입력한 내용은 변경되지 않았습니다."),
+        }
+        detail = getattr(error, "description", "") if code == 400 else ""
+        return render_template("error.html", code=code, message=messages[code], detail=detail), code
+
+    return handler

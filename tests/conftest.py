@@ -1,0 +1,182 @@
+"""Fixtures shared by the whole suite.
+
+``--db=postgresql`` (what ``make test`` runs first) starts a throw-away cluster;
+``--db=sqlite`` uses a file database. Under CI=true a service that cannot start
+fails the run instead of skipping.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, text
+
+from tests import services
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", default=os.environ.get("GONGMO_TEST_DB", "sqlite"),
+                     choices=("sqlite", "postgresql"), help="database the app tests run against")
+
+
+
+def unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"required service missing in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def db_backend(request) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    try:
+        pg = services.start_postgres()
+    except services.ServiceUnavailable as exc:
+        unavailable(str(exc))
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    try:
+        r = services.start_redis()
+    except services.ServiceUnavailable as exc:
+        unavailable(str(exc))
+    yield r
+    r.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(db_backend, request, tmp_path_factory) -> str:
+    if db_backend == "postgresql":
+        return request.getfixturevalue("postgres").url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url, instance_dir):
+    """Build an app on the session's database; tests may override settings."""
+    from app import create_app
+    from config import TestingConfig
+
+    def factory(**overrides):
+        settings = dict(
+            SQLALCHEMY_DATABASE_URI=database_url,
+            UPLOAD_DIR=str(instance_dir / "uploads"),
+            MAIL_DIR=str(instance_dir / "mail"),
+            MAIL_BACKEND="file",
+            SERVER_NAME="gongmo.test",
+        )
+        settings.update(overrides)
+        return create_app(TestingConfig, **settings)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def _schema(make_app):
+    from app.extensions import db
+
+    application = make_app()
+    with application.app_context():
+        db.drop_all()
+        db.create_all()
+    return application
+
+
+@pytest.fixture
+def app(_schema):
+    from app.extensions import db
+
+    ctx = _schema.app_context()
+    ctx.push()
+    try:
+        yield _schema
+    finally:
+        db.session.rollback()
+        db.session.remove()
+        _truncate_all(db)
+        ctx.pop()
+
+
+def _truncate_all(db) -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(t.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    from app.extensions import db
+
+    return db.session
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the real form; returns the client."""
+
+    def do(user, password: str = "Correct-horse-9"):
+        resp = client.post("/login", data={"email": user.email, "password": password})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+        return client
+
+    return do
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: ...`` then ``q.count`` is the number of SQL statements."""
+    from app.extensions import db
+
+    @contextmanager
+    def counter():
+        class Box:
+            count = 0
+            statements: list[str] = []
+
+        box = Box()
+        box.statements = []
+
+        def before(conn, cursor, statement, *args):
+            box.count += 1
+            box.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield box
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counter
+
+
+@pytest.fixture
+def clock():
+    """A controlled clock: ``clock.move_to(dt)``, ``clock.shift(seconds)``."""
+    import time_machine
+
+    with time_machine.travel("2025-07-01 00:00:00+00:00", tick=False) as traveller:
+        yield traveller
