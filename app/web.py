@@ -30,9 +30,11 @@ def register_web(app: Flask) -> None:
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.calls import bp as calls_bp
     from app.blueprints.main import bp as main_bp
+    from app.blueprints.officer import bp as officer_bp
     from app.blueprints.proposals import bp as proposals_bp
+    from app.blueprints.review import bp as review_bp
 
-    for bp in (main_bp, auth_bp, calls_bp, proposals_bp):
+    for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp):
         app.register_blueprint(bp)
 
     app.jinja_env.filters["won"] = money.won

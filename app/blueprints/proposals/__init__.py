@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("proposals", __name__)
 
-from app.blueprints.proposals import attachments, consortia, drafting, submission  # noqa: E402,F401
+from app.blueprints.proposals import attachments, challenges, consortia, drafting, results, submission  # noqa: E402,F401,I001

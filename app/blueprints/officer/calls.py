@@ -1,0 +1,2 @@
+"""Officer console: calls. (stub)"""
+from app.blueprints.officer import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Officer console: dashboard. (stub)"""
+from app.blueprints.officer import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Officer console: results. (stub)"""
+from app.blueprints.officer import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Applicant area: challenges. (stub)"""
+from app.blueprints.proposals import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Applicant area: results. (stub)"""
+from app.blueprints.proposals import bp  # noqa: F401
