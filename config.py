@@ -106,6 +106,11 @@ def load(name: str | None) -> type[BaseConfig]:
     if hasattr(cfg, "check"):
         cfg.check()
     if name == "production":
-        cfg.SQLALCHEMY_DATABASE_URI = os.environ["DATABASE_URL"]
-        cfg.SECRET_KEY = os.environ["SECRET_KEY"]
+        # A subclass, so reading the environment never mutates the shared class.
+        cfg = type("ProductionFromEnvironment", (cfg,), {
+            "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
+            "SECRET_KEY": os.environ["SECRET_KEY"],
+            "REDIS_URL": os.environ["REDIS_URL"],
+            "RATELIMIT_STORAGE_URI": os.environ["REDIS_URL"],
+        })
     return cfg
