@@ -29,7 +29,7 @@ def _digest(prev_hash: str, at, actor_id, action, object_type, object_id, data) 
 
 def record(actor, action: str, obj=None, *, object_type: str | None = None, **data: Any) -> AuditEntry:
     session = db.session
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)) or GENESIS
     if obj is not None:
