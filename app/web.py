@@ -21,7 +21,7 @@ def load_user(session_id: str):
         user = db.session.get(User, int(uid))
     except (ValueError, TypeError):
         return None
-    if user is None or str(int(user.password_changed_at.timestamp())) != stamp:
+    if user is None or not user.active or str(int(user.password_changed_at.timestamp())) != stamp:
         return None
     return user
 

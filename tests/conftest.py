@@ -6,10 +6,12 @@ fails the run instead of skipping.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from tests import services
@@ -81,7 +83,9 @@ def make_app(database_url, instance_dir):
             SERVER_NAME="gongmo.test",
         )
         settings.update(overrides)
-        return create_app(TestingConfig, **settings)
+        application = create_app(TestingConfig, **settings)
+        application.test_client_class = IsolatedClient
+        return application
 
     return factory
 
@@ -120,6 +124,29 @@ def _truncate_all(db) -> None:
         else:
             for t in tables:
                 conn.execute(t.delete())
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    Without this, requests would reuse the test's app context: one ``g`` (so
+    Flask-Login's cached user leaks between clients) and one SQLAlchemy session
+    (so a view that forgets to commit would look as if it had). The test's own
+    work is committed first, and its session re-reads after the request.
+    """
+
+    def open(self, *args, **kwargs):
+        from flask import has_app_context
+
+        from app.extensions import db
+
+        if not has_app_context():  # a redirect followed from inside the isolated request
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.expire_all()
 
 
 @pytest.fixture
