@@ -1,4 +1,38 @@
-"""``flask demo load``. (stub)"""
+"""``flask demo load``: the 2025 AX call with accounts to try every role."""
+from __future__ import annotations
+
+import click
 from flask.cli import AppGroup
 
+from app.extensions import db
+from app.services import clock, demo
+
 demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("load")
+def load() -> None:
+    """Create the demo call, organisations, accounts and draft proposal (safe to run again)."""
+    try:
+        result = demo.load()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if result.changed:
+        made = ", ".join(f"{kind} {n}" for kind, n in sorted(result.created.items()))
+        click.echo(f"Demo data loaded ({made}).")
+    else:
+        click.echo("Demo data already present; nothing changed.")
+    call = result.call
+    click.echo(f"Call {call.code}: {call.title}")
+    click.echo(f"  opens {clock.to_kst(call.opens_at):%Y-%m-%d %H:%M} KST, "
+               f"closes {clock.to_kst(call.closes_at):%Y-%m-%d %H:%M} KST ({call.status()})")
+    click.echo("")
+    click.echo("Accounts (every demo account has the same password):")
+    width = max(len(email) for email, _, _ in result.accounts)
+    for email, roles, org in result.accounts:
+        click.echo(f"  {email:<{width}}  {roles:<10}  {org}")
+    click.echo(f"  password: {demo.PASSWORD}")
+    if not result.created.get("users") and result.accounts:
+        click.echo("  (accounts that already existed keep whatever password they have now)")
