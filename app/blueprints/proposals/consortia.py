@@ -1,7 +1,90 @@
-"""Forming a consortium: the lead organisation and members by business registration number. (stub)"""
+"""Forming a consortium: the lead organisation and members by business registration number."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
 from app.blueprints.proposals import bp
+from app.extensions import db
+from app.models import Consortium
+from app.services import access
+from app.services import consortia as consortia_service
+from app.services.consortia import ROLE_LABELS, ConsortiumError
+from forms.consortium import AddMemberForm, ConsortiumForm, RemoveMemberForm
 
 
-@bp.route("/my/consortia")
+@bp.route("/my/consortia", methods=["GET", "POST"])
+@login_required
 def consortia():
-    return "consortia"
+    access.require(current_user.has_role("applicant"))
+    form = ConsortiumForm()
+    if form.validate_on_submit():
+        try:
+            consortium = consortia_service.create(current_user, form.name.data)
+        except ConsortiumError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("컨소시엄을 만들었습니다. 참여기관을 추가하십시오."), "success")
+            return redirect(url_for("proposals.consortium", consortium_id=consortium.id))
+    return render_template(
+        "proposals/consortia.html", form=form, items=consortia_service.consortia_of(current_user),
+        role_labels=ROLE_LABELS,
+    ), 422 if form.errors else 200
+
+
+@bp.route("/my/consortia/<int:consortium_id>", methods=["GET", "POST"])
+@login_required
+def consortium(consortium_id: int):
+    consortium = db.session.get(Consortium, consortium_id)
+    # Outsiders learn nothing, not even that the consortium exists.
+    if consortium is None or not access.can_view_consortium(current_user, consortium):
+        abort(404)
+    can_manage = access.can_manage_consortium(current_user, consortium)
+    add_form = AddMemberForm(formdata=None)
+    refused = False
+    if request.method == "POST":
+        access.require(can_manage)
+        if request.form.get("action") == "remove":
+            return _remove(consortium)
+        add_form = AddMemberForm()
+        if add_form.validate_on_submit():
+            try:
+                member = consortia_service.add_member(consortium, current_user, add_form.brn.data, add_form.role.data)
+            except ConsortiumError as exc:
+                db.session.rollback()
+                refused = True
+                target = getattr(add_form, exc.field, None) if exc.field else None
+                if target is not None:
+                    target.errors = [*target.errors, exc.message]
+                else:
+                    flash(exc.message, "error")
+            else:
+                db.session.commit()
+                flash(_("%(name)s 을(를) 참여기관으로 추가했습니다.", name=member.organisation.name), "success")
+                return redirect(url_for("proposals.consortium", consortium_id=consortium.id))
+    return render_template(
+        "proposals/consortium.html", consortium=consortium, can_manage=can_manage, add_form=add_form,
+        remove_form=RemoveMemberForm(formdata=None), role_labels=ROLE_LABELS,
+    ), 422 if refused or any(f.errors for f in add_form) else 200
+
+
+def _remove(consortium: Consortium):
+    form = RemoveMemberForm()
+    try:
+        member_id = int(form.member_id.data or "")
+    except ValueError:
+        abort(400)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        consortia_service.remove_member(consortium, current_user, member_id)
+    except ConsortiumError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("참여기관을 컨소시엄에서 뺐습니다."), "success")
+    return redirect(url_for("proposals.consortium", consortium_id=consortium.id))
