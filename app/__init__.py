@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 import config as config_module
@@ -12,6 +12,8 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 def select_locale() -> str:
     languages = ("ko", "en")
+    if not has_request_context():  # services run from workers, the CLI and tests: Korean, the source language
+        return "ko"
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

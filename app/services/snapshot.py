@@ -1,0 +1,89 @@
+"""A submitted proposal frozen as plain JSON.
+
+A version must read the same years later, whatever happens to the live rows, the
+call's configuration or the organisations' names; so everything a reader needs,
+labels included, is copied in. Money stays integer won; KPI figures are strings
+of their Decimal value.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.models.proposals import BUDGET_SOURCES
+from app.services import drafts
+
+SCHEMA = 1
+
+
+def frozen_budget(proposal) -> dict:
+    """The year × source table with its totals, as JSON (years are the call's)."""
+    years = proposal.call.years
+    amounts = drafts.budget_amounts(proposal)
+    table = drafts.budget_table(amounts, years)
+    return {
+        "sources": list(BUDGET_SOURCES),
+        "rows": [{"year": y, **{s: amounts.get((y, s), 0) for s in BUDGET_SOURCES}, "total": table["rows"][y]}
+                 for y in years],
+        "totals": {**table["cols"], "total": table["grand"]},
+    }
+
+
+def build(proposal, *, number: int, receipt_no: str, submitted_at: datetime, validated_at: datetime,
+          submitted_by) -> dict:
+    call = proposal.call
+    consortium = proposal.consortium
+    labels = {t.key: t for t in call.infra_types}
+    kinds = {k.key: k for k in call.attachment_kinds}
+    cx = proposal.complex
+    return {
+        "schema": SCHEMA,
+        "version": number,
+        "receipt_no": receipt_no,
+        "submitted_at": submitted_at.isoformat(),
+        "validated_at": validated_at.isoformat(),
+        "submitted_by": {"id": submitted_by.id, "name": submitted_by.name},
+        "call": {"id": call.id, "code": call.code, "title": call.title,
+                 "first_year": call.first_year, "last_year": call.last_year},
+        "consortium": {
+            "id": consortium.id,
+            "name": consortium.name,
+            "lead_org_id": consortium.lead_org_id,
+            "members": [
+                {"organisation_id": m.organisation_id, "name": m.organisation.name, "type": m.organisation.type,
+                 "region": m.organisation.region, "brn": m.organisation.brn, "role": m.role}
+                for m in consortium.members
+            ],
+        },
+        "complex": {"id": cx.id, "name": cx.name, "region": cx.region, "designated_year": cx.designated_year}
+        if cx else None,
+        "overview": {"title": proposal.title, "summary": proposal.summary,
+                     "strategic_industries": proposal.strategic_industries},
+        "infra_items": [
+            {"type_key": i.type_key,
+             "type_label_ko": labels[i.type_key].label_ko if i.type_key in labels else i.type_key,
+             "type_label_en": labels[i.type_key].label_en if i.type_key in labels else i.type_key,
+             "description": i.description, "budget": i.budget}
+            for i in proposal.infra_items
+        ],
+        "poc_plans": [
+            {"tenant_firm": p.tenant_firm, "problem": p.problem, "ai_solution": p.ai_solution, "budget": p.budget,
+             "kpis": [{"name": k.name, "unit": k.unit, "baseline": _decimal(k.baseline), "target": _decimal(k.target)}
+                      for k in p.kpis]}
+            for p in proposal.poc_plans
+        ],
+        "master_plan": proposal.master_plan,
+        "alliance_plan": proposal.alliance_plan,
+        "aidc_linkage": proposal.aidc_linkage,
+        "budget": frozen_budget(proposal),
+        "attachments": [
+            {"id": a.id, "kind": a.kind,
+             "kind_label_ko": kinds[a.kind].label_ko if a.kind in kinds else "기타",
+             "kind_label_en": kinds[a.kind].label_en if a.kind in kinds else "Other",
+             "filename": a.filename, "size": a.size, "sha256": a.sha256, "detected_type": a.detected_type}
+            for a in proposal.attachments
+        ],
+    }
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
