@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 
 translations: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(VENV)/bin/pybabel compile -q -d translations; fi
+		$(VENV)/bin/pybabel compile -d translations 2>&1 | grep -v "^compiling" || true; fi
 
 run: install translations
 	$(FLASK) db upgrade

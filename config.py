@@ -26,6 +26,9 @@ class BaseConfig:
     # Without a broker, tasks run in the web process so `make run` works alone.
     TASKS_EAGER = not os.environ.get("REDIS_URL")
 
+    # Links in mails sent by the worker, which has no request to take the host from.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+
     DISPLAY_TIMEZONE = "Asia/Seoul"
     BABEL_DEFAULT_LOCALE = "ko"
     BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"

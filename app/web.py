@@ -1,7 +1,7 @@
 """Blueprints, template helpers, error pages and security headers."""
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, session, url_for
+from flask import Flask, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -57,7 +57,8 @@ def register_web(app: Flask) -> None:
         from flask_login import current_user
 
         unread = 0
-        if current_user.is_authenticated:
+        # Mails are rendered by workers and the CLI too, where there is no request and no user.
+        if has_request_context() and current_user and current_user.is_authenticated:
             unread = db.session.scalar(
                 select(func.count(Notification.id)).where(
                     Notification.user_id == current_user.id, Notification.read.is_(False)

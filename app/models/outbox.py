@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -24,9 +24,13 @@ class OutboxMessage(db.Model):
     to_email: Mapped[str] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(5), default="ko")
     context: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending, sent, failed
+    # pending -> sending (leased to one worker) -> sent; or back to pending for a retry; failed at last.
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    # While "sending", no other worker touches the row before this instant; a worker that
+    # died mid-send leaves the row to be taken over once the lease has run out.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -44,4 +48,35 @@ class Notification(db.Model):
     text_en: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(String(300), default="")
     read: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Subscription(db.Model):
+    """A user's wish to be told when a programme opens a new call."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "programme_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class ReminderLog(db.Model):
+    """One row per clock-driven event that must happen once.
+
+    The unique (call, kind, user) is the guard that makes the beat idempotent when two
+    beat processes or many workers run it at once: whoever inserts the row does the
+    work, in the same transaction. Call-wide events ("opened", "closed") use user_id 0.
+    """
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("call_id", "kind", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # Not a foreign key: 0 stands for "the call itself", and NULLs would not be unique.
+    user_id: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -1,0 +1,153 @@
+"""The outbox in-process: written with the change, sent once, retried with backoff."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Notification, OutboxMessage
+from app.services import mailer, outbox
+from app.services.clock import now
+from tests.factories import CallFactory, UserFactory
+
+
+def _queue_reminder(user, key="k1", call=None):
+    call = call or CallFactory()
+    return outbox.queue(key, "deadline_reminder", user, {
+        "name": user.name, "call_title": call.title, "closes_at": "2025-07-28 15:00 KST", "kind": "d3",
+        "proposal_title": "창원 AX 실증", "proposal_status": "draft", "call_url": "https://gongmo.test/calls/AX",
+        "proposal_url": "",
+    }, in_app=("마감 3일 전입니다.", "Closes in 3 days."))
+
+
+def test_committed_change_sends_its_mail_and_in_app_notice(app, sent):
+    user = UserFactory(email="lead@example.kr", name="김담당")
+    _queue_reminder(user)
+    db.session.commit()  # eager in tests: delivered right after the commit
+
+    assert len(sent) == 1
+    mail = sent[0]
+    assert mail["To"] == "lead@example.kr"
+    assert mail["Subject"] == "[공모] 2025년 AX 실증산단 구축사업 공모 접수 마감 3일 전입니다"
+    text = mail.get_body(("plain",)).get_content()
+    assert "김담당 님" in text and "창원 AX 실증" in text and "2025-07-28 15:00 KST" in text
+    assert "<a href=\"https://gongmo.test/calls/AX\">" in mail.get_body(("html",)).get_content()
+    row = db.session.scalar(select(OutboxMessage))
+    assert (row.status, row.attempts) == ("sent", 1) and row.sent_at is not None
+    assert db.session.scalar(select(Notification.text_ko)) == "마감 3일 전입니다."
+
+
+def test_rolled_back_change_sends_nothing(app, sent):
+    user = UserFactory()
+    db.session.commit()
+    _queue_reminder(user)
+    db.session.rollback()
+
+    assert sent == []
+    assert db.session.scalar(select(OutboxMessage.id)) is None
+    assert db.session.scalar(select(Notification.id)) is None
+
+
+def test_the_same_key_is_queued_and_sent_once(app, sent):
+    user = UserFactory()
+    assert _queue_reminder(user, key="receipt:1") is not None
+    assert _queue_reminder(user, key="receipt:1") is None
+    db.session.commit()
+    row_id = db.session.scalar(select(OutboxMessage.id))
+
+    assert outbox.deliver(row_id) is False  # a redelivered task
+    assert len(sent) == 1
+
+
+def test_racing_workers_send_a_row_once(app, monkeypatch):
+    app.config["TASKS_EAGER"] = False
+    monkeypatch.setattr(outbox, "dispatch", lambda ids: None)
+    user = UserFactory()
+    msg_id = _queue_reminder(user).id
+    db.session.commit()
+    calls = []
+
+    def slow_send(mail):
+        calls.append(mail["X-Gongmo-Key"])
+        time.sleep(0.3)
+
+    monkeypatch.setattr(mailer, "send", slow_send)
+    results = []
+
+    def worker():
+        with app.app_context():
+            results.append(outbox.deliver(msg_id))
+
+    try:
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        app.config["TASKS_EAGER"] = True
+    assert calls == ["k1"]
+    assert sorted(results) == [False, False, False, True]
+
+
+def test_failures_back_off_exponentially_then_fail_visibly(app, monkeypatch, clock):
+    def refuse(mail):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(mailer, "send", refuse)
+    user = UserFactory()
+    _queue_reminder(user)
+    db.session.commit()  # first attempt fails at once
+    row = db.session.scalar(select(OutboxMessage))
+    waits = []
+    for _ in range(outbox.MAX_ATTEMPTS - 1):
+        db.session.refresh(row)
+        assert row.status == "pending"
+        wait = row.next_attempt_at - now()
+        waits.append(wait.total_seconds())
+        assert outbox.due_ids() == []  # not before its time
+        clock.shift(wait + timedelta(seconds=1))
+        assert outbox.sweep() == 0
+    db.session.refresh(row)
+
+    assert waits == [30, 60, 120, 240, 480]
+    assert (row.status, row.attempts) == ("failed", outbox.MAX_ATTEMPTS)
+    assert "smtp down" in row.last_error
+    assert [m.id for m in outbox.failed_messages()] == [row.id]
+    assert outbox.status_counts()["failed"] == 1
+
+    monkeypatch.setattr(mailer, "send", lambda mail: None)
+    outbox.retry(row)
+    db.session.commit()  # the officer's "send again"
+    db.session.refresh(row)
+    assert row.status == "sent" and outbox.failed_messages() == []
+
+
+def test_a_lapsed_lease_is_taken_over_but_a_live_one_is_not(app, monkeypatch, sent, clock):
+    app.config["TASKS_EAGER"] = False
+    monkeypatch.setattr(outbox, "dispatch", lambda ids: None)
+    try:
+        user = UserFactory()
+        msg = _queue_reminder(user)
+        # A worker claimed the row and died before it could record the result.
+        msg.status, msg.attempts, msg.lease_until = "sending", 1, now() + timedelta(seconds=outbox.LEASE_SECONDS)
+        db.session.commit()
+
+        assert outbox.sweep() == 0
+        clock.shift(outbox.LEASE_SECONDS + 1)
+        assert outbox.sweep() == 1
+        assert outbox.sweep() == 0
+    finally:
+        app.config["TASKS_EAGER"] = True
+    assert len(sent) == 1
+    db.session.refresh(msg)
+    assert (msg.status, msg.attempts) == ("sent", 2)
+
+
+def test_a_row_has_the_same_message_id_on_every_attempt(app):
+    user = UserFactory()
+    msg = _queue_reminder(user)
+    assert mailer.build(msg)["Message-ID"] == mailer.build(msg)["Message-ID"]

@@ -1,0 +1,26 @@
+"""The beat schedule: every minute, the clock's work and the outbox sweep.
+
+Each entry expires after one interval, so ticks published while every worker was
+down do not pile up and run in a burst when the workers come back: the next tick
+does everything that is due anyway.
+"""
+from __future__ import annotations
+
+DEFAULT_INTERVAL = 60.0
+
+
+def beat_schedule(settings: dict) -> dict:
+    deadlines = float(settings.get("BEAT_DEADLINES_SECONDS") or DEFAULT_INTERVAL)
+    sweep = float(settings.get("BEAT_SWEEP_SECONDS") or DEFAULT_INTERVAL)
+    return {
+        "run-deadlines": {
+            "task": "gongmo.run_deadlines",
+            "schedule": deadlines,
+            "options": {"expires": deadlines},
+        },
+        "sweep-outbox": {
+            "task": "gongmo.sweep_outbox",
+            "schedule": sweep,
+            "options": {"expires": sweep},
+        },
+    }
