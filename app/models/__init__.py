@@ -2,15 +2,19 @@
 from app.models.audit import AuditEntry
 from app.models.calls import Call, CallComplex, IndustrialComplex, InfraType, Programme, RequiredAttachment
 from app.models.consortia import Consortium, ConsortiumMember
+from app.models.decisions import CallOutcome, EligibilityDecision, Objection, Result
 from app.models.organisations import Organisation, User, UserRole
 from app.models.outbox import Notification, OutboxMessage
 from app.models.proposals import (
     Attachment, BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion,
 )
+from app.models.review import Challenge, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
 
 __all__ = [
     "AuditEntry", "Call", "CallComplex", "IndustrialComplex", "InfraType", "Programme",
     "RequiredAttachment", "Consortium", "ConsortiumMember", "Organisation", "User", "UserRole",
     "Notification", "OutboxMessage", "Attachment", "BudgetLine", "InfraItem", "Kpi", "PocPlan",
     "Proposal", "ProposalVersion",
+    "CallOutcome", "EligibilityDecision", "Objection", "Result",
+    "Challenge", "ReviewAssignment", "ReviewerPoolEntry", "ReviewSheet",
 ]

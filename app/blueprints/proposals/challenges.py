@@ -1,2 +1,63 @@
-"""Applicant area: challenges. (stub)"""
-from app.blueprints.proposals import bp  # noqa: F401
+"""Applicant area: challenging an evaluator (기피신청).
+
+Applicants do not know the panel before the announcement, so the consortium names
+the organisation (and the person, if known) it believes conflicted, with its
+reason; the officer matches it to an assigned reviewer and upholds or rejects it.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.blueprints.proposals import bp
+from app.extensions import db
+from app.models import Proposal
+from app.services import conflicts
+from app.services import review_access as policy
+from app.services.access import require
+from forms.review import ChallengeForm
+
+STATUS_LABELS = {"pending": "처리 대기", "upheld": "인용", "rejected": "기각"}
+
+
+def _proposal(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    require(policy.can_view_challenges(current_user, proposal))
+    return proposal
+
+
+def _page(proposal, form, status: int = 200):
+    return render_template(
+        "proposals/challenges.html", proposal=proposal, form=form, items=conflicts.challenges_of(proposal),
+        can_file=policy.can_file_challenge(current_user, proposal) and conflicts.may_challenge(proposal),
+        labels=STATUS_LABELS,
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>/challenges")
+@login_required
+def challenges(proposal_id: int):
+    return _page(_proposal(proposal_id), ChallengeForm())
+
+
+@bp.route("/proposals/<int:proposal_id>/challenges", methods=["POST"])
+@login_required
+def challenge_file(proposal_id: int):
+    proposal = _proposal(proposal_id)
+    require(policy.can_file_challenge(current_user, proposal))
+    form = ChallengeForm()
+    if not form.validate_on_submit():
+        return _page(proposal, form, 422)
+    try:
+        conflicts.file_challenge(proposal, current_user, target_organisation=form.target_organisation.data or "",
+                                 target_person=form.target_person.data or "", reason=form.reason.data)
+    except conflicts.ConflictError as exc:
+        db.session.rollback()
+        form.reason.errors.append(exc.message)
+        return _page(proposal, form, 422)
+    db.session.commit()
+    flash(_("기피신청을 접수했습니다. 처리 결과는 알림으로 알려 드립니다."), "success")
+    return redirect(url_for("proposals.challenges", proposal_id=proposal.id), 303)

@@ -1,0 +1,107 @@
+"""What the officer decides about proposals: eligibility, results, selection, objections."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.calls import Call
+from app.models.organisations import User
+from app.models.proposals import Proposal
+from app.models.types import UTCDateTime
+from app.services.clock import now
+
+ELIGIBILITY_STATUSES = ("confirmed", "rejected")
+OBJECTION_STATUSES = ("open", "answered")
+
+
+class EligibilityDecision(db.Model):
+    """The officer's screening verdict (적격성 검토) on one submitted proposal."""
+
+    __tablename__ = "eligibility_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # What the automatic checks found when the officer decided, kept as evidence.
+    automatic_checks: Mapped[list] = mapped_column(JSON, default=list)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    proposal: Mapped[Proposal] = relationship()
+    decided_by: Mapped[User] = relationship()
+
+
+class CallOutcome(db.Model):
+    """When the results of a call were computed, decided and announced, and by whom."""
+
+    __tablename__ = "call_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), unique=True)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    computed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Reviewer statistics of the last computation, in the engine's JSON form.
+    reviewer_stats: Mapped[list] = mapped_column(JSON, default=list)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    announced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    call: Mapped[Call] = relationship()
+
+
+class Result(db.Model):
+    """One proposal's place in the ranking, as the scoring engine computed it.
+
+    ``engine_selected`` is the engine's verdict; ``selected`` is the final one, which
+    differs only through an override with a written reason.
+    """
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    total: Mapped[Decimal] = mapped_column(Numeric(16, 6))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    engine_selected: Mapped[bool] = mapped_column(Boolean)
+    selected: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    # The engine's output for this proposal (figures as strings) and its explanation.
+    breakdown: Mapped[dict] = mapped_column(JSON, default=dict)
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    proposal: Mapped[Proposal] = relationship()
+
+    @property
+    def overridden(self) -> bool:
+        return self.selected != self.engine_selected
+
+
+class Objection(db.Model):
+    """An objection (이의신청) a consortium files against its result."""
+
+    __tablename__ = "objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    grounds: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    re_evaluation: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+
+    proposal: Mapped[Proposal] = relationship()
+    filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])

@@ -1,0 +1,33 @@
+"""Who hears about a consortium's proposal, and who answers for a call."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Call, Consortium, User, UserRole
+
+
+def consortium_contacts(consortium: Consortium) -> list[User]:
+    """Active applicants of the lead organisation: the people who run the proposal."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.organisation_id == consortium.lead_org_id, User.active.is_(True),
+                   UserRole.role == "applicant")
+            .order_by(User.id)
+        )
+    )
+
+
+def call_officers(call: Call) -> list[User]:
+    """Active officers of the call's managing agency."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.organisation_id == call.programme.agency_id, User.active.is_(True),
+                   UserRole.role == "officer")
+            .order_by(User.id)
+        )
+    )

@@ -1,0 +1,150 @@
+"""The reviewer pool of a call (평가위원 풀) and invitations.
+
+An officer invites a person by e-mail with the organisation and department they
+review under. A known address is linked to its account (which gains the reviewer
+role); an unknown one gets a new account with an unusable password and a
+set-password link, the same kind of link as the password-reset flow.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.routing import BuildError
+
+from app.extensions import db
+from app.models import ReviewAssignment, ReviewerPoolEntry, User
+from app.models.review import ACTIVE_COI
+from app.services import audit, clock, outbox
+from app.services.clock import now
+from app.services.passwords import hash_password
+
+class PoolError(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def pool(call) -> list[ReviewerPoolEntry]:
+    return list(db.session.scalars(
+        select(ReviewerPoolEntry).where(ReviewerPoolEntry.call_id == call.id).order_by(ReviewerPoolEntry.user_id)
+    ))
+
+
+def entry_for(call, user_id: int) -> ReviewerPoolEntry | None:
+    return db.session.scalar(select(ReviewerPoolEntry).where(
+        ReviewerPoolEntry.call_id == call.id, ReviewerPoolEntry.user_id == user_id))
+
+
+def loads(call) -> dict[int, int]:
+    """Active assignments per reviewer in this call."""
+    rows = db.session.execute(
+        select(ReviewAssignment.reviewer_id, func.count(ReviewAssignment.id))
+        .where(ReviewAssignment.call_id == call.id, ReviewAssignment.coi_status.in_(ACTIVE_COI))
+        .group_by(ReviewAssignment.reviewer_id)
+    )
+    return {rid: n for rid, n in rows}
+
+
+def set_password_token(user: User) -> str:
+    """The password-reset flow's own token, so setting a first password is a reset."""
+    try:
+        from app.services.accounts import make_reset_token
+    except ImportError:  # the accounts service not deployed: the same kind of token
+        s = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+        return s.dumps({"u": user.id, "s": str(int(user.password_changed_at.timestamp()))})
+    token, _token_id = make_reset_token(user)
+    return token
+
+
+def mail_url(endpoint_candidates: tuple[str, ...], **values) -> str:
+    """An absolute link for a mail, also outside a request (CLI, worker): "" if no endpoint exists."""
+    for endpoint in endpoint_candidates:
+        try:
+            if has_request_context() or current_app.config.get("SERVER_NAME"):
+                return url_for(endpoint, _external=True, **values)
+            base_url = current_app.config.get("SITE_URL") or "http://localhost:5000"
+            with current_app.test_request_context(base_url=base_url):
+                return url_for(endpoint, _external=True, **values)
+        except BuildError:
+            continue
+    return ""
+
+
+def set_password_url(user: User) -> str:
+    return mail_url(("auth.reset", "auth.reset_password"), token=set_password_token(user))
+
+
+def kst_text(value) -> str:
+    """A due date for a mail body, which is rendered outside any request."""
+    return clock.to_kst(value).strftime("%Y-%m-%d %H:%M") + " KST" if value else ""
+
+
+def invite(call, *, email: str, name: str, organisation_name: str, department: str, actor) -> tuple[ReviewerPoolEntry, bool]:
+    """Add a person to the call's pool; returns the entry and whether an account was created."""
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise PoolError(_l("올바른 이메일 주소를 입력하십시오."))
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    created = user is None
+    if created:
+        user = User(
+            email=email, name=name.strip() or email.split("@")[0],
+            # Nobody knows this password: the invitee sets their own through the link.
+            password_hash=hash_password(secrets.token_urlsafe(32)),
+            department=department.strip(), locale="ko",
+        )
+        db.session.add(user)
+        user.grant("reviewer")
+        db.session.flush()
+    else:
+        if entry_for(call, user.id) is not None:
+            raise PoolError(_l("이미 이 공모의 평가위원 풀에 있는 사람입니다."))
+        user.grant("reviewer")
+    org_name = organisation_name.strip() or (user.organisation.name if user.organisation else "")
+    entry = ReviewerPoolEntry(
+        call_id=call.id, user_id=user.id, organisation_name=org_name,
+        department=department.strip() or user.department, invited_at=now(), invited_by_id=actor.id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(actor, "reviewer.invited", entry, call_id=call.id, user_id=user.id,
+                 email=email, organisation=org_name, account_created=created)
+    _notify_invited(call, user, entry, created)
+    return entry, created
+
+
+def _notify_invited(call, user: User, entry: ReviewerPoolEntry, created: bool) -> None:
+    review_url = mail_url(("review.index",))
+    context = {
+        "name": user.name, "call_title": call.title, "organisation": entry.organisation_name,
+        "department": entry.department, "account_created": created,
+        "set_password_url": set_password_url(user) if created else "",
+        "review_url": review_url, "login_url": mail_url(("auth.login",)),
+        "review_due_at": kst_text(call.review_due_at),
+        "reset_request_url": mail_url(("auth.reset_request",)),
+    }
+    outbox.queue(
+        f"reviewer-invited:{call.id}:{user.id}", "reviewer_invited", user, context,
+        in_app=(f"'{call.title}' 평가위원으로 위촉되었습니다.", f"You are invited to review for '{call.title}'."),
+        url=review_url,
+    )
+
+
+def remove(entry: ReviewerPoolEntry, actor) -> None:
+    """Take a person off the pool; only while they hold no live assignment in the call."""
+    live = db.session.scalar(select(func.count(ReviewAssignment.id)).where(
+        ReviewAssignment.call_id == entry.call_id, ReviewAssignment.reviewer_id == entry.user_id,
+        ReviewAssignment.coi_status.in_(ACTIVE_COI)))
+    if live:
+        raise PoolError(_l("배정된 평가가 있는 평가위원은 풀에서 뺄 수 없습니다. 먼저 배정을 해제하십시오."))
+    audit.record(actor, "reviewer.removed_from_pool", entry, call_id=entry.call_id, user_id=entry.user_id)
+    db.session.delete(entry)
+    db.session.flush()

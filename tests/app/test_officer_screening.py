@@ -1,0 +1,71 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditEntry, EligibilityDecision, OutboxMessage
+from app.services import clock as app_clock
+from app.services import mailer, screening
+from app.services.screening import ScreeningError
+from app.services.validation import Problem, Report
+from tests.app.officer_support import closed_call, officer_for, submitted_proposal
+
+
+def test_confirming_keeps_the_automatic_findings_and_is_audited(app, db_session, monkeypatch):
+    call = closed_call()
+    proposal, _ = submitted_proposal(call, "창원")
+    officer = officer_for(call)
+    monkeypatch.setattr(screening.validation, "validate",
+                        lambda p: Report([Problem("budget", "local", "지방비가 국비의 40% 미만입니다.")]))
+    decision = screening.decide(proposal, officer, "confirmed", "")
+    assert decision.status == "confirmed"
+    assert decision.automatic_checks == [{"section": "budget", "field": "local", "message": "지방비가 국비의 40% 미만입니다."}]
+    assert screening.eligible_proposals(call) == [proposal]
+    entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "screening.confirmed"))
+    assert entry.object_id == proposal.id and entry.actor_id == officer.id
+
+
+def test_rejection_needs_a_reason_and_tells_the_consortium_why(app, db_session):
+    call = closed_call()
+    proposal, applicant = submitted_proposal(call, "창원")
+    officer = officer_for(call)
+    with pytest.raises(ScreeningError):
+        screening.decide(proposal, officer, "rejected", "  ")
+    screening.decide(proposal, officer, "rejected", "대상 산단이 아닙니다")
+    assert screening.eligible_proposals(call) == []
+    mail = db_session.scalar(select(OutboxMessage).where(OutboxMessage.template == "screening_rejected"))
+    assert mail.user_id == applicant.id
+    assert mail.context["reason"] == "대상 산단이 아닙니다"
+    with app.test_request_context():
+        built = mailer.build(mail)
+    assert "적격성 검토" in built["Subject"]
+    assert "대상 산단이 아닙니다" in built.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_a_second_different_rejection_is_mailed_again(app, db_session):
+    call = closed_call()
+    proposal, _ = submitted_proposal(call, "창원")
+    officer = officer_for(call)
+    screening.decide(proposal, officer, "rejected", "첫 번째 사유")
+    screening.decide(proposal, officer, "confirmed", "")
+    screening.decide(proposal, officer, "rejected", "두 번째 사유")
+    reasons = db_session.scalars(select(OutboxMessage.context).where(OutboxMessage.template == "screening_rejected")).all()
+    assert [r["reason"] for r in reasons] == ["첫 번째 사유", "두 번째 사유"]
+    assert db_session.scalar(select(EligibilityDecision.status)) == "rejected"
+
+
+def test_screening_is_refused_while_the_call_is_open(app, clock):
+    call = closed_call(closes_at=app_clock.now() + timedelta(days=3))
+    proposal, _ = submitted_proposal(call, "창원")
+    with pytest.raises(ScreeningError):
+        screening.decide(proposal, officer_for(call), "confirmed", "")
+
+
+def test_the_queue_lists_every_submitted_proposal_with_its_checks(app):
+    call = closed_call()
+    a, _ = submitted_proposal(call, "창원")
+    b, _ = submitted_proposal(call, "구미")
+    screening.decide(a, officer_for(call), "confirmed", "")
+    rows = screening.queue(call)
+    assert [r.proposal for r in rows] == [a, b]
+    assert rows[0].decision.status == "confirmed" and rows[1].decision is None

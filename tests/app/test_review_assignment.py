@@ -1,0 +1,211 @@
+"""Reviewer pool and assignment: k per proposal, even load, 제척, conflicts, reasons."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEntry, EligibilityDecision, OutboxMessage, ReviewAssignment, User
+from app.services import assignment, conflicts, reviewers
+from tests.app.review_helpers import closed_call, officer_for, pool_of, submitted_proposal
+from tests.factories import OrganisationFactory, ProposalFactory, UserFactory
+
+
+def live(call):
+    return [a for a in assignment.assignments_of(call) if a.active]
+
+
+def test_auto_assignment_gives_k_reviewers_with_even_load(app):
+    call = closed_call()
+    officer = officer_for(call)
+    proposals = [submitted_proposal(call) for _ in range(7)]
+    ProposalFactory(call=call, status="draft")  # drafts are never reviewed
+    pool_of(call, officer, 12)
+
+    result = assignment.auto_assign(call, officer)
+
+    rows = live(call)
+    per_proposal = Counter(a.proposal_id for a in rows)
+    assert per_proposal == {p.id: 5 for p in proposals}
+    load = Counter(a.reviewer_id for a in rows)
+    assert len(load) == 12 and max(load.values()) - min(load.values()) <= 1
+    assert result.shortfall == {}
+    assert len(result.created) == 35
+
+
+def test_auto_assignment_is_deterministic_and_idempotent(app):
+    call = closed_call()
+    officer = officer_for(call)
+    for _ in range(3):
+        submitted_proposal(call)
+    pool_of(call, officer, 6)
+    assignment.auto_assign(call, officer)
+    first = sorted((a.proposal_id, a.reviewer_id) for a in live(call))
+    again = assignment.auto_assign(call, officer)
+    assert again.created == []
+    assert sorted((a.proposal_id, a.reviewer_id) for a in live(call)) == first
+    # Lowest load first, then the lowest id: the first proposal gets the first five reviewers.
+    ids = sorted(a.user_id for a in reviewers.pool(call))
+    p1 = min(p for p, _ in first)
+    assert sorted(r for p, r in first if p == p1) == ids[:5]
+
+
+def test_never_a_reviewer_from_a_consortium_member_organisation(app):
+    call = closed_call()
+    officer = officer_for(call)
+    university = OrganisationFactory(name="한국공과대학교", type="university")
+    (insider,) = pool_of(call, officer, 1, organisation=university)
+    # Same organisation by name only (the account has none), as officers often type it.
+    outsider_org_named = UserFactory(roles=["reviewer"], organisation=None)
+    reviewers.invite(call, email=outsider_org_named.email, name="이름만", organisation_name="한국공과 대학교",
+                     department="", actor=officer)
+    others = pool_of(call, officer, 5)
+    p = submitted_proposal(call, members=[university])
+
+    assignment.auto_assign(call, officer)
+
+    assigned = {a.reviewer_id for a in live(call)}
+    assert assigned == {u.id for u in others}
+    reasons = {e.entry.user_id: e.code for e in assignment.exclusions(call, p)}
+    assert reasons == {insider.id: "member_org", outsider_org_named.id: "member_org"}
+    assert "제척" in assignment.exclusions(call, p)[0].reason
+    with pytest.raises(assignment.AssignmentError):
+        assignment.assign(call, p, insider.id, officer)
+
+
+def test_agency_staff_are_excluded(app):
+    call = closed_call()
+    officer = officer_for(call)
+    (staff,) = pool_of(call, officer, 1, organisation=call.programme.agency)
+    p = submitted_proposal(call)
+    assert [(e.entry.user_id, e.code) for e in assignment.exclusions(call, p)] == [(staff.id, "agency")]
+
+
+def test_same_organisation_option(app):
+    call = closed_call()
+    call.reviewers_per_proposal = 3
+    officer = officer_for(call)
+    uni = OrganisationFactory(type="university")
+    same = pool_of(call, officer, 3, organisation=uni)
+    others = pool_of(call, officer, 2)
+    p = submitted_proposal(call)
+
+    result = assignment.auto_assign(call, officer, distinct_organisations=True)
+
+    assigned = {a.reviewer_id for a in live(call)}
+    assert len(assigned & {u.id for u in same}) == 1
+    assert {u.id for u in others} <= assigned
+    assert result.shortfall == {}
+    excluded = {e.entry.user_id: e.code for e in assignment.exclusions(call, p, distinct_organisations=True)}
+    assert set(excluded) == {u.id for u in same} - assigned
+    assert set(excluded.values()) == {"same_org"}
+
+
+def test_without_the_option_same_organisation_is_allowed(app):
+    call = closed_call()
+    call.reviewers_per_proposal = 3
+    officer = officer_for(call)
+    uni = OrganisationFactory(type="university")
+    same = pool_of(call, officer, 3, organisation=uni)
+    submitted_proposal(call)
+    assignment.auto_assign(call, officer)
+    assert {a.reviewer_id for a in live(call)} == {u.id for u in same}
+
+
+def test_shortfall_reported_when_pool_too_small(app):
+    call = closed_call()
+    officer = officer_for(call)
+    p = submitted_proposal(call)
+    pool_of(call, officer, 3)
+    result = assignment.auto_assign(call, officer)
+    assert result.shortfall == {p.id: 2}
+
+
+def test_rejected_at_screening_and_withdrawn_are_not_assigned(app):
+    call = closed_call()
+    officer = officer_for(call)
+    kept = submitted_proposal(call)
+    rejected = submitted_proposal(call)
+    db.session.add(EligibilityDecision(proposal_id=rejected.id, status="rejected", reason="자격 미달",
+                                       decided_by_id=officer.id))
+    withdrawn = submitted_proposal(call)
+    withdrawn.status = "withdrawn"
+    pool_of(call, officer, 5)
+    assignment.auto_assign(call, officer)
+    assert {a.proposal_id for a in live(call)} == {kept.id}
+    with pytest.raises(assignment.AssignmentError):
+        assignment.assign(call, rejected, reviewers.pool(call)[0].user_id, officer)
+
+
+def test_recusal_excludes_and_reassigns(app):
+    call = closed_call()
+    officer = officer_for(call)
+    p = submitted_proposal(call)
+    users = pool_of(call, officer, 6)
+    assignment.auto_assign(call, officer)
+    a = next(a for a in live(call) if a.reviewer_id == users[0].id)
+
+    replacements = conflicts.recuse(a, users[0], "공동연구 수행 중")
+
+    assert a.coi_status == "recused" and a.recusal_reason == "공동연구 수행 중"
+    assert [r.reviewer_id for r in replacements] == [users[5].id]
+    assert {x.reviewer_id for x in live(call)} == {u.id for u in users[1:]}
+    reasons = {e.entry.user_id: e.code for e in assignment.exclusions(call, p)}
+    assert reasons == {users[0].id: "recused"}
+    # The recused reviewer is never put back, even by a new automatic run.
+    assignment.auto_assign(call, officer)
+    assert users[0].id not in {x.reviewer_id for x in live(call)}
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "review.recused" in actions
+
+
+def test_manual_assignment_and_removal(app):
+    call = closed_call()
+    officer = officer_for(call)
+    p = submitted_proposal(call)
+    a_user, b_user = pool_of(call, officer, 2)
+    a = assignment.assign(call, p, a_user.id, officer)
+    assert a.due == call.review_due_at and not a.automatic
+    with pytest.raises(assignment.AssignmentError):
+        assignment.assign(call, p, a_user.id, officer)
+    outsider = UserFactory(roles=["reviewer"])
+    with pytest.raises(assignment.AssignmentError):
+        assignment.assign(call, p, outsider.id, officer)
+    with pytest.raises(assignment.AssignmentError):
+        assignment.remove(a, officer, "  ")
+    replaced = assignment.remove(a, officer, "일정 불가")
+    assert a.coi_status == "removed" and [r.reviewer_id for r in replaced] == [b_user.id]
+
+
+def test_invitation_creates_or_links_accounts_and_mails(app):
+    call = closed_call()
+    officer = officer_for(call)
+    existing = UserFactory(roles=["applicant"], email="kim@uni.ac.kr")
+    entry, created = reviewers.invite(call, email="KIM@uni.ac.kr", name="김교수", organisation_name="한국대학교",
+                                      department="기계공학과", actor=officer)
+    assert not created and entry.user_id == existing.id and existing.has_role("reviewer", "applicant")
+    assert existing.roles == {"applicant", "reviewer"}
+    entry2, created2 = reviewers.invite(call, email="new@lab.re.kr", name="박연구원", organisation_name="한국연구원",
+                                        department="AI연구실", actor=officer)
+    new_user = db.session.get(User, entry2.user_id)
+    assert created2 and new_user.roles == {"reviewer"} and new_user.email == "new@lab.re.kr"
+    with pytest.raises(reviewers.PoolError):
+        reviewers.invite(call, email="kim@uni.ac.kr", name="", organisation_name="", department="", actor=officer)
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "reviewer_invited")).all()
+    assert {m.to_email for m in mails} == {"kim@uni.ac.kr", "new@lab.re.kr"}
+    new_mail = next(m for m in mails if m.to_email == "new@lab.re.kr")
+    assert new_mail.context["set_password_url"] and not next(
+        m for m in mails if m.to_email == "kim@uni.ac.kr").context["set_password_url"]
+
+
+def test_assignment_mails_reviewer(app):
+    call = closed_call()
+    officer = officer_for(call)
+    p = submitted_proposal(call, title="창원 AX 실증")
+    (u,) = pool_of(call, officer, 1)
+    a = assignment.assign(call, p, u.id, officer)
+    msg = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == f"review-assigned:{a.id}"))
+    assert msg.user_id == u.id and msg.context["proposal_title"] == "창원 AX 실증"
+    assert db.session.scalar(select(ReviewAssignment).where(ReviewAssignment.id == a.id)).coi_status == "pending"
