@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Flask, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.extensions import db, login_manager

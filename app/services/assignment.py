@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.services import audit, outbox, reviewers
 from app.services.clock import now
+from app.services.links import portal_url
 
 # Reason codes, in the order they are checked; labels are for the officer's page.
 REASONS = {
@@ -196,7 +197,7 @@ def _create(ctx: _Context, proposal, entry: ReviewerPoolEntry, actor, *, automat
 
 
 def _notify_assigned(a: ReviewAssignment, proposal, reviewer: User) -> None:
-    url = reviewers.mail_url(("review.declare",), assignment_id=a.id)
+    url = portal_url("review.declare", assignment_id=a.id)
     due = a.due
     outbox.queue(
         f"review-assigned:{a.id}", "review_assigned", reviewer,

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -13,6 +12,7 @@ from app.extensions import db
 from app.models import Call, CallOutcome, Consortium, Objection, Proposal
 from app.services import audit, clock, outbox
 from app.services.contacts import call_officers, consortium_contacts
+from app.services.links import portal_url
 
 FILING_WINDOW = timedelta(days=10)
 ANSWER_WINDOW = timedelta(days=30)
@@ -44,12 +44,6 @@ def of_proposal(proposal: Proposal) -> list[Objection]:
     return list(db.session.scalars(select(Objection).where(Objection.proposal_id == proposal.id).order_by(Objection.id)))
 
 
-def _url(endpoint: str, **values) -> str:
-    try:
-        return url_for(endpoint, **values)
-    except Exception:  # noqa: BLE001 - outside a request there is no URL to give
-        return ""
-
 
 def file(proposal: Proposal, actor, grounds: str) -> Objection:
     call = proposal.call
@@ -67,7 +61,7 @@ def file(proposal: Proposal, actor, grounds: str) -> Objection:
     db.session.add(objection)
     db.session.flush()
     audit.record(actor, "objection.filed", objection, proposal_id=proposal.id)
-    url = _url("officer.objection", objection_id=objection.id)
+    url = portal_url("officer.objection", objection_id=objection.id)
     for officer in call_officers(call):
         outbox.queue(
             f"objection_filed:{objection.id}:{officer.id}", "objection_filed", officer,
@@ -96,7 +90,7 @@ def answer(objection: Objection, actor, text: str, re_evaluation: str = "") -> O
     audit.record(actor, "objection.answered", objection, proposal_id=objection.proposal_id,
                  re_evaluation=objection.re_evaluation, late=late)
     proposal = objection.proposal
-    url = _url("proposals.result", proposal_id=proposal.id)
+    url = portal_url("proposals.result", proposal_id=proposal.id)
     recipients = {u.id: u for u in consortium_contacts(proposal.consortium)}
     recipients.setdefault(objection.filed_by.id, objection.filed_by)
     for user in recipients.values():

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.dialects import postgresql, sqlite
-from werkzeug.routing import BuildError
 
 from app.extensions import db
 from app.models import Call, Organisation, Programme, Proposal, User, UserRole
 from app.models.outbox import ReminderLog, Subscription
 from app.services import audit, clock, outbox
+from app.services.links import portal_url
 
 # Reminder kinds before the closing instant, from the earliest to the latest.
 DEADLINE_OFFSETS: tuple[tuple[str, timedelta], ...] = (
@@ -173,7 +173,7 @@ def deadline_reminders(at: datetime) -> int:
                 left = _remaining(kind)
                 _notify(user, "deadline_reminder", f"deadline:{call.id}:{kind}:{user.id}", call,
                         kind=kind, proposal_title=proposal.title, proposal_status=proposal.status,
-                        proposal_url=_url(("proposals.edit", "proposals.show", "proposals.detail"), proposal_id=proposal.id),
+                        proposal_url=portal_url("proposals.show", proposal_id=proposal.id),
                         in_app=(f"'{call.title}' 마감 {left[0]} 전입니다. 신청서가 아직 제출되지 않았습니다.",
                                 f"'{call.title}' closes in {left[1]}; your proposal is not submitted yet."))
                 sent += 1
@@ -223,7 +223,7 @@ def review_reminders(at: datetime) -> int:
             reviewer = assignment.reviewer
             _notify(reviewer, "review_reminder", f"review-{kind}:{assignment.id}", call,
                     kind=kind, due_at=_kst(due), proposal_title=assignment.proposal.title,
-                    review_url=_url(("review.index", "review.assignments")),
+                    review_url=portal_url("review.index"),
                     in_app=(f"'{call.title}' 평가 마감이 {'지났습니다' if kind == 'overdue' else '이틀 남았습니다'}.",
                             f"The review for '{call.title}' is {'overdue' if kind == 'overdue' else 'due in two days'}."))
             sent += 1
@@ -296,32 +296,16 @@ def programmes_with_subscription(user: User) -> list[tuple[Programme, bool]]:
 
 def _notify(user: User, template: str, key: str, call: Call, *, in_app: tuple[str, str], **context) -> None:
     agency = db.session.get(Organisation, call.programme.agency_id)
-    call_url = _url("calls.show", code=call.code)
+    call_url = portal_url("calls.show", code=call.code)
     base = {
         "name": user.name, "call_title": call.title, "call_code": call.code,
         "agency": agency.name if agency else "", "opens_at": _kst(call.opens_at),
         "closes_at": _kst(call.closes_at), "call_url": call_url,
     }
     base.update(context)
-    outbox.queue(key, template, user, base, in_app=in_app, url=_url("calls.show", code=call.code, _external=False))
+    outbox.queue(key, template, user, base, in_app=in_app, url=portal_url("calls.show", code=call.code, external=False))
 
 
 def _kst(value: datetime) -> str:
     return clock.to_kst(value).strftime("%Y-%m-%d %H:%M") + " KST"
 
-
-def _url(endpoints: str | tuple[str, ...], _external: bool = True, **values) -> str:
-    """A link for a mail: the first of ``endpoints`` the portal has; "" when none is built yet.
-
-    The worker has no request, so the site's address comes from SERVER_NAME or SITE_URL.
-    """
-    for endpoint in (endpoints,) if isinstance(endpoints, str) else endpoints:
-        try:
-            if has_request_context() or current_app.config.get("SERVER_NAME"):
-                return url_for(endpoint, _external=_external, **values)
-            base_url = current_app.config.get("SITE_URL") or "http://localhost:5000"
-            with current_app.test_request_context(base_url=base_url):
-                return url_for(endpoint, _external=_external, **values)
-        except BuildError:
-            continue
-    return ""

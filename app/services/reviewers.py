@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
-from werkzeug.routing import BuildError
 
 from app.extensions import db
 from app.models import ReviewAssignment, ReviewerPoolEntry, User
 from app.models.review import ACTIVE_COI
 from app.services import audit, clock, outbox
 from app.services.clock import now
+from app.services.links import portal_url
 from app.services.passwords import hash_password
 
 class PoolError(Exception):
@@ -64,22 +64,9 @@ def set_password_token(user: User) -> str:
     return token
 
 
-def mail_url(endpoint_candidates: tuple[str, ...], **values) -> str:
-    """An absolute link for a mail, also outside a request (CLI, worker): "" if no endpoint exists."""
-    for endpoint in endpoint_candidates:
-        try:
-            if has_request_context() or current_app.config.get("SERVER_NAME"):
-                return url_for(endpoint, _external=True, **values)
-            base_url = current_app.config.get("SITE_URL") or "http://localhost:5000"
-            with current_app.test_request_context(base_url=base_url):
-                return url_for(endpoint, _external=True, **values)
-        except BuildError:
-            continue
-    return ""
-
 
 def set_password_url(user: User) -> str:
-    return mail_url(("auth.reset", "auth.reset_password"), token=set_password_token(user))
+    return portal_url("auth.reset", token=set_password_token(user))
 
 
 def kst_text(value) -> str:
@@ -122,14 +109,14 @@ def invite(call, *, email: str, name: str, organisation_name: str, department: s
 
 
 def _notify_invited(call, user: User, entry: ReviewerPoolEntry, created: bool) -> None:
-    review_url = mail_url(("review.index",))
+    review_url = portal_url("review.index")
     context = {
         "name": user.name, "call_title": call.title, "organisation": entry.organisation_name,
         "department": entry.department, "account_created": created,
         "set_password_url": set_password_url(user) if created else "",
-        "review_url": review_url, "login_url": mail_url(("auth.login",)),
+        "review_url": review_url, "login_url": portal_url("auth.login"),
         "review_due_at": kst_text(call.review_due_at),
-        "reset_request_url": mail_url(("auth.reset_request",)),
+        "reset_request_url": portal_url("auth.reset_request"),
     }
     outbox.queue(
         f"reviewer-invited:{call.id}:{user.id}", "reviewer_invited", user, context,
