@@ -18,8 +18,8 @@ from sqlalchemy.orm import joinedload, selectinload
 import scoring
 from scoring.output import reviewer_stats_to_json
 from app.extensions import db
-from app.models import Call, CallOutcome, Consortium, PocPlan, Proposal, Result
-from app.services import audit, clock, outbox, screening
+from app.models import Call, CallOutcome, Consortium, Proposal, Result
+from app.services import audit, clock, outbox, screening, snapshot
 from app.services.contacts import consortium_contacts
 from app.services.lifecycle import outcome_of
 
@@ -118,12 +118,7 @@ def _eligible_with_facts(call: Call) -> list[Proposal]:
         db.session.scalars(
             select(Proposal)
             .where(Proposal.id.in_(ids))
-            .options(
-                selectinload(Proposal.complex),
-                selectinload(Proposal.infra_items),
-                selectinload(Proposal.poc_plans).selectinload(PocPlan.kpis),
-                selectinload(Proposal.budget_lines),
-            )
+            .options(selectinload(Proposal.call), selectinload(Proposal.consortium))
             .order_by(Proposal.id)
         )
     )
@@ -137,7 +132,8 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> lis
     """
     if call.phase != "in_review":
         raise ResultsError(_("평가 중인 공모에서만 결과를 산출할 수 있습니다."))
-    proposals = _eligible_with_facts(call)
+    # Judge what was submitted: drafts typed after the last submission do not count.
+    proposals = snapshot.as_submitted(_eligible_with_facts(call))
     if not proposals:
         raise ResultsError(_("적격으로 확인된 신청서가 없습니다."))
     sheets = list(submitted_sheets(call) if sheets is None else sheets)

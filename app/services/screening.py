@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Call, Consortium, EligibilityDecision, PocPlan, Proposal
-from app.services import audit, clock, outbox, validation
+from app.services import audit, clock, outbox, snapshot, validation
 from app.services.contacts import consortium_contacts
 
 SCREENING_STATUSES = ("closed", "in_review")
@@ -33,9 +33,12 @@ class Row:
     checks: list[dict]
 
 
-def automatic_checks(proposal: Proposal) -> list[dict]:
-    """Every problem the submission rules find, as plain data to keep with the decision."""
-    report = validation.validate(proposal)
+def automatic_checks(proposal: Proposal, version=None) -> list[dict]:
+    """Every problem the submission rules find in the submitted version, as plain data
+    to keep with the decision (later, unsubmitted drafts are not what is judged)."""
+    version = version or snapshot.latest_versions([proposal.id]).get(proposal.id)
+    judged = snapshot.as_proposal(version, proposal) if version else proposal
+    report = validation.validate(judged)
     return [{"section": p.section, "field": p.field, "message": str(p.message)} for p in report.problems]
 
 
@@ -66,7 +69,9 @@ def decisions_by_proposal(call: Call) -> dict[int, EligibilityDecision]:
 
 def queue(call: Call) -> list[Row]:
     decisions = decisions_by_proposal(call)
-    return [Row(p, decisions.get(p.id), automatic_checks(p)) for p in submitted_proposals(call)]
+    proposals = submitted_proposals(call)
+    versions = snapshot.latest_versions(p.id for p in proposals)
+    return [Row(p, decisions.get(p.id), automatic_checks(p, versions.get(p.id))) for p in proposals]
 
 
 def eligible_proposals(call: Call) -> list[Proposal]:

@@ -8,7 +8,10 @@ of their Decimal value.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
+from app.extensions import db
+from app.models import Attachment, BudgetLine, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal
 from app.models.proposals import BUDGET_SOURCES
 from app.services import drafts
 
@@ -87,3 +90,67 @@ def build(proposal, *, number: int, receipt_no: str, submitted_at: datetime, val
 
 def _decimal(value) -> str | None:
     return None if value is None else format(value.normalize(), "f")
+
+
+def latest_versions(proposal_ids) -> dict:
+    """Each proposal's latest submitted version, in one query."""
+    from sqlalchemy import func, select
+
+    from app.models import ProposalVersion
+
+    ids = list(proposal_ids)
+    if not ids:
+        return {}
+    newest = (select(ProposalVersion.proposal_id, func.max(ProposalVersion.number).label("n"))
+              .where(ProposalVersion.proposal_id.in_(ids)).group_by(ProposalVersion.proposal_id).subquery())
+    rows = db.session.scalars(select(ProposalVersion).join(
+        newest, (ProposalVersion.proposal_id == newest.c.proposal_id) & (ProposalVersion.number == newest.c.n)))
+    return {v.proposal_id: v for v in rows}
+
+
+def as_submitted(proposals) -> list[Proposal]:
+    """The submitted form of each proposal (those never submitted are left out)."""
+    versions = latest_versions(p.id for p in proposals)
+    return [as_proposal(versions[p.id], p) for p in proposals if p.id in versions]
+
+
+def as_proposal(version, live: Proposal) -> Proposal:
+    """The submitted version as a detached Proposal, for rules written against the models.
+
+    A consortium may keep editing after submitting and never resubmit; screening and
+    scoring must judge what was submitted, not those later drafts. The objects built
+    here are never added to the session, so nothing of them is ever written.
+    """
+    snap = version.snapshot
+    complex_id = (snap.get("complex") or {}).get("id")
+    frozen = Proposal(
+        id=live.id, call_id=live.call_id, consortium_id=live.consortium_id, complex_id=complex_id,
+        title=snap["overview"]["title"], summary=snap["overview"]["summary"],
+        strategic_industries=snap["overview"]["strategic_industries"],
+        master_plan=snap["master_plan"], alliance_plan=snap["alliance_plan"], aidc_linkage=snap["aidc_linkage"],
+        status=live.status, receipt_no=version.receipt_no, submitted_at=version.submitted_at,
+    )
+    # Plain attribute sets, not relationship assignment through the session: the
+    # call, consortium and complex are read, never cascaded into a flush.
+    frozen.call = live.call
+    frozen.consortium = live.consortium
+    frozen.complex = db.session.get(IndustrialComplex, complex_id) if complex_id else None
+    frozen.infra_items = [InfraItem(type_key=i["type_key"], description=i["description"], budget=i["budget"],
+                                    position=n) for n, i in enumerate(snap["infra_items"])]
+    frozen.poc_plans = [
+        PocPlan(tenant_firm=pl["tenant_firm"], problem=pl["problem"], ai_solution=pl["ai_solution"],
+                budget=pl["budget"], position=n,
+                kpis=[Kpi(name=k["name"], unit=k["unit"], baseline=_number(k["baseline"]),
+                          target=_number(k["target"]), position=m) for m, k in enumerate(pl["kpis"])])
+        for n, pl in enumerate(snap["poc_plans"])
+    ]
+    frozen.budget_lines = [BudgetLine(year=row["year"], source=source, amount=row[source])
+                           for row in snap["budget"]["rows"] for source in snap["budget"]["sources"] if row[source]]
+    frozen.attachments = [Attachment(kind=a["kind"], filename=a["filename"], size=a["size"], sha256=a["sha256"],
+                                     detected_type=a["detected_type"], storage_key="")
+                          for a in snap["attachments"]]
+    return frozen
+
+
+def _number(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)

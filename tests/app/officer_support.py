@@ -6,8 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from app.extensions import db
-from app.models import BudgetLine, InfraItem, Kpi, PocPlan, Proposal
-from app.services import clock
+from app.models import BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion
+from app.services import clock, snapshot
 from app.services.results import SheetData
 from tests.factories import CallFactory, ComplexFactory, ProgrammeFactory, UserFactory, applicant_with_consortium
 
@@ -55,6 +55,13 @@ def submitted_proposal(call, complex_name: str, *, infra=("openlab", "lead_facto
         share, rest = divmod(amount, len(years))
         for j, year in enumerate(years):
             p.budget_lines.append(BudgetLine(year=year, source=source, amount=share + (rest if j == 0 else 0)))
+    db.session.flush()
+    # Screening and scoring read the submitted version, as for any real submission.
+    db.session.refresh(p)
+    db.session.add(ProposalVersion(
+        proposal_id=p.id, number=1, receipt_no=p.receipt_no, submitted_at=p.submitted_at, submitted_by_id=user.id,
+        snapshot=snapshot.build(p, number=1, receipt_no=p.receipt_no, submitted_at=p.submitted_at,
+                                validated_at=p.submitted_at, submitted_by=user)))
     db.session.flush()
     return p, user
 

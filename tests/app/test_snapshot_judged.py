@@ -1,0 +1,61 @@
+"""Screening and scoring judge the submitted version, not drafts typed after it."""
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import InfraItem, Proposal
+from app.services import results, snapshot, submission, validation
+from tests.app.builders import complete_proposal, isolated_dirs  # noqa: F401 - fixture
+
+
+def _submit_then_edit(user_edits):
+    proposal = complete_proposal()
+    applicant = proposal.consortium.lead_org.users[0]
+    version = submission.submit(proposal, applicant)
+    db.session.commit()
+    user_edits(proposal)
+    db.session.commit()
+    return proposal, version
+
+
+def test_frozen_version_reads_as_submitted_after_later_edits(app, isolated_dirs):
+    def edit(p):
+        p.infra_items.clear()  # a half-finished rewrite, never resubmitted
+        p.title = ""
+    proposal, version = _submit_then_edit(edit)
+
+    assert not validation.validate(proposal).ok  # the live draft is broken...
+    frozen = snapshot.as_proposal(version, proposal)
+    assert validation.validate(frozen).ok  # ...the submitted version is not
+    assert frozen.title == "창원국가산단 AX 실증산단 구축"
+    assert [i.type_key for i in frozen.infra_items] == ["openlab", "lead_factory"]
+    assert results.facts_of(frozen)["infrastructure_types"] == ["openlab", "lead_factory"]
+    assert results.facts_of(frozen)["complete_poc_plans"] == 2
+
+
+def test_building_the_frozen_version_writes_nothing(app, isolated_dirs):
+    proposal, version = _submit_then_edit(lambda p: None)
+    before = db.session.scalar(select(func.count(InfraItem.id)))
+    snapshot.as_proposal(version, proposal)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(InfraItem.id))) == before
+    assert db.session.scalar(select(func.count(Proposal.id))) == 1
+
+
+def test_screening_checks_the_submitted_version(app, isolated_dirs):
+    from app.services import screening
+
+    def edit(p):
+        p.poc_plans.clear()
+    proposal, version = _submit_then_edit(edit)
+    assert screening.automatic_checks(proposal) == []
+    assert screening.queue(proposal.call)[0].checks == []
+
+
+def test_scoring_facts_come_from_the_submitted_version(app, isolated_dirs):
+    def edit(p):
+        p.infra_items.append(InfraItem(type_key="saas", description="after submission", budget=1, position=9))
+    proposal, version = _submit_then_edit(edit)
+    frozen = snapshot.as_submitted([proposal])
+    document = results.build_input(proposal.call, frozen, [])
+    assert document["proposals"][0]["facts"]["infrastructure_types"] == ["openlab", "lead_factory"]
+    assert document["proposals"][0]["budget"] == str(4 * 3_500_000_000)
