@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Call, Consortium, EligibilityDecision, Proposal
-from app.services import clock, results
+from app.services import clock, results, snapshot
 
 Table = tuple[list[str], list[list[object]]]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -56,8 +56,11 @@ def proposals_table(call: Call) -> Table:
         select(EligibilityDecision.proposal_id, EligibilityDecision.status)
         .join(Proposal, Proposal.id == EligibilityDecision.proposal_id).where(Proposal.call_id == call.id)
     ).all())
+    versions = snapshot.latest_versions(p.id for p in proposals)
     rows = []
-    for p in proposals:
+    for live in proposals:
+        # A submitted proposal is exported as submitted, whatever was typed afterwards.
+        p = snapshot.as_proposal(versions[live.id], live) if live.id in versions else live
         rows.append([
             p.receipt_no or "", p.consortium.name, p.consortium.lead_org.name, p.complex.name if p.complex else "",
             p.title, STATUS_KO.get(p.status, p.status), _kst(p.submitted_at),
