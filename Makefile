@@ -43,6 +43,7 @@ system-deps:
 	fi
 
 test: system-deps install-dev translations
+	$(VENV)/bin/bandit -c pyproject.toml -r app forms scoring workers config.py wsgi.py -ll -q
 	$(PY) -m pytest --db=postgresql
 	$(PY) -m pytest --db=sqlite -m "not pg_only" --ignore=tests/scoring -q
 
@@ -53,7 +54,7 @@ beat: install
 	$(VENV)/bin/celery -A workers.celery_app beat --loglevel=info
 
 audit: install-dev
-	$(PIP) install -q pip-audit && $(VENV)/bin/pip-audit -r requirements.txt
+	$(PIP) install -q pip-audit && $(VENV)/bin/pip-audit --strict -r requirements.txt
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

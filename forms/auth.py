@@ -1,13 +1,13 @@
-"""Forms of the account pages: register, log in, reset and change the password."""
+"""Forms of the account pages: register, log in, reset and change the password, the second factor."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from app.models.organisations import ORG_TYPES
-from app.services import accounts, brn, passwords
+from app.services import accounts, brn, passwords, totp
 
 ORG_TYPE_LABELS = {
     "local_government": _l("지방자치단체"),
@@ -159,3 +159,38 @@ class ChangePasswordForm(ResetPasswordForm):
         super().validate_password(field)
         if self.user is not None and accounts.check_password(self.user, field.data or ""):
             raise ValidationError(_l("새 비밀번호가 현재 비밀번호와 같습니다. 다른 비밀번호를 정하십시오."))
+
+
+# --- the second factor ---------------------------------------------------------------------
+
+def _code_field(label=_l("인증 코드")) -> StringField:
+    # People copy "123 456" as the app shows it; the spaces are not part of the code.
+    return StringField(label, filters=[totp.normalise_code],
+                       validators=[DataRequired(message=_l("인증 앱에 표시된 6자리 코드를 입력하십시오.")),
+                                   Regexp(r"^[0-9]{6}$", message=_l("인증 코드는 숫자 6자리입니다."))],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
+
+
+class LoginCodeForm(FlaskForm):
+    code = _code_field()
+
+
+class TotpStartForm(FlaskForm):
+    """Only the CSRF token: starting an enrolment writes a new secret."""
+
+
+class TotpConfirmForm(FlaskForm):
+    code = _code_field()
+
+
+class TotpDisableForm(FlaskForm):
+    password = _password_field(_l("현재 비밀번호"), autocomplete="current-password")
+    code = _code_field()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_password(self, field):
+        if self.user is not None and not accounts.check_password(self.user, field.data or ""):
+            raise ValidationError(_l("현재 비밀번호가 올바르지 않습니다."))

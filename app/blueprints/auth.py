@@ -1,18 +1,19 @@
-"""Accounts: register, log in and out, reset and change the password."""
+"""Accounts: register, log in (with the second factor when on) and out, reset and change the password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, limiter
-from app.services import accounts
+from app.services import access, accounts, totp
+from app.services.clock import now
 from app.services.safe_redirect import safe_next
 from forms.auth import (
-    ChangePasswordForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm,
-    error_messages,
+    ChangePasswordForm, LoginCodeForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm,
+    TotpConfirmForm, TotpDisableForm, TotpStartForm, error_messages,
 )
 
 bp = Blueprint("auth", __name__)
@@ -39,6 +40,44 @@ def _start_session(user) -> None:
     login_user(user)
 
 
+# The password was right and the code is awaited: who, under which password stamp, until when.
+PENDING_LOGIN = "login_pending"
+
+
+def _await_code(user, next_url: str | None) -> None:
+    _clear_session()
+    session[PENDING_LOGIN] = {
+        "user": user.id,
+        "stamp": accounts.password_stamp(user),
+        "until": int((now() + accounts.CODE_STEP_WINDOW).timestamp()),
+        "next": next_url or "",
+    }
+
+
+def _pending_login() -> dict | None:
+    pending = session.get(PENDING_LOGIN)
+    if not isinstance(pending, dict) or pending.get("until", 0) <= now().timestamp():
+        session.pop(PENDING_LOGIN, None)
+        return None
+    return pending
+
+
+def _refusal(outcome) -> str:
+    if outcome.status == "locked":
+        until = accounts.unlock_display_time(outcome.locked_until)
+        return _("로그인에 %(n)d번 연속 실패하여 계정이 잠겼습니다. %(until)s 이후에 다시 시도하십시오.",
+                 n=accounts.MAX_FAILED_LOGINS, until=format_datetime(until, "yyyy-MM-dd HH:mm") + " KST")
+    if outcome.status == "inactive":
+        return _("사용이 중지된 계정입니다. 시스템 관리자에게 문의하십시오.")
+    # One message for an unknown address and a wrong password: nobody learns who has an account.
+    return _("이메일 또는 비밀번호가 올바르지 않습니다.")
+
+
+def _lock_notice() -> dict:
+    return {"max_failures": accounts.MAX_FAILED_LOGINS,
+            "lock_minutes": int(accounts.LOCK_DURATION.total_seconds() // 60)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(SENSITIVE_POST_LIMIT, methods=["POST"])
 def login():
@@ -51,22 +90,47 @@ def login():
     if form.validate_on_submit():
         outcome = accounts.authenticate(form.email.data, form.password.data)
         db.session.commit()
+        target = safe_next(form.next.data or request.args.get("next"))
         if outcome.ok:
             _start_session(outcome.user)
-            return redirect(safe_next(form.next.data or request.args.get("next")) or url_for("main.index"))
-        if outcome.status == "locked":
-            until = accounts.unlock_display_time(outcome.locked_until)
-            problem = _("로그인에 %(n)d번 연속 실패하여 계정이 잠겼습니다. %(until)s 이후에 다시 시도하십시오.",
-                        n=accounts.MAX_FAILED_LOGINS, until=format_datetime(until, "yyyy-MM-dd HH:mm") + " KST")
-        elif outcome.status == "inactive":
-            problem = _("사용이 중지된 계정입니다. 시스템 관리자에게 문의하십시오.")
-        else:
-            # One message for an unknown address and a wrong password: nobody learns who has an account.
-            problem = _("이메일 또는 비밀번호가 올바르지 않습니다.")
+            return redirect(target or url_for("main.index"))
+        if outcome.status == "code_required":
+            _await_code(outcome.user, target)
+            return redirect(url_for("auth.login_code"))
+        problem = _refusal(outcome)
     return render_template("auth/login.html", form=form, problem=problem, errors=error_messages(form),
-                           max_failures=accounts.MAX_FAILED_LOGINS,
-                           lock_minutes=int(accounts.LOCK_DURATION.total_seconds() // 60)), \
-        _status(form, problem)
+                           **_lock_notice()), _status(form, problem)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(SENSITIVE_POST_LIMIT, methods=["POST"])
+def login_code():
+    """The second step of a login with the second factor on; nobody is logged in before it."""
+    pending = _pending_login()
+    if pending is None:
+        flash(_("로그인 시간이 지났습니다. 이메일과 비밀번호를 다시 입력하십시오."), "error")
+        return redirect(url_for("auth.login"))
+    form = LoginCodeForm()
+    problem = None
+    if form.validate_on_submit():
+        outcome = accounts.complete_login(pending["user"], pending["stamp"], form.code.data)
+        db.session.commit()
+        if outcome.ok:
+            _start_session(outcome.user)
+            return redirect(safe_next(pending.get("next")) or url_for("main.index"))
+        if outcome.status == "invalid":
+            problem = _("인증 코드가 올바르지 않습니다. 이미 사용한 코드는 다시 쓸 수 없으니 "
+                        "앱에 새 코드가 나오면 그 코드를 입력하십시오.")
+        elif outcome.status == "unreadable":
+            problem = _("2단계 인증 정보를 읽을 수 없습니다. 시스템 관리자에게 문의하십시오.")
+        else:
+            # Locked, switched off or the password changed meanwhile: start again from the password.
+            _clear_session()
+            flash(_refusal(outcome) if outcome.status in ("locked", "inactive")
+                  else _("로그인 시간이 지났습니다. 이메일과 비밀번호를 다시 입력하십시오."), "error")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/login_code.html", form=form, problem=problem, errors=error_messages(form),
+                           **_lock_notice()), _status(form, problem)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -151,5 +215,90 @@ def password():
         _start_session(user)
         flash(_("비밀번호를 바꾸었습니다. 다른 기기의 로그인은 모두 끝났습니다."), "success")
         return redirect(url_for("auth.password"))
-    return render_template("auth/password.html", form=form, errors=error_messages(form)), \
+    return render_template("auth/password.html", form=form, errors=error_messages(form),
+                           totp_offered=totp.may_manage(user), totp_on=totp.is_enabled(user)), \
         _status(form)
+
+
+# --- the second factor ---------------------------------------------------------------------
+
+def _totp_page(user, *, confirm_form=None, disable_form=None, status: int = 200):
+    secret = totp.enrolment_secret(user)
+    qr = None
+    if secret is not None:
+        qr = totp.qr_svg(totp.provisioning_uri(user, secret), _("Gongmo 2단계 인증 등록용 QR 코드"))
+    confirm_form = confirm_form or TotpConfirmForm(formdata=None)
+    disable_form = disable_form or TotpDisableForm(formdata=None, user=user)
+    errors = error_messages(confirm_form) + error_messages(disable_form)
+    resp = make_response(render_template(
+        "auth/totp.html", enabled=totp.is_enabled(user), pending=totp.is_pending(user),
+        secret=totp.grouped(secret) if secret else None, qr=qr,
+        start_form=TotpStartForm(), confirm_form=confirm_form, disable_form=disable_form, errors=errors), status)
+    # The page shows the shared secret: no browser or proxy cache may keep it.
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _totp_user():
+    user = current_user._get_current_object()
+    access.require(totp.may_manage(user))
+    return user
+
+
+@bp.route("/account/totp")
+@login_required
+def totp_settings():
+    return _totp_page(_totp_user())
+
+
+@bp.route("/account/totp/start", methods=["POST"])
+@login_required
+def totp_start():
+    user = _totp_user()
+    form = TotpStartForm()
+    if form.validate_on_submit() and not totp.is_enabled(user):
+        totp.start_enrolment(user)
+        db.session.commit()
+    return redirect(url_for("auth.totp_settings"))
+
+
+@bp.route("/account/totp/confirm", methods=["POST"])
+@login_required
+@limiter.limit(SENSITIVE_POST_LIMIT)
+def totp_confirm():
+    user = _totp_user()
+    form = TotpConfirmForm()
+    if not totp.is_pending(user):
+        return redirect(url_for("auth.totp_settings"))
+    if form.validate_on_submit():
+        try:
+            totp.confirm_enrolment(user, form.code.data)
+        except totp.CodeRefused:
+            db.session.commit()  # the refusal's audit entry
+            form.code.errors.append(_("인증 코드가 올바르지 않습니다. 앱에 등록한 뒤 지금 표시된 코드를 입력하십시오."))
+        else:
+            db.session.commit()
+            flash(_("2단계 인증을 켰습니다. 다음 로그인부터 비밀번호 다음에 인증 코드를 입력합니다."), "success")
+            return redirect(url_for("auth.totp_settings"))
+    return _totp_page(user, confirm_form=form, status=422)
+
+
+@bp.route("/account/totp/disable", methods=["POST"])
+@login_required
+@limiter.limit(SENSITIVE_POST_LIMIT)
+def totp_disable():
+    user = _totp_user()
+    form = TotpDisableForm(user=user)
+    if not totp.is_enabled(user):
+        return redirect(url_for("auth.totp_settings"))
+    if form.validate_on_submit():
+        try:
+            totp.disable(user, form.code.data)
+        except totp.CodeRefused:
+            db.session.commit()  # the refusal's audit entry
+            form.code.errors.append(_("인증 코드가 올바르지 않거나 이미 사용한 코드입니다."))
+        else:
+            db.session.commit()
+            flash(_("2단계 인증을 껐습니다."), "success")
+            return redirect(url_for("auth.totp_settings"))
+    return _totp_page(user, disable_form=form, status=422)

@@ -1,4 +1,4 @@
-"""``flask users create-admin`` and ``flask users grant EMAIL ROLE``."""
+"""``flask users create-admin``, ``flask users grant EMAIL ROLE`` and ``flask users totp-off EMAIL``."""
 from __future__ import annotations
 
 import click
@@ -72,3 +72,16 @@ def grant(email, role):
         click.echo(f"{user.email} is now {role} (roles: {', '.join(sorted(user.roles))}).")
     else:
         click.echo(f"{user.email} already has the role {role}.")
+
+
+@users_cli.command("totp-off")
+@click.argument("email")
+def totp_off(email):
+    """Switch off the second factor of the account with EMAIL (a lost phone); the password stays."""
+    try:
+        user, changed = accounts.remove_second_factor(email, via="cli")
+    except accounts.AccountError as error:
+        raise _refuse(error) from None
+    db.session.commit()
+    click.echo(f"Second factor of {user.email} switched off." if changed
+               else f"{user.email} has no second factor.")

@@ -64,6 +64,12 @@ class User(UserMixin, db.Model):
     # Bumped on password change so outstanding reset links and sessions stop working.
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Second factor (app/services/totp.py): the secret sealed with the SECRET_KEY, set from the
+    # start of enrolment; the factor is on only once a code confirmed it. The last accepted
+    # time step refuses a code seen twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -1,4 +1,4 @@
-"""Accounts: registration, authentication with lock-out, password changes and resets.
+"""Accounts: registration, authentication with lock-out (and the second factor), password changes and resets.
 
 Every function that changes state records it in the audit log and leaves the
 commit to its caller, so a view or command commits the change and its audit
@@ -19,11 +19,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Organisation, User
 from app.models.organisations import ORG_TYPES, ROLES
-from app.services import audit, brn, outbox, passwords
+from app.services import audit, brn, outbox, passwords, totp
 from app.services.clock import now
 
 MAX_FAILED_LOGINS = 5
 LOCK_DURATION = timedelta(minutes=15)
+# How long a right password waits for the code of the second factor before it must be typed again.
+CODE_STEP_WINDOW = timedelta(minutes=5)
 RESET_SALT = "password-reset"
 DEFAULT_ROLE = "applicant"
 
@@ -195,7 +197,7 @@ def grant_role(email: str, role: str, *, actor: User | None = None, **context) -
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    status: str  # ok | invalid | locked | inactive
+    status: str  # ok | code_required | invalid | locked | inactive | expired | unreadable
     user: User | None = None
     locked_until: datetime | None = None
 
@@ -215,8 +217,42 @@ def _spend_verification_time(password: str) -> None:
     passwords.verify_password(_dummy_hashes[testing], password)
 
 
+def _still_locked(user: User, moment: datetime) -> LoginOutcome | None:
+    """The refusal while a lock lasts; once it has run out, the next five attempts start from zero."""
+    if user.locked_until is None:
+        return None
+    if user.locked_until > moment:
+        audit.record(None, "user.login_failed", user, reason="locked")
+        return LoginOutcome("locked", user, user.locked_until)
+    user.locked_until = None
+    user.failed_logins = 0
+    return None
+
+
+def _count_failure(user: User, moment: datetime, reason: str) -> LoginOutcome:
+    """A wrong password and a wrong code cost the same: five in a row lock the account."""
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until = moment + LOCK_DURATION
+        audit.record(None, "user.locked", user, failures=user.failed_logins, reason=reason,
+                     until=user.locked_until.isoformat())
+        return LoginOutcome("locked", user, user.locked_until)
+    audit.record(None, "user.login_failed", user, reason=reason, failures=user.failed_logins)
+    return LoginOutcome("invalid", user)
+
+
+def _user_for_update(user_id: int) -> User | None:
+    # The row lock serialises concurrent attempts so no failure is lost and no code is used twice.
+    return db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+
+
 def authenticate(email: str, password: str) -> LoginOutcome:
-    """Check a login attempt and count it; the caller commits whatever the outcome."""
+    """Check a login attempt and count it; the caller commits whatever the outcome.
+
+    With the second factor on, a right password gives "code_required": the user is not
+    logged in, and the failure count stands until the code is right too, or somebody who
+    knows the password could guess codes four at a time forever.
+    """
     address = normalise_email(email)
     # The row lock serialises concurrent attempts so none of the five failures is lost.
     user = db.session.scalar(select(User).where(User.email == address).with_for_update()) if address else None
@@ -226,33 +262,62 @@ def authenticate(email: str, password: str) -> LoginOutcome:
         return LoginOutcome("invalid")
 
     moment = now()
-    if user.locked_until is not None:
-        if user.locked_until > moment:
-            audit.record(None, "user.login_failed", user, reason="locked")
-            return LoginOutcome("locked", user, user.locked_until)
-        # The lock has run out: the next five attempts start from zero.
-        user.locked_until = None
-        user.failed_logins = 0
+    refusal = _still_locked(user, moment)
+    if refusal is not None:
+        return refusal
 
     if not passwords.verify_password(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = moment + LOCK_DURATION
-            audit.record(None, "user.locked", user, failures=user.failed_logins,
-                         until=user.locked_until.isoformat())
-            return LoginOutcome("locked", user, user.locked_until)
-        audit.record(None, "user.login_failed", user, reason="wrong_password", failures=user.failed_logins)
-        return LoginOutcome("invalid", user)
+        return _count_failure(user, moment, "wrong_password")
 
     if not user.active:
         audit.record(None, "user.login_failed", user, reason="inactive")
         return LoginOutcome("inactive", user)
 
-    user.failed_logins = 0
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
+    if totp.is_enabled(user):
+        audit.record(None, "user.login_code_required", user)
+        return LoginOutcome("code_required", user)
+    user.failed_logins = 0
     audit.record(user, "user.login", user)
     return LoginOutcome("ok", user)
+
+
+def complete_login(user_id: int, stamp: str, code: str) -> LoginOutcome:
+    """The second step: the code from the authenticator app, for a password checked a moment ago.
+
+    ``stamp`` is the password stamp seen at the first step; a password changed since
+    (a reset, say) sends the person back to the first step. The caller commits.
+    """
+    user = _user_for_update(user_id)
+    if user is None or password_stamp(user) != stamp or not totp.is_enabled(user):
+        return LoginOutcome("expired", user)
+    moment = now()
+    refusal = _still_locked(user, moment)
+    if refusal is not None:
+        return refusal
+    if not user.active:
+        audit.record(None, "user.login_failed", user, reason="inactive")
+        return LoginOutcome("inactive", user)
+    try:
+        totp.use(user, code, moment)
+    except totp.CodeRefused as refused:
+        if refused.reason == "unreadable":
+            # Not the person's fault (the SECRET_KEY changed without a fallback): no lock-out.
+            audit.record(None, "user.totp_failed", user, purpose="login", reason="unreadable")
+            return LoginOutcome("unreadable", user)
+        return _count_failure(user, moment, f"{refused.reason}_code")
+    user.failed_logins = 0
+    audit.record(user, "user.login", user, second_factor="totp")
+    return LoginOutcome("ok", user)
+
+
+def remove_second_factor(email: str, *, actor: User | None = None, **context) -> tuple[User, bool]:
+    """Switch off the second factor of someone who lost the phone; returns the user and whether it was on."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise UnknownUser(email)
+    return user, totp.remove(user, actor, **context)
 
 
 def unlock_display_time(locked_until: datetime) -> datetime:

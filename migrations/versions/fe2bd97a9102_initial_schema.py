@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ade9309f9ba1
+Revision ID: fe2bd97a9102
 Revises: 
-Create Date: 2026-11-22 00:16:10.936674
+Create Date: 2026-11-22 00:40:45.761690
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import app.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'ade9309f9ba1'
+revision = 'fe2bd97a9102'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -58,6 +58,9 @@ def upgrade():
     sa.Column('locked_until', app.models.types.UTCDateTime(), nullable=True),
     sa.Column('password_changed_at', app.models.types.UTCDateTime(), nullable=False),
     sa.Column('created_at', app.models.types.UTCDateTime(), nullable=False),
+    sa.Column('totp_secret', sa.String(length=255), nullable=True),
+    sa.Column('totp_enabled_at', app.models.types.UTCDateTime(), nullable=True),
+    sa.Column('totp_last_counter', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_users_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
