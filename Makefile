@@ -31,18 +31,25 @@ run: install translations
 	$(FLASK) demo load
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Debian packages the tests start for real: PostgreSQL, Redis and Chromium.
+# Debian packages the tests start for real: PostgreSQL, Redis, Chromium (with a Korean font
+# so screenshots are legible) and npm for axe-core.
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	test -d /usr/share/fonts/truetype/nanum || missing="$$missing fonts-nanum"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: system-deps install-dev translations
+# axe-core for the accessibility test, from the npm registry, served to the page locally.
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+test: system-deps install-dev translations tests/browser/node_modules/.package-lock.json
 	$(VENV)/bin/bandit -c pyproject.toml -r app forms scoring workers config.py wsgi.py -ll -q
 	$(PY) -m pytest --db=postgresql
 	$(PY) -m pytest --db=sqlite -m "not pg_only" --ignore=tests/scoring -q

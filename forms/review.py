@@ -60,18 +60,19 @@ class ReopenForm(FlaskForm):
 
 
 class AutoAssignForm(FlaskForm):
+    # Own ids: the manual form shares the page, and a label must point at one input only.
     distinct_organisations = BooleanField(_l("한 신청서에 같은 기관 평가위원을 두 명 이상 배정하지 않음"))
     due_at = DateTimeLocalField(_l("평가 마감 (비우면 공모의 평가 마감)"), format="%Y-%m-%dT%H:%M",
-                                validators=[Optional()])
-    submit = SubmitField(_l("자동 배정"))
+                                validators=[Optional()], id="auto-due_at")
+    submit = SubmitField(_l("자동 배정"), id="auto-submit")
 
 
 class ManualAssignForm(FlaskForm):
     proposal_id = SelectField(_l("신청서"), coerce=int, validators=[InputRequired(_l("신청서를 고르십시오."))])
     reviewer_id = SelectField(_l("평가위원"), coerce=int, validators=[InputRequired(_l("평가위원을 고르십시오."))])
     due_at = DateTimeLocalField(_l("평가 마감 (비우면 공모의 평가 마감)"), format="%Y-%m-%dT%H:%M",
-                                validators=[Optional()])
-    submit = SubmitField(_l("배정"))
+                                validators=[Optional()], id="manual-due_at")
+    submit = SubmitField(_l("배정"), id="manual-submit")
 
 
 class RemoveAssignmentForm(FlaskForm):
