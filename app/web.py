@@ -1,10 +1,11 @@
 """Blueprints, template helpers, error pages and security headers."""
 from __future__ import annotations
 
-from flask import Flask, has_request_context, redirect, render_template, request, session, url_for
+from flask import Flask, abort, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import db, login_manager
 from app.models import Notification, User
@@ -25,7 +26,20 @@ def load_user(session_id: str):
     return user
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: a number past the integer id columns names no row.
+
+    It is a 404 like any unknown id, instead of an out-of-range error from the database.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def register_web(app: Flask) -> None:
+    # Before any blueprint: rules pick their converters when they are added.
+    app.url_map.converters["int"] = DatabaseId
+
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.calls import bp as calls_bp
     from app.blueprints.main import bp as main_bp
@@ -70,6 +84,17 @@ def register_web(app: Flask) -> None:
         if code in app.config["LANGUAGES"]:
             session["locale"] = code
         return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL text cannot hold NUL, and no typed input contains one: refused at the door
+        # (400) instead of failing in the database (500) wherever a path, query or form value lands.
+        values = list((request.view_args or {}).values())
+        values += [x for key, items in request.args.lists() for x in (key, *items)]
+        if request.method == "POST":
+            values += [x for key, items in request.form.lists() for x in (key, *items)]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            abort(400, description=_("입력값에 허용되지 않는 문자(NUL)가 있습니다."))
 
     @app.after_request
     def security_headers(resp):

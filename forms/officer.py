@@ -28,11 +28,23 @@ def _utc_to_kst_naive(value):
     return clock.to_kst(value).replace(tzinfo=None) if value else None
 
 
+MAX_WON = 10**15  # 1,000조원: far above any programme, far below the BigInteger columns
+
+
 def _won(form, field):
     try:
         field.parsed = money.parse_won(field.data or "")
     except ValueError:
         raise ValidationError(_l("금액은 원 단위 숫자로 입력하십시오 (예: 14,000,000,000).")) from None
+    if field.parsed > MAX_WON:
+        raise ValidationError(_l("금액이 너무 큽니다. 1,000조원 이하로 입력하십시오."))
+
+
+def _ratio(form, field):
+    """The local share: Numeric(6, 4) holds it, and no programme asks for more than ten times the national."""
+    _decimal_text(form, field)
+    if field.data and not (0 <= Decimal(field.data.strip()) <= 10):
+        raise ValidationError(_l("0에서 10 사이의 비율로 입력하십시오 (예: 0.4)."))
 
 
 def _decimal_text(form, field):
@@ -60,6 +72,27 @@ def _lines(text: str, parts: int) -> list[list[str]]:
     return out
 
 
+class IntRange(NumberRange):
+    """NumberRange for whole numbers of any size: WTForms' own calls math.isnan on the
+    value, which overflows for a typed 400-digit number (a 500 instead of a message)."""
+
+    def __call__(self, form, field):
+        data = field.data
+        if data is None or (self.min is not None and data < self.min) or (self.max is not None and data > self.max):
+            raise ValidationError(self.message)
+
+
+def _check_line_lengths(cells: list[str]) -> None:
+    """The key and the names must fit their columns (32 and 100 characters)."""
+    if len(cells[0]) > 32:
+        raise ValidationError(_l("키는 32자 이내로 입력하십시오: %(key)s", key=cells[0][:40]))
+    if len(cells[1]) > 100 or len(cells[2]) > 100:
+        raise ValidationError(_l("이름은 100자 이내로 입력하십시오."))
+
+
+_YEAR = IntRange(min=2000, max=2100, message=_l("연도는 2000년에서 2100년 사이여야 합니다."))
+
+
 class CallForm(FlaskForm):
     programme_id = SelectField(_l("사업"), coerce=int, validators=[InputRequired(_l("사업을 선택하십시오."))])
     code = StringField(_l("공모 코드"), validators=[DataRequired(_l("공모 코드를 입력하십시오.")),
@@ -73,16 +106,17 @@ class CallForm(FlaskForm):
                                    validators=[DataRequired(_l("접수 마감 일시를 입력하십시오."))])
     info_session_at = DateTimeLocalField(_l("사업설명회 (KST)"), format=DT_FORMAT, validators=[Optional()])
     awards = IntegerField(_l("선정 수"), validators=[InputRequired(_l("선정 수를 입력하십시오.")),
-                                                   NumberRange(min=1, message=_l("선정 수는 1 이상이어야 합니다."))])
+                                                   IntRange(min=1, max=1000,
+                                                               message=_l("선정 수는 1에서 1000 사이여야 합니다."))])
     per_award_cap = StringField(_l("과제당 국비 한도 (원)"), validators=[_won])
     total_cap = StringField(_l("총 국비 한도 (원)"), validators=[_won])
-    first_year = IntegerField(_l("사업 시작 연도"), validators=[InputRequired(_l("시작 연도를 입력하십시오."))])
-    last_year = IntegerField(_l("사업 종료 연도"), validators=[InputRequired(_l("종료 연도를 입력하십시오."))])
-    min_local_ratio = StringField(_l("지방비 최소 비율 (국비 대비, 예: 0.4)"), validators=[_decimal_text])
+    first_year = IntegerField(_l("사업 시작 연도"), validators=[InputRequired(_l("시작 연도를 입력하십시오.")), _YEAR])
+    last_year = IntegerField(_l("사업 종료 연도"), validators=[InputRequired(_l("종료 연도를 입력하십시오.")), _YEAR])
+    min_local_ratio = StringField(_l("지방비 최소 비율 (국비 대비, 예: 0.4)"), validators=[_ratio])
     reviewers_per_proposal = IntegerField(
         _l("신청서당 평가위원 수"),
         validators=[InputRequired(_l("평가위원 수를 입력하십시오.")),
-                    NumberRange(min=1, max=15, message=_l("평가위원 수는 1명에서 15명 사이여야 합니다."))])
+                    IntRange(min=1, max=15, message=_l("평가위원 수는 1명에서 15명 사이여야 합니다."))])
     review_due_at = DateTimeLocalField(_l("평가 마감 (KST)"), format=DT_FORMAT, validators=[Optional()])
     complex_ids = MultiCheckboxField(_l("신청 가능 산업단지"), coerce=int)
     infra_types = TextAreaField(_l("지원 인프라 유형 (한 줄에 하나: 키 | 한국어 이름 | 영어 이름)"))
@@ -92,11 +126,13 @@ class CallForm(FlaskForm):
         for cells in _lines(field.data, 3):
             if not cells[0] or not cells[1]:
                 raise ValidationError(_l("각 줄에 키와 한국어 이름을 | 로 구분해 입력하십시오."))
+            _check_line_lengths(cells)
 
     def validate_attachment_kinds(self, field):
         for cells in _lines(field.data, 4):
             if not cells[0] or not cells[1]:
                 raise ValidationError(_l("각 줄에 키와 한국어 이름을 | 로 구분해 입력하십시오."))
+            _check_line_lengths(cells)
 
     def fill_from(self, call) -> None:
         for name in ("programme_id", "code", "title", "description_md", "awards", "first_year", "last_year",
@@ -161,13 +197,13 @@ class RubricForm(FlaskForm):
     criterion_floor = StringField(_l("과락 기준 (배점 대비 비율, 예: 0.4; 비우면 없음)"), validators=[_decimal_text])
     trim_from = IntegerField(_l("최고·최저점 제외 기준 (평가표 수)"),
                              validators=[InputRequired(_l("평가표 수를 입력하십시오.")),
-                                         NumberRange(min=3, message=_l("3 이상이어야 합니다."))])
+                                         IntRange(min=3, message=_l("3 이상이어야 합니다."))])
     tie_breaks = StringField(_l("동점 처리 순서 (쉼표로 구분: criterion:항목키, submitted_at)"))
     one_per_complex = BooleanField(_l("산업단지당 1건만 선정"))
     apply_budget_cap = BooleanField(_l("총 국비 한도 안에서만 선정"))
     decimals = IntegerField(_l("점수 소수 자릿수"), default=2,
                             validators=[InputRequired(_l("자릿수를 입력하십시오.")),
-                                        NumberRange(min=0, max=6, message=_l("0에서 6 사이여야 합니다."))])
+                                        IntRange(min=0, max=6, message=_l("0에서 6 사이여야 합니다."))])
 
     def fill_from(self, call) -> None:
         rubric, policy = call.rubric or {}, call.policy or {}

@@ -123,7 +123,10 @@ def optional_id(value) -> int | None:
     text = str(value or "").strip()
     if not text:
         return None
-    return int(text) if text.isdigit() else -1  # -1: never eligible, so the service says so
+    # ASCII digits only ("²" is a digit to isdigit, not to int) and within an integer column.
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    return -1  # never eligible, so the service says so
 
 
 def _typed(field) -> str:

@@ -141,12 +141,27 @@ def _apply_fields(call: Call, data: dict) -> None:
     if "complex_ids" in data:
         ids = list(data["complex_ids"])
         call.complexes = list(db.session.scalars(select(IndustrialComplex).where(IndustrialComplex.id.in_(ids)))) if ids else []
+    # Rows are kept by key and updated: replacing them would insert a key before the old row
+    # with the same key is deleted, which the unique (call, key) constraint refuses.
     if "infra_types" in data:
-        call.infra_types = [InfraType(key=k, label_ko=ko, label_en=en, position=i)
-                            for i, (k, ko, en) in enumerate(data["infra_types"])]
+        call.infra_types = _by_key(call.infra_types, InfraType, [
+            {"key": k, "label_ko": ko, "label_en": en} for k, ko, en in data["infra_types"]])
     if "attachment_kinds" in data:
-        call.attachment_kinds = [RequiredAttachment(key=k, label_ko=ko, label_en=en, required=req, position=i)
-                                 for i, (k, ko, en, req) in enumerate(data["attachment_kinds"])]
+        call.attachment_kinds = _by_key(call.attachment_kinds, RequiredAttachment, [
+            {"key": k, "label_ko": ko, "label_en": en, "required": req}
+            for k, ko, en, req in data["attachment_kinds"]])
+
+
+def _by_key(existing: list, model, wanted: list[dict]) -> list:
+    old = {row.key: row for row in existing}
+    rows = []
+    for position, values in enumerate(wanted):
+        row = old.pop(values["key"], None) or model(key=values["key"])
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.position = position
+        rows.append(row)
+    return rows
 
 
 def _call_problems(call: Call) -> list[tuple[str, str]]:
@@ -160,6 +175,10 @@ def _call_problems(call: Call) -> list[tuple[str, str]]:
         problems.append(("last_year", _("종료 연도는 시작 연도와 같거나 늦어야 합니다.")))
     if call.per_award_cap > call.total_cap:
         problems.append(("per_award_cap", _("과제당 국비 한도는 총 국비 한도를 넘을 수 없습니다.")))
+    for field, rows in (("infra_types", call.infra_types), ("attachment_kinds", call.attachment_kinds)):
+        keys = [row.key for row in rows]
+        if len(keys) != len(set(keys)):
+            problems.append((field, _("같은 키가 두 줄 이상 있습니다. 키는 줄마다 달라야 합니다.")))
     existing = db.session.scalar(select(Call.id).where(Call.code == call.code, Call.id != (call.id or 0)))
     if existing:
         problems.append(("code", _("이미 사용 중인 공모 코드입니다.")))

@@ -84,7 +84,7 @@ def detect(path: str | Path, filename: str) -> str:
     with open(path, "rb") as f:
         head = f.read(8)
     if head.startswith(PDF_MAGIC):
-        key = "pdf"
+        key = _pdf(path)
     elif head == OLE2_MAGIC:
         key = _ole(path, ext)
     elif head.startswith(ZIP_MAGIC):
@@ -107,6 +107,22 @@ def _unknown(head: bytes, ext: str) -> str:
         return _("파일 내용이 %(ext)s 형식이 아닙니다. 손상되었거나 다른 형식의 파일입니다. %(accepted)s 문서만 올릴 수 있습니다.",
                  ext=ext, accepted=accepted_list())
     return _("이 형식의 파일은 올릴 수 없습니다. %(accepted)s 문서만 올릴 수 있습니다.", accepted=accepted_list())
+
+
+PDF_EOF = b"%%EOF"
+PDF_TAIL = 1024  # readers look for the end-of-file marker in the last kilobyte
+
+
+def _pdf(path) -> str:
+    # A PDF ends with its %%EOF line; without it the upload was cut short (or is not a PDF
+    # at all past its first bytes) and reviewers could not open it.
+    size = Path(path).stat().st_size
+    with open(path, "rb") as f:
+        f.seek(max(0, size - PDF_TAIL))
+        tail = f.read()
+    if PDF_EOF not in tail:
+        raise FileTypeError(_("PDF 파일의 끝부분이 없습니다. 전송 중 잘렸거나 손상된 파일입니다. 원본 파일을 다시 올리십시오."))
+    return "pdf"
 
 
 def _ole(path, ext: str) -> str:

@@ -32,6 +32,14 @@ def _prepare(form: CallForm) -> None:
     ]
 
 
+def _status() -> int:
+    """422 when a submission is sent back (invalid, or refused by the service: nothing saved).
+
+    Every accepted submission redirects, so a POST that renders the form again was refused.
+    """
+    return 422 if request.method == "POST" else 200
+
+
 def _attach(form, problems) -> list[str]:
     """Put each service problem next to its field; return those without one."""
     loose = []
@@ -73,7 +81,7 @@ def new_call():
             db.session.commit()
             flash(_("공모를 만들었습니다. 평가표를 설정하십시오."), "success")
             return redirect(url_for("officer.edit_rubric", call_id=call.id))
-    return render_template("officer/call_form.html", form=form, call=None, loose=loose)
+    return render_template("officer/call_form.html", form=form, call=None, loose=loose), _status()
 
 
 @bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
@@ -100,7 +108,7 @@ def edit_call(call_id: int):
             db.session.commit()
             flash(_("공모 정보를 저장했습니다."), "success")
             return redirect(url_for("officer.dashboard", call_id=call.id))
-    return render_template("officer/call_form.html", form=form, call=call, loose=loose)
+    return render_template("officer/call_form.html", form=form, call=call, loose=loose), _status()
 
 
 @bp.route("/calls/<int:call_id>/rubric", methods=["GET", "POST"])
@@ -130,7 +138,7 @@ def edit_rubric(call_id: int):
                 return redirect(url_for("officer.edit_rubric", call_id=call.id))
             return redirect(url_for("officer.dashboard", call_id=call.id))
     return render_template("officer/rubric_form.html", form=form, call=call, locked=locked, loose=loose,
-                           facts=call_admin.FACTS)
+                           facts=call_admin.FACTS), _status()
 
 
 @bp.route("/calls/<int:call_id>/copy", methods=["GET", "POST"])
@@ -150,7 +158,7 @@ def copy_call(call_id: int):
             db.session.commit()
             flash(_("공모를 복사했습니다. 일정과 내용을 확인하십시오."), "success")
             return redirect(url_for("officer.edit_call", call_id=new.id))
-    return render_template("officer/call_copy.html", form=form, call=call, loose=loose)
+    return render_template("officer/call_copy.html", form=form, call=call, loose=loose), _status()
 
 
 @bp.route("/calls/<int:call_id>/step", methods=["POST"])

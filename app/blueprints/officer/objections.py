@@ -42,4 +42,4 @@ def objection(objection_id: int):
             flash(_("이의신청에 답변했습니다. 컨소시엄에 통보됩니다."), "success")
             return redirect(url_for("officer.objections_list", call_id=call.id))
     return render_template("officer/objection.html", call=call, item=item, form=form,
-                           due=objections.answer_due(item))
+                           due=objections.answer_due(item)), 422 if form.errors else 200

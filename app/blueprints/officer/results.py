@@ -19,7 +19,7 @@ from forms.officer import ActionForm, OverrideForm
 def ranking(call_id: int):
     call = officer_call(call_id)
     return render_template(
-        "officer/ranking.html", call=call, rows=results.ranking(call), criteria=results.criteria_labels(call),
+        "officer/ranking.html", call=call, rows=results.ranking_rows(call), criteria=results.criteria_labels(call),
         stats=results.reviewer_statistics(call), compute_form=ActionForm(), can_compute=call.phase == "in_review",
     )
 
@@ -61,4 +61,5 @@ def result_detail(result_id: int):
             flash(_("선정 여부를 변경했습니다. 변경 사유가 기록되었습니다."), "success")
             return redirect(url_for("officer.ranking", call_id=call.id))
     return render_template("officer/result_detail.html", call=call, result=result, form=form,
-                           criteria=results.criteria_labels(call), can_override=call.phase in ("in_review", "decided"))
+                           criteria=results.criteria_labels(call), can_override=call.phase in ("in_review", "decided")), \
+        422 if form.errors else 200

@@ -295,7 +295,8 @@ def challenge_decide(challenge_id: int):
         return _challenges_page(call, form, c.id, 422)
     try:
         if form.decision.data == "uphold":
-            target = db.session.get(ReviewAssignment, form.assignment_id.data or 0)
+            # Only a seat offered on the form: any other number, however large, is "none chosen".
+            target = next((a for a in conflicts.live_assignments(c.proposal) if a.id == form.assignment_id.data), None)
             if target is None:
                 form.assignment_id.errors.append(_("인용하려면 배제할 평가위원을 고르십시오."))
                 return _challenges_page(call, form, c.id, 422)

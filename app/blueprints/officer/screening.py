@@ -43,4 +43,4 @@ def screen_proposal(proposal_id: int):
             flash(_("적격성 검토 결과를 저장했습니다."), "success")
             return redirect(url_for("officer.screening_list", call_id=proposal.call_id))
     return render_template("officer/screen_proposal.html", proposal=proposal, call=proposal.call, decision=decision,
-                           checks=screening.automatic_checks(proposal), form=form)
+                           checks=screening.automatic_checks(proposal), form=form), 422 if form.errors else 200

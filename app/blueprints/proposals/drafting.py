@@ -130,7 +130,7 @@ def _start(call: Call, consortium: Consortium, form: StartForm):
 
 def _optional_int(value) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 @bp.route("/proposals/<int:proposal_id>")
@@ -309,7 +309,7 @@ def _blank_param() -> int:
 
 def _kpi_param() -> int | None:
     value = request.args.get("kpi", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def _after_save(proposal: Proposal, section: str, form) -> str:

@@ -45,4 +45,4 @@ def result(proposal_id: int):
         can_manage=access.can_manage_consortium(current_user, proposal.consortium),
         deadline=objections.filing_deadline(proposal.call), items=objections.of_proposal(proposal),
         answer_due=objections.answer_due,
-    )
+    ), 422 if form.errors else 200

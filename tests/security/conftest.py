@@ -1,0 +1,189 @@
+"""One world for the security tests: a call of agency A, two consortia, reviewers, results.
+
+Built through the services, not the web, so every id a URL can carry belongs to a real
+row. Consortium X owns the proposal every URL points at; every other persona is
+someone who must not see (or may only partly see) it.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Attachment, Notification, OutboxMessage, ReviewerPoolEntry, User
+from app.services import (
+    accounts,
+    assignment,
+    conflicts,
+    lifecycle,
+    objections,
+    results,
+    review_sheets,
+    screening,
+    submission,
+)
+from app.services import reviewers as reviewer_pool
+from tests.app.builders import complete_proposal, docx_bytes, isolated_dirs, upload  # noqa: F401 - isolated_dirs: a fixture
+from tests.app.officer_support import other_agency_officer
+from tests.app.review_helpers import officer_for
+from tests.factories import (
+    CallFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    UserFactory,
+    applicant_with_consortium,
+)
+
+PERSONAS = ("anon", "other_applicant", "owner", "pledged", "unassigned", "recused",
+            "other_officer", "officer", "admin")
+
+# Unmistakable strings: the owner's proposal title must never reach anyone refused.
+OWNER_TITLE = "기밀과제-X 창원 AX 실증"
+OTHER_TITLE = "타 컨소시엄-Y 구미 AX 실증"
+SHEET = {"infra": "27", "poc": "A", "plan": "8", "alliance": "8"}
+
+
+@dataclass
+class World:
+    users: dict[str, int | None] = field(default_factory=dict)
+    ids: dict[str, object] = field(default_factory=dict)
+
+    def user(self, persona: str):
+        uid = self.users[persona]
+        return None if uid is None else db.session.get(User, uid)
+
+
+def build_world(traveller) -> World:
+    """Call of agency A, announced; consortium X's proposal with everything around it.
+
+    ``traveller`` is the frozen clock (the ``clock`` fixture); uploads and mails need
+    private folders (``isolated_dirs``).
+    """
+    programme = ProgrammeFactory()
+    # One reviewer per proposal: a recusal must not pull the "unassigned" reviewer onto X.
+    call = CallFactory(programme=programme, reviewers_per_proposal=1)
+    officer = officer_for(call)
+    admin = UserFactory(roles=["admin"])
+    other_officer = other_agency_officer()
+
+    owner, consortium_x = applicant_with_consortium()
+    other, consortium_y = applicant_with_consortium()
+    px = complete_proposal(call, owner, consortium_x)
+    px.title = OWNER_TITLE
+    x_file = upload(px, owner, call.attachment_kinds[0].key, docx_bytes("X 컨소시엄 사업계획서"), "X-계획서.docx")
+    py = complete_proposal(call, other, consortium_y)
+    py.title = OTHER_TITLE
+    # Content of Y's own, so its hash cannot open a file of X's.
+    y_file = upload(py, other, call.attachment_kinds[0].key, docx_bytes("Y 컨소시엄 사업계획서"), "Y-계획서.docx")
+    db.session.flush()
+    submission.submit(px, owner)
+    submission.submit(py, other)
+    db.session.commit()
+    # Loaded again now: a service touching an expired actor would autoflush its half-built row.
+    for obj in (officer, owner, other, px, py, call):
+        db.session.refresh(obj)
+
+    # The clock closes the call; screening, then the review.
+    traveller.move_to(call.closes_at + timedelta(hours=1))
+    for p in (px, py):
+        screening.decide(p, officer, "confirmed", "")
+    lifecycle.start_review(call, officer)
+    reviewer_org = OrganisationFactory(type="university")
+    pledged = UserFactory(roles=["reviewer"], organisation=reviewer_org)
+    recused = UserFactory(roles=["reviewer"], organisation=OrganisationFactory(type="university"))
+    unassigned = UserFactory(roles=["reviewer"], organisation=OrganisationFactory(type="university"))
+    for r in (pledged, recused):
+        reviewer_pool.invite(call, email=r.email, name=r.name, organisation_name=r.organisation.name,
+                             department="산업공학과", actor=officer)
+    a_pledged = assignment.assign(call, px, pledged.id, officer)
+    a_recused = assignment.assign(call, px, recused.id, officer)
+    conflicts.declare_no_conflict(a_pledged, pledged)
+    conflicts.recuse(a_recused, recused, "주관기관과 공동연구 중입니다.")
+    # Invited only now, so no refill can seat this reviewer on X: they review Y alone.
+    reviewer_pool.invite(call, email=unassigned.email, name=unassigned.name,
+                         organisation_name=unassigned.organisation.name, department="경영학과", actor=officer)
+    a_unassigned = assignment.assign(call, py, unassigned.id, officer)
+    conflicts.declare_no_conflict(a_unassigned, unassigned)
+    review_sheets.submit(a_pledged, pledged, points=SHEET, comments={}, overall_opinion="우수합니다.")
+    review_sheets.submit(a_unassigned, unassigned, points=SHEET, comments={}, overall_opinion="보통입니다.")
+    challenge = conflicts.file_challenge(px, owner, target_organisation="어느 연구원", target_person="",
+                                         reason="경쟁 컨소시엄에 참여한 기관입니다.")
+    db.session.commit()
+    db.session.refresh(officer)
+
+    results.compute(call, officer)
+    lifecycle.decide(call, officer)
+    lifecycle.announce(call, officer)
+    db.session.commit()
+    db.session.refresh(owner)
+    traveller.shift(timedelta(days=1))
+    objection = objections.file(px, owner, "정량 평가 항목 산정에 오류가 있습니다.")
+    db.session.commit()
+
+    attachment = db.session.get(Attachment, x_file.id)
+    other_attachment = db.session.get(Attachment, y_file.id)
+    notification = db.session.scalars(select(Notification).where(Notification.user_id == owner.id)
+                                      .order_by(Notification.id)).first()
+    message = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+    message.status = "failed"
+    entry = db.session.scalar(select(ReviewerPoolEntry).where(ReviewerPoolEntry.user_id == unassigned.id))
+    bystander = UserFactory()
+    token, _ = accounts.make_reset_token(bystander)
+    result = results.result_of(px)
+    db.session.commit()
+    assert notification is not None and attachment is not None and result is not None
+
+    world = World()
+    world.users = {
+        "anon": None, "other_applicant": other.id, "owner": owner.id, "pledged": pledged.id,
+        "unassigned": unassigned.id, "recused": recused.id, "other_officer": other_officer.id,
+        "officer": officer.id, "admin": admin.id,
+    }
+    world.ids = {
+        "call_id": call.id, "code": call.code, "programme_id": programme.id,
+        "proposal_id": px.id, "other_proposal_id": py.id,
+        "consortium_id": consortium_x.id, "other_consortium_id": consortium_y.id,
+        "attachment_id": attachment.id, "sha256": attachment.sha256, "number": 1,
+        "other_attachment_id": other_attachment.id, "other_sha256": other_attachment.sha256,
+        "assignment_id": a_pledged.id, "recused_assignment_id": a_recused.id,
+        "unassigned_assignment_id": a_unassigned.id,
+        "entry_id": entry.id, "challenge_id": challenge.id, "objection_id": objection.id,
+        "result_id": result.id, "other_result_id": results.result_of(py).id,
+        "notification_id": notification.id, "message_id": message.id, "token": token,
+        "section": "overview", "kind": "proposals", "fmt": "csv", "filename": "css/gongmo.css",
+    }
+    return world
+
+
+@pytest.fixture
+def world(app, clock, isolated_dirs):  # noqa: F811 - isolated_dirs is the imported fixture
+    return build_world(clock)
+
+
+def table_digest() -> dict[str, str]:
+    """Every table's rows, hashed: a refused request must leave each one exactly as it was."""
+    digest = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = conn.execute(select(table).order_by(*order)).all()
+            digest[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()[:16] + f"/{len(rows)}"
+    return digest
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(name for name in before if before[name] != after.get(name))
+
+
+def sign_in(client, user):
+    """Put the persona in the session (the login form has its own tests)."""
+    if user is None:
+        return client
+    with client.session_transaction() as s:
+        s["_user_id"] = user.get_id()
+        s["_fresh"] = True
+    return client

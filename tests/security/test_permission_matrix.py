@@ -1,0 +1,300 @@
+"""Who reaches what: every URL rule of the app against every kind of user.
+
+The table below is the portal's permission policy in one place. It is checked against
+``app.url_map``: a new route that is not in the table fails the suite until someone
+decides who may use it.
+
+Every URL is filled with consortium X's objects (its proposal, attachment, version,
+result, objection...) and the pledged reviewer's assignment. A refused request must
+change nothing in the database and must not carry X's proposal title.
+
+Outcomes:
+  ok     2xx, or a redirect that is not to the login page
+  login  redirect to /login (anonymous)
+  deny   403 or 404
+  bad    400/409/422: the user may act, but an empty form is refused and nothing is saved
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+
+from tests.security.conftest import (
+    OTHER_TITLE,
+    OWNER_TITLE,
+    PERSONAS,
+    changed_tables,
+    sign_in,
+    table_digest,
+)
+
+# Personas, in the order of every row:
+#   anon: not logged in          other: applicant of consortium Y      owner: applicant of consortium X
+#   pledged: X's reviewer, pledged no conflict    unasg: reviewer of Y only    recused: withdrew from X
+#   oofc: officer of another agency     offc: the call's officer     admin
+#
+# GET rows are requested with GET; POST rows with an empty body.
+#                                              anon   other  owner  pledg  unasg  recus  oofc   offc   admin
+MATRIX: dict[str, dict[str, str]] = {
+    "static":                       {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    "set_locale":                   {"POST": "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    # --- main ---
+    "main.index":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    "main.notifications":           {"GET":  "login  ok     ok     ok     ok     ok     ok     ok     ok"},
+    "main.mark_read":               {"POST": "login  ok     ok     ok     ok     ok     ok     ok     ok"},
+    "main.mark_one_read":           {"POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "main.toggle_subscription":     {"POST": "login  ok     ok     ok     ok     ok     ok     ok     ok"},
+    "main.dev_mail":                {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   ok"},
+    "main.retry_mail":              {"POST": "login  deny   deny   deny   deny   deny   deny   deny   ok"},
+    # --- accounts ---
+    "auth.login":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok",
+                                     "POST": "bad    bad    bad    bad    bad    bad    bad    bad    bad"},
+    "auth.logout":                  {"POST": "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    "auth.register":                {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok",
+                                     "POST": "bad    ok     ok     ok     ok     ok     ok     ok     ok"},
+    "auth.reset_request":           {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok",
+                                     "POST": "bad    bad    bad    bad    bad    bad    bad    bad    bad"},
+    "auth.reset":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok",
+                                     "POST": "bad    bad    bad    bad    bad    bad    bad    bad    bad"},
+    "auth.password":                {"GET":  "login  ok     ok     ok     ok     ok     ok     ok     ok",
+                                     "POST": "login  bad    bad    bad    bad    bad    bad    bad    bad"},
+    # No password step pending: back to the login form, whoever asks.
+    "auth.login_code":              {"GET":  "login  login  login  login  login  login  login  login  login",
+                                     "POST": "login  login  login  login  login  login  login  login  login"},
+    # The second factor is offered to reviewers, officers and admins.
+    "auth.totp_settings":           {"GET":  "login  deny   deny   ok     ok     ok     ok     ok     ok"},
+    "auth.totp_start":              {"POST": "login  deny   deny   ok     ok     ok     ok     ok     ok"},
+    "auth.totp_confirm":            {"POST": "login  deny   deny   ok     ok     ok     ok     ok     ok"},
+    "auth.totp_disable":            {"POST": "login  deny   deny   ok     ok     ok     ok     ok     ok"},
+    # --- public call pages ---
+    "calls.index":                  {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    "calls.show":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    # --- applicant area ---
+    "proposals.start":              {"GET":  "login  ok     ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  ok     ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.mine":               {"GET":  "login  ok     ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.consortia":          {"GET":  "login  ok     ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  bad    bad    deny   deny   deny   deny   deny   deny"},
+    "proposals.consortium":         {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "proposals.show":               {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    # The call is announced: the owner's write is answered "closed" (a redirect), nothing saved.
+    "proposals.section":            {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.attachments":        {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.attachment_download": {"GET": "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "proposals.attachment_delete":  {"POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.challenges":         {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.challenge_file":     {"POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "proposals.receipt":            {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "proposals.versions":           {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "proposals.version":            {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "proposals.submit":             {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.withdraw":           {"POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.result":             {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    # --- reviewer area (URLs carry the pledged reviewer's assignment) ---
+    "review.index":                 {"GET":  "login  deny   deny   ok     ok     ok     deny   deny   deny"},
+    "review.declare":               {"GET":  "login  deny   deny   ok     deny   deny   deny   deny   deny"},
+    # Already pledged, sheet submitted: the assignment's own reviewer is refused too (wrong state).
+    "review.pledge":                {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "review.recuse":                {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "review.proposal":              {"GET":  "login  deny   deny   ok     deny   deny   deny   deny   deny"},
+    "review.attachment":            {"GET":  "login  deny   deny   ok     deny   deny   deny   deny   deny"},
+    # A submitted sheet: the reviewer's save is answered with a redirect and a message.
+    "review.sheet":                 {"GET":  "login  deny   deny   ok     deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   deny   ok     deny   deny   deny   deny   deny"},
+    # --- officer console ---
+    "officer.index":                {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
+    "officer.new_call":             {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   bad    bad    bad"},
+    "officer.dashboard":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.edit_call":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # Locked by the first submitted sheet: the save is answered with a redirect and a message.
+    "officer.edit_rubric":          {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.copy_call":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.step":                 {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.screening_list":       {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.screen_proposal":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.reviewers_pool":       {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.reviewers_invite":     {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # The reviewer still has an assignment: refused with a message on the pool page.
+    "officer.reviewers_remove":     {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.assignments":          {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.assignments_auto":     {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.assignments_manual":   {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.assignment_remove":    {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.assignment_due":       {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.sheet_view":           {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.sheet_reopen":         {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.challenges":           {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.challenge_decide":     {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.ranking":              {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.compute_results":      {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.result_detail":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.objections_list":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.objection":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.exports_index":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.export":               {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+}
+
+# URL variables whose value is not simply the world's id of the same name.
+OVERRIDES = {"set_locale": {"code": "en"}}
+# Personas who may see X's title on a page they are allowed to open (others never may).
+MAY_SEE_TITLE = {"owner", "pledged", "recused", "officer", "admin"}
+
+
+def _expectations() -> dict[tuple[str, str], dict[str, str]]:
+    table = {}
+    for endpoint, methods in MATRIX.items():
+        for method, row in methods.items():
+            codes = row.split()
+            assert len(codes) == len(PERSONAS), f"{endpoint} {method}: {len(codes)} outcomes for {len(PERSONAS)} personas"
+            assert set(codes) <= {"ok", "login", "deny", "bad"}, f"{endpoint} {method}: {codes}"
+            table[(endpoint, method)] = dict(zip(PERSONAS, codes))
+    return table
+
+
+EXPECTED = _expectations()
+
+
+def _rules(app):
+    return {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+
+
+def test_every_url_rule_is_in_the_matrix(app):
+    """A new route cannot escape: it fails here until its row is written."""
+    rules = _rules(app)
+    missing = sorted(set(rules) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(rules))
+    assert not missing, f"URL rules without a row in the permission matrix: {missing}"
+    assert not stale, f"rows for endpoints that no longer exist: {stale}"
+    for endpoint, rule in rules.items():
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        # GET is tested when the rule has it; POST when it has it (and is POST-only or has a POST row).
+        wanted = {"GET"} if "GET" in methods else {"POST"}
+        if "POST" in methods and "GET" in methods:
+            wanted = {"GET", "POST"}
+        assert set(MATRIX[endpoint]) == wanted, f"{endpoint}: rows {sorted(MATRIX[endpoint])}, rule takes {sorted(methods)}"
+
+
+def _url(app, world, endpoint: str) -> str:
+    rule = _rules(app)[endpoint]
+    values = {name: world.ids[name] for name in rule.arguments}
+    values.update(OVERRIDES.get(endpoint, {}))
+    return url_for(endpoint, **values)
+
+
+def _outcome(resp) -> str:
+    code = resp.status_code
+    if code in (403, 404):
+        return "deny"
+    if code in (400, 409, 422):
+        return "bad"
+    if 300 <= code < 400:
+        return "login" if urlsplit(resp.headers.get("Location", "")).path == "/login" else "ok"
+    if 200 <= code < 300:
+        return "ok"
+    return f"HTTP {code}"
+
+
+def _cells(persona: str):
+    """Refused cells first, so each one's "after" is the next one's "before"; logging out last."""
+    cells = sorted(EXPECTED.items(), key=lambda kv: (kv[0][0] == "auth.logout", kv[1][persona] == "ok", kv[0]))
+    return [(endpoint, method, row[persona]) for (endpoint, method), row in cells]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix(app, client, world, persona):
+    sign_in(client, world.user(persona))
+    wrong = []
+    before = table_digest()
+    for endpoint, method, expected in _cells(persona):
+        url = _url(app, world, endpoint)
+        resp = client.open(url, method=method, data={} if method == "POST" else None)
+        got = _outcome(resp)
+        if got != expected:
+            wrong.append(f"{method} {url} ({endpoint}): expected {expected}, got {got}")
+        body = resp.get_data(as_text=True) if resp.mimetype.startswith("text/") else ""
+        if (expected in ("deny", "login") or persona not in MAY_SEE_TITLE) and OWNER_TITLE in body:
+            wrong.append(f"{method} {url} ({endpoint}): {persona} was shown consortium X's proposal title")
+        if expected != "ok":
+            after = table_digest()
+            if changed_tables(before, after):
+                wrong.append(f"{method} {url} ({endpoint}): refused, yet changed {changed_tables(before, after)}")
+            before = after
+    assert not wrong, f"{persona}:\n" + "\n".join(wrong)
+
+
+# Someone with a legitimate place in the world reaching for an object that is not theirs:
+# another consortium's ids, ids mixed across proposals, another reviewer's seat or file.
+#   (persona, method, url template, body)
+FOREIGN = [
+    ("owner", "GET", "/proposals/{other_proposal_id}", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/overview", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/attachments", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/attachments/{other_attachment_id}", None),
+    ("owner", "GET", "/proposals/{proposal_id}/attachments/{other_attachment_id}", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/receipt", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/versions", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/versions/1", None),
+    ("owner", "GET", "/proposals/{proposal_id}/versions/2", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/submit", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/challenges", None),
+    ("owner", "GET", "/my/proposals/{other_proposal_id}/result", None),
+    ("owner", "GET", "/my/consortia/{other_consortium_id}", None),
+    ("owner", "POST", "/my/consortia/{other_consortium_id}", {"brn": "1234567891", "role": "university"}),
+    ("owner", "POST", "/my/proposals/{other_proposal_id}/result", {"grounds": "다른 컨소시엄의 결과에 이의를 제기합니다."}),
+    ("owner", "POST", "/proposals/{other_proposal_id}/challenges",
+     {"target_organisation": "어느 기관", "reason": "다른 컨소시엄 이름으로 기피신청"}),
+    ("owner", "POST", "/proposals/{proposal_id}/attachments/{other_attachment_id}/delete", {}),
+    ("owner", "POST", "/proposals/{other_proposal_id}/attachments/{other_attachment_id}/delete", {}),
+    ("owner", "POST", "/proposals/{other_proposal_id}/withdraw", {}),
+    ("owner", "POST", "/proposals/{other_proposal_id}/overview", {"title": "가로채기"}),
+    ("other_applicant", "POST", "/notifications/{notification_id}/read", None),
+    ("other_applicant", "GET", "/my/proposals/{proposal_id}/result", None),
+    ("pledged", "GET", "/review/a/{assignment_id}/files/{other_sha256}", None),
+    ("pledged", "GET", "/review/a/{unassigned_assignment_id}", None),
+    ("pledged", "GET", "/review/a/{unassigned_assignment_id}/proposal", None),
+    ("pledged", "POST", "/review/a/{unassigned_assignment_id}/sheet", {"points_infra": "1", "overall_opinion": "x"}),
+    ("unassigned", "GET", "/review/a/{unassigned_assignment_id}/files/{sha256}", None),
+    # The recused reviewer's own seat: the page stays theirs, the proposal is closed to them.
+    ("recused", "GET", "/review/a/{recused_assignment_id}/proposal", None),
+    ("recused", "GET", "/review/a/{recused_assignment_id}/sheet", None),
+    ("recused", "GET", "/review/a/{recused_assignment_id}/files/{sha256}", None),
+    ("recused", "POST", "/review/a/{recused_assignment_id}/pledge", {"confirm": "y"}),
+    ("recused", "POST", "/review/a/{recused_assignment_id}/sheet", {"points_infra": "30", "overall_opinion": "x"}),
+    ("other_officer", "POST", "/officer/results/{result_id}", {"selected": "0", "reason": "다른 기관의 선정을 바꿉니다."}),
+    ("other_officer", "POST", "/officer/proposals/{proposal_id}/screening", {"status": "rejected", "reason": "권한 없음"}),
+    ("other_officer", "POST", "/officer/objections/{objection_id}", {"answer": "다른 기관이 답변합니다."}),
+]
+
+
+def test_objects_of_others_are_refused_and_untouched(app, world):
+    wrong = []
+    before = table_digest()
+    for persona, method, template, body in FOREIGN:
+        client = app.test_client()
+        sign_in(client, world.user(persona))
+        url = template.format(**world.ids)
+        resp = client.open(url, method=method, data=body or {})
+        if resp.status_code not in (403, 404):
+            wrong.append(f"{persona} {method} {url}: {resp.status_code}")
+        html = resp.get_data(as_text=True)
+        if OWNER_TITLE in html or OTHER_TITLE in html:
+            wrong.append(f"{persona} {method} {url}: a proposal title was shown")
+        after = table_digest()
+        if changed_tables(before, after):
+            wrong.append(f"{persona} {method} {url}: changed {changed_tables(before, after)}")
+        before = after
+    assert not wrong, "\n".join(wrong)
