@@ -194,3 +194,8 @@ class TotpDisableForm(FlaskForm):
     def validate_password(self, field):
         if self.user is not None and not accounts.check_password(self.user, field.data or ""):
             raise ValidationError(_l("현재 비밀번호가 올바르지 않습니다."))
+
+
+class MembershipDecisionForm(FlaskForm):
+    decision = SelectField(_l("처리"), choices=[("confirm", _l("소속 확인")), ("decline", _l("거절"))],
+                           validators=[DataRequired(message=_l("처리 방법을 선택하십시오."))])

@@ -1,19 +1,20 @@
 """Accounts: register, log in (with the second factor when on) and out, reset and change the password."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, limiter
-from app.services import access, accounts, totp
+from app.models import User
+from app.services import access, accounts, membership, totp
 from app.services.clock import now
 from app.services.safe_redirect import safe_next
 from forms.auth import (
-    ChangePasswordForm, LoginCodeForm, LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm,
-    TotpConfirmForm, TotpDisableForm, TotpStartForm, error_messages,
+    ChangePasswordForm, LoginCodeForm, LoginForm, MembershipDecisionForm, RegisterForm, ResetPasswordForm,
+    ResetRequestForm, TotpConfirmForm, TotpDisableForm, TotpStartForm, error_messages,
 )
 
 bp = Blueprint("auth", __name__)
@@ -165,7 +166,11 @@ def register():
             problem = _("같은 정보로 방금 다른 가입이 처리되었습니다. 내용을 확인한 뒤 다시 제출하십시오.")
         else:
             _start_session(user)
-            flash(_("가입을 마쳤습니다. %(org)s 소속 신청자로 등록되었습니다.", org=user.organisation.name), "success")
+            if user.acting_organisation_id is None:
+                flash(_("가입을 마쳤습니다. %(org)s의 기존 회원이 소속을 확인하면 기관의 컨소시엄과 신청서를 이용할 수 있습니다.",
+                        org=user.organisation.name), "success")
+            else:
+                flash(_("가입을 마쳤습니다. %(org)s 소속 신청자로 등록되었습니다.", org=user.organisation.name), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form, problem=problem, errors=error_messages(form)), _status(form, problem)
 
@@ -302,3 +307,36 @@ def totp_disable():
             flash(_("2단계 인증을 껐습니다."), "success")
             return redirect(url_for("auth.totp_settings"))
     return _totp_page(user, disable_form=form, status=422)
+
+
+@bp.route("/account/organisation")
+@login_required
+def organisation():
+    user = current_user
+    org = user.organisation
+    colleagues = membership.confirmed_colleagues(org.id) if org else []
+    pending = membership.pending_colleagues(org.id) if org and user.acting_organisation_id else []
+    return render_template("auth/organisation.html", org=org, colleagues=colleagues, pending=pending,
+                           form=MembershipDecisionForm())
+
+
+@bp.route("/account/organisation/members/<int:user_id>", methods=["POST"])
+@login_required
+def organisation_decide(user_id: int):
+    member = db.session.get(User, user_id)
+    if member is None or not membership.may_decide(current_user, member):
+        abort(404)
+    form = MembershipDecisionForm()
+    if not form.validate_on_submit():
+        flash(_("처리 방법을 선택하십시오."), "error")
+        return redirect(url_for("auth.organisation"))
+    try:
+        membership.decide(current_user, member, approve=form.decision.data == "confirm")
+    except membership.MembershipError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("auth.organisation"))
+    db.session.commit()
+    flash(_("%(name)s님의 소속을 확인했습니다.", name=member.name) if form.decision.data == "confirm"
+          else _("%(name)s님의 가입 요청을 거절했습니다.", name=member.name), "success")
+    return redirect(url_for("auth.organisation"))

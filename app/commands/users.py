@@ -6,7 +6,8 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.models.organisations import ORG_TYPES, ROLES
-from app.services import accounts, passwords
+from app.services import accounts, audit, passwords
+from app.services.clock import now
 
 users_cli = AppGroup("users", help="Manage accounts and roles.")
 
@@ -85,3 +86,19 @@ def totp_off(email):
     db.session.commit()
     click.echo(f"Second factor of {user.email} switched off." if changed
                else f"{user.email} has no second factor.")
+
+
+@users_cli.command("confirm-membership")
+@click.argument("email")
+def confirm_membership(email):
+    """Confirm that the account with EMAIL acts for its organisation (when no colleague can)."""
+    user = accounts.find_user_by_email(email)
+    if user is None or user.organisation_id is None:
+        raise click.ClickException(f"no account {email!r} with an organisation")
+    if user.organisation_confirmed_at is not None:
+        click.echo(f"{user.email} is already confirmed for {user.organisation.name}.")
+        return
+    user.organisation_confirmed_at = now()
+    audit.record(None, "membership.confirmed", user, organisation_id=user.organisation_id, via="cli")
+    db.session.commit()
+    click.echo(f"{user.email} now acts for {user.organisation.name}.")

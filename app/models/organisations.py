@@ -63,6 +63,9 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on password change so outstanding reset links and sessions stop working.
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Someone who joins an existing organisation by its (public) business registration number
+    # acts for it only once a confirmed colleague or an administrator confirms them.
+    organisation_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=now)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Second factor (app/services/totp.py): the secret sealed with the SECRET_KEY, set from the
     # start of enrolment; the factor is on only once a code confirmed it. The last accepted
@@ -77,6 +80,11 @@ class User(UserMixin, db.Model):
     @property
     def roles(self) -> set[str]:
         return {r.role for r in self.role_rows}
+
+    @property
+    def acting_organisation_id(self) -> int | None:
+        """The organisation the user may act for: none while their membership awaits confirmation."""
+        return self.organisation_id if self.organisation_confirmed_at is not None else None
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))

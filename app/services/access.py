@@ -26,27 +26,27 @@ def is_officer_for_call(user, call) -> bool:
         return False
     if user.has_role("admin"):
         return True
-    return user.has_role("officer") and user.organisation_id == call.programme.agency_id
+    return user.has_role("officer") and user.acting_organisation_id == call.programme.agency_id
 
 
 def consortium_ids_of(user: User) -> set[int]:
     """Consortia in which the user's organisation takes part."""
-    if not _authenticated(user) or user.organisation_id is None:
+    if not _authenticated(user) or user.acting_organisation_id is None:
         return set()
     return set(
         db.session.scalars(
-            select(ConsortiumMember.consortium_id).where(ConsortiumMember.organisation_id == user.organisation_id)
+            select(ConsortiumMember.consortium_id).where(ConsortiumMember.organisation_id == user.acting_organisation_id)
         )
     )
 
 
 def can_view_consortium(user, consortium: Consortium) -> bool:
-    return _authenticated(user) and user.has_role("applicant") and user.organisation_id in consortium.member_org_ids()
+    return _authenticated(user) and user.has_role("applicant") and user.acting_organisation_id in consortium.member_org_ids()
 
 
 def can_manage_consortium(user, consortium: Consortium) -> bool:
     """Only people of the lead organisation change the consortium or its proposals."""
-    return _authenticated(user) and user.has_role("applicant") and user.organisation_id == consortium.lead_org_id
+    return _authenticated(user) and user.has_role("applicant") and user.acting_organisation_id == consortium.lead_org_id
 
 
 def can_view_proposal(user, proposal: Proposal) -> bool:

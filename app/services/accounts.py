@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Organisation, User
 from app.models.organisations import ORG_TYPES, ROLES
-from app.services import audit, brn, outbox, passwords, totp
+from app.services import audit, brn, membership, outbox, passwords, totp
 from app.services.clock import now
 
 MAX_FAILED_LOGINS = 5
@@ -153,6 +153,8 @@ def register(*, email: str, name: str, password: str, brn_number: str,
     user.grant(DEFAULT_ROLE)
     db.session.add(user)
     created = _attach(user, org, user)
+    if not created:
+        membership.request_confirmation(user)
     audit.record(user, "user.registered", user, email=email, organisation_id=org.id,
                  new_organisation=created, roles=[DEFAULT_ROLE])
     return user

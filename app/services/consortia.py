@@ -35,34 +35,34 @@ class ConsortiumError(Exception):
 
 def consortia_of(user) -> list[Consortium]:
     """Consortia in which the user's organisation takes part, newest first."""
-    if user.organisation_id is None:
+    if user.acting_organisation_id is None:
         return []
     return list(db.session.scalars(
         select(Consortium).join(ConsortiumMember)
-        .where(ConsortiumMember.organisation_id == user.organisation_id)
+        .where(ConsortiumMember.organisation_id == user.acting_organisation_id)
         .order_by(Consortium.id.desc())
     ))
 
 
 def led_by(user) -> list[Consortium]:
     """Consortia the user's organisation leads: the ones the user may apply with."""
-    if user.organisation_id is None:
+    if user.acting_organisation_id is None:
         return []
     return list(db.session.scalars(
-        select(Consortium).where(Consortium.lead_org_id == user.organisation_id).order_by(Consortium.id.desc())
+        select(Consortium).where(Consortium.lead_org_id == user.acting_organisation_id).order_by(Consortium.id.desc())
     ))
 
 
 def create(user, name: str) -> Consortium:
-    if user.organisation_id is None:
+    if user.acting_organisation_id is None:
         raise ConsortiumError(_l("소속 기관이 등록된 계정만 컨소시엄을 만들 수 있습니다."))
     name = (name or "").strip()
     if not name:
         raise ConsortiumError(_l("컨소시엄 이름을 입력하십시오."), "name")
-    consortium = Consortium(name=name, lead_org_id=user.organisation_id, created_by_id=user.id)
-    consortium.members.append(ConsortiumMember(organisation_id=user.organisation_id, role="lead"))
+    consortium = Consortium(name=name, lead_org_id=user.acting_organisation_id, created_by_id=user.id)
+    consortium.members.append(ConsortiumMember(organisation_id=user.acting_organisation_id, role="lead"))
     db.session.add(consortium)
-    audit.record(user, "consortium.created", consortium, name=name, lead_org_id=user.organisation_id)
+    audit.record(user, "consortium.created", consortium, name=name, lead_org_id=user.acting_organisation_id)
     return consortium
 
 

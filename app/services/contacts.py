@@ -14,6 +14,7 @@ def consortium_contacts(consortium: Consortium) -> list[User]:
             select(User)
             .join(UserRole, UserRole.user_id == User.id)
             .where(User.organisation_id == consortium.lead_org_id, User.active.is_(True),
+                   User.organisation_confirmed_at.is_not(None),
                    UserRole.role == "applicant")
             .order_by(User.id)
         )
@@ -27,6 +28,7 @@ def call_officers(call: Call) -> list[User]:
             select(User)
             .join(UserRole, UserRole.user_id == User.id)
             .where(User.organisation_id == call.programme.agency_id, User.active.is_(True),
+                   User.organisation_confirmed_at.is_not(None),
                    UserRole.role == "officer")
             .order_by(User.id)
         )

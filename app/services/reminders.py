@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import Call, Organisation, Programme, Proposal, User, UserRole
 from app.models.outbox import ReminderLog, Subscription
 from app.services import audit, clock, outbox
+from app.services.contacts import call_officers, consortium_contacts
 from app.services.links import portal_url
 
 # Reminder kinds before the closing instant, from the earliest to the latest.
@@ -119,13 +120,13 @@ def close_calls(at: datetime) -> int:
         audit.record(None, "call.closed", call, submitted=submitted, unsubmitted=len(proposals) - submitted)
         if at - call.closes_at > CATCH_UP:
             return 1
-        for user in officers_of(call):
+        for user in call_officers(call):
             _notify(user, "call_closed", f"call-closed:{call.id}:{user.id}", call,
                     audience="officer", submitted=submitted, unsubmitted=len(proposals) - submitted,
                     in_app=(f"'{call.title}' 접수가 마감되었습니다. 제출 {submitted}건.",
                             f"'{call.title}' has closed: {submitted} proposals submitted."))
         for proposal in proposals:
-            for user in applicants_of(proposal):
+            for user in consortium_contacts(proposal.consortium):
                 _notify(user, "call_closed", f"call-closed:{call.id}:{user.id}", call,
                         audience="applicant", proposal_title=proposal.title, proposal_status=proposal.status,
                         receipt_no=proposal.receipt_no or "",
@@ -167,7 +168,7 @@ def deadline_reminders(at: datetime) -> int:
             .order_by(Proposal.id)
         ).all()
         for proposal in proposals:
-            for user in applicants_of(proposal):
+            for user in consortium_contacts(proposal.consortium):
                 if not claim(call.id, kind, user.id):
                     continue
                 left = _remaining(kind)
@@ -238,25 +239,6 @@ def subscribers(programme_id: int) -> list[User]:
     return list(db.session.scalars(
         select(User).join(Subscription, Subscription.user_id == User.id)
         .where(Subscription.programme_id == programme_id, User.active.is_(True)).order_by(User.id)
-    ))
-
-
-def officers_of(call: Call) -> list[User]:
-    """The managing agency's officers: the people who run the call."""
-    return list(db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "officer", User.organisation_id == call.programme.agency_id, User.active.is_(True))
-        .order_by(User.id)
-    ))
-
-
-def applicants_of(proposal: Proposal) -> list[User]:
-    """The lead organisation's applicants: the people who can still submit."""
-    return list(db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "applicant", User.organisation_id == proposal.consortium.lead_org_id,
-               User.active.is_(True))
-        .order_by(User.id)
     ))
 
 

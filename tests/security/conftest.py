@@ -73,6 +73,8 @@ def build_world(traveller) -> World:
     owner, consortium_x = applicant_with_consortium()
     other, consortium_y = applicant_with_consortium()
     px = complete_proposal(call, owner, consortium_x)
+    # Someone who registered under X's lead organisation and waits for a colleague's confirmation.
+    newcomer = UserFactory(organisation=owner.organisation, organisation_confirmed_at=None)
     px.title = OWNER_TITLE
     x_file = upload(px, owner, call.attachment_kinds[0].key, docx_bytes("X 컨소시엄 사업계획서"), "X-계획서.docx")
     py = complete_proposal(call, other, consortium_y)
@@ -153,7 +155,7 @@ def build_world(traveller) -> World:
         "unassigned_assignment_id": a_unassigned.id,
         "entry_id": entry.id, "challenge_id": challenge.id, "objection_id": objection.id,
         "result_id": result.id, "other_result_id": results.result_of(py).id,
-        "notification_id": notification.id, "message_id": message.id, "token": token,
+        "notification_id": notification.id, "user_id": newcomer.id, "message_id": message.id, "token": token,
         "section": "overview", "kind": "proposals", "fmt": "csv", "filename": "css/gongmo.css",
     }
     return world

@@ -68,6 +68,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "auth.totp_start":              {"POST": "login  deny   deny   ok     ok     ok     ok     ok     ok"},
     "auth.totp_confirm":            {"POST": "login  deny   deny   ok     ok     ok     ok     ok     ok"},
     "auth.totp_disable":            {"POST": "login  deny   deny   ok     ok     ok     ok     ok     ok"},
+    # Colleagues confirm who joined their organisation; only they (and admins) may decide.
+    "auth.organisation":            {"GET":  "login  ok     ok     ok     ok     ok     ok     ok     ok"},
+    "auth.organisation_decide":     {"POST": "login  deny   ok     deny   deny   deny   deny   deny   ok"},
     # --- public call pages ---
     "calls.index":                  {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
     "calls.show":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},

@@ -20,7 +20,7 @@ from forms.officer import CallForm, CopyCallForm, RubricForm, StepForm
 def _programmes():
     query = select(Programme).order_by(Programme.id)
     if not current_user.has_role("admin"):
-        query = query.where(Programme.agency_id == current_user.organisation_id)
+        query = query.where(Programme.agency_id == current_user.acting_organisation_id)
     return db.session.scalars(query).all()
 
 

@@ -41,7 +41,7 @@ def index():
     require_officer()
     query = select(Call).options(selectinload(Call.programme)).order_by(Call.opens_at.desc())
     if not current_user.has_role("admin"):
-        query = query.join(Programme).where(Programme.agency_id == current_user.organisation_id)
+        query = query.join(Programme).where(Programme.agency_id == current_user.acting_organisation_id)
     calls = db.session.scalars(query).all()
     return render_template("officer/index.html", calls=calls, status_label=status_label)
 
@@ -77,7 +77,7 @@ def dashboard(call_id: int):
         "progress": charts.progress_chart(_("평가위원별 평가 진행"), [(p.name, p.submitted, p.assigned) for p in progress]),
         "scores": charts.histogram(_("총점 분포"), totals, mark=pass_mark, mark_label=_("합격선")),
     }
-    ranking = results.ranking(call)
+    ranking = results.ranking_rows(call)
     return render_template(
         "officer/dashboard.html", call=call, counts=counts, status_items=status_items, series=series,
         progress=progress, charts=charts_svg, ranking=ranking, due=objections.due_list(call),

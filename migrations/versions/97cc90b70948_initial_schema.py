@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fe2bd97a9102
+Revision ID: 97cc90b70948
 Revises: 
-Create Date: 2026-11-22 00:40:45.761690
+Create Date: 2026-11-22 01:28:42.090412
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import app.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'fe2bd97a9102'
+revision = '97cc90b70948'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -57,6 +57,7 @@ def upgrade():
     sa.Column('failed_logins', sa.Integer(), nullable=False),
     sa.Column('locked_until', app.models.types.UTCDateTime(), nullable=True),
     sa.Column('password_changed_at', app.models.types.UTCDateTime(), nullable=False),
+    sa.Column('organisation_confirmed_at', app.models.types.UTCDateTime(), nullable=True),
     sa.Column('created_at', app.models.types.UTCDateTime(), nullable=False),
     sa.Column('totp_secret', sa.String(length=255), nullable=True),
     sa.Column('totp_enabled_at', app.models.types.UTCDateTime(), nullable=True),
