@@ -40,6 +40,7 @@ def register_web(app: Flask) -> None:
     # Before any blueprint: rules pick their converters when they are added.
     app.url_map.converters["int"] = DatabaseId
 
+    from app.blueprints.admin import bp as admin_bp
     from app.blueprints.auth import bp as auth_bp
     from app.blueprints.calls import bp as calls_bp
     from app.blueprints.main import bp as main_bp
@@ -47,7 +48,7 @@ def register_web(app: Flask) -> None:
     from app.blueprints.proposals import bp as proposals_bp
     from app.blueprints.review import bp as review_bp
 
-    for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp):
+    for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp):
         app.register_blueprint(bp)
 
     app.jinja_env.filters["won"] = money.won

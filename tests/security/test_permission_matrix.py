@@ -71,6 +71,10 @@ MATRIX: dict[str, dict[str, str]] = {
     # Colleagues confirm who joined their organisation; only they (and admins) may decide.
     "auth.organisation":            {"GET":  "login  ok     ok     ok     ok     ok     ok     ok     ok"},
     "auth.organisation_decide":     {"POST": "login  deny   ok     deny   deny   deny   deny   deny   ok"},
+    # --- administrator ---
+    "admin.users":                  {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   ok"},
+    "admin.role":                   {"POST": "login  deny   deny   deny   deny   deny   deny   deny   ok"},
+    "admin.active":                 {"POST": "login  deny   deny   deny   deny   deny   deny   deny   ok"},
     # --- public call pages ---
     "calls.index":                  {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
     "calls.show":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
