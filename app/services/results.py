@@ -13,12 +13,12 @@ from decimal import ROUND_DOWN, Decimal
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 import scoring
 from scoring.output import reviewer_stats_to_json
 from app.extensions import db
-from app.models import Call, CallOutcome, Consortium, Proposal, Result
+from app.models import Call, CallOutcome, Consortium, IndustrialComplex, Proposal, Result
 from app.services import audit, clock, outbox, screening, snapshot
 from app.services.contacts import consortium_contacts
 from app.services.lifecycle import outcome_of
@@ -118,10 +118,36 @@ def _eligible_with_facts(call: Call) -> list[Proposal]:
         db.session.scalars(
             select(Proposal)
             .where(Proposal.id.in_(ids))
-            .options(selectinload(Proposal.call), selectinload(Proposal.consortium))
+            .options(
+                # The engine reads the submitted versions; of the live rows only these are used.
+                load_only(Proposal.id, Proposal.call_id, Proposal.consortium_id, Proposal.complex_id,
+                          Proposal.status, Proposal.receipt_no, Proposal.submitted_at),
+                selectinload(Proposal.call), selectinload(Proposal.consortium),
+            )
             .order_by(Proposal.id)
         )
     )
+
+
+ENGINE_INPUT_BATCH = 100
+
+
+def _engine_input(call: Call, live: list[Proposal], sheets: list[SheetData]) -> tuple[dict, dict[str, int]]:
+    """``build_input`` over the submitted versions, and each engine id's proposal id.
+
+    The versions are read a hundred at a time and let go: a thousand snapshots and the
+    proposals rebuilt from them, held at once, took the web worker past 240 MB for good.
+    """
+    items, ids = [], {}
+    for start in range(0, len(live), ENGINE_INPUT_BATCH):
+        batch = live[start:start + ENGINE_INPUT_BATCH]
+        versions = snapshot.latest_versions(p.id for p in batch)
+        judged = [snapshot.as_proposal(versions[p.id], p) for p in batch if p.id in versions]
+        items += build_input(call, judged, sheets)["proposals"]
+        ids.update({proposal_key(p): p.id for p in judged})
+        for version in versions.values():
+            db.session.expunge(version)
+    return {"rubric": call.rubric, "policy": call.policy, "proposals": items}, ids
 
 
 def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> list[Result]:
@@ -132,12 +158,11 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> lis
     """
     if call.phase != "in_review":
         raise ResultsError(_("평가 중인 공모에서만 결과를 산출할 수 있습니다."))
-    # Judge what was submitted: drafts typed after the last submission do not count.
-    proposals = snapshot.as_submitted(_eligible_with_facts(call))
-    if not proposals:
-        raise ResultsError(_("적격으로 확인된 신청서가 없습니다."))
     sheets = list(submitted_sheets(call) if sheets is None else sheets)
-    document = build_input(call, proposals, sheets)
+    # Judge what was submitted: drafts typed after the last submission do not count.
+    document, proposal_ids = _engine_input(call, _eligible_with_facts(call), sheets)
+    if not proposal_ids:
+        raise ResultsError(_("적격으로 확인된 신청서가 없습니다."))
     try:
         rubric, policy, inputs = scoring.parse_input(document)
         ranked = scoring.evaluate(rubric, policy, inputs)
@@ -146,24 +171,23 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> lis
     output = scoring.results_to_json(ranked, policy)
     stats = reviewer_stats_to_json(scoring.reviewer_stats(ranked), policy.decimals)
 
-    by_key = {proposal_key(p): p for p in proposals}
     previous = {r.proposal_id: r for r in db.session.scalars(select(Result).where(Result.call_id == call.id))}
     db.session.execute(delete(Result).where(Result.call_id == call.id))
     now = clock.now()
     rows = []
     for typed, doc in zip(ranked, output["results"]):
-        proposal = by_key[typed.id]
+        proposal_id = proposal_ids[typed.id]
         breakdown = dict(doc)
         breakdown["explanation"] = {
             "ko": scoring.explain(typed, rubric, policy, "ko"),
             "en": scoring.explain(typed, rubric, policy, "en"),
         }
         row = Result(
-            call_id=call.id, proposal_id=proposal.id, rank=typed.rank, total=typed.total,
+            call_id=call.id, proposal_id=proposal_id, rank=typed.rank, total=typed.total,
             passed=typed.passed, engine_selected=typed.selected, selected=typed.selected,
             reason=typed.reason, breakdown=breakdown, computed_at=now,
         )
-        old = previous.get(proposal.id)
+        old = previous.get(proposal_id)
         if old is not None and old.overridden_by_id is not None:
             row.selected = old.selected
             row.override_reason = old.override_reason
@@ -181,18 +205,77 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> lis
 
 
 def ranking(call: Call) -> list[Result]:
-    """The stored ranking with each proposal, consortium and complex loaded in the same query."""
+    """The stored ranking with each proposal, consortium and complex loaded in the same query.
+
+    Only the proposal columns the ranking's readers use are loaded, not the long texts
+    of every proposal: with a thousand proposals they made the query several MB.
+    """
     return list(
         db.session.scalars(
             select(Result)
             .where(Result.call_id == call.id)
             .options(
-                joinedload(Result.proposal).joinedload(Proposal.consortium).joinedload(Consortium.lead_org),
+                joinedload(Result.proposal)
+                .load_only(Proposal.id, Proposal.call_id, Proposal.consortium_id, Proposal.complex_id,
+                           Proposal.title, Proposal.status, Proposal.receipt_no)
+                .joinedload(Proposal.consortium).joinedload(Consortium.lead_org),
                 joinedload(Result.proposal).joinedload(Proposal.complex),
             )
             .order_by(Result.rank)
         ).unique()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RankingRow:
+    """One line of the ranking as the officer's pages show it: plain values, no ORM objects.
+
+    With a thousand proposals, Result objects with their proposals and full breakdowns
+    (each carrying its explanation in two languages) were most of the ranking page's
+    time and about 14 MB per request; these rows are one small query.
+    """
+
+    id: int
+    rank: int
+    receipt_no: str | None
+    consortium: str
+    complex: str | None
+    total: str
+    bonus: str
+    criteria: dict
+    passed: bool
+    selected: bool
+    engine_selected: bool
+    reason: str | None
+    override_reason: str
+
+    @property
+    def overridden(self) -> bool:
+        return self.selected != self.engine_selected
+
+
+def ranking_rows(call: Call) -> list[RankingRow]:
+    """The stored ranking for the officer's tables, in one query.
+
+    The whole breakdown is read and picked apart here: PostgreSQL re-parses a ``json``
+    column for every ``->``, and three of them over a thousand rows cost twice as much.
+    """
+    query = (
+        select(Result.id, Result.rank, Proposal.receipt_no, Consortium.name, IndustrialComplex.name,
+               Result.breakdown, Result.passed, Result.selected, Result.engine_selected, Result.reason,
+               Result.override_reason)
+        .join(Proposal, Proposal.id == Result.proposal_id)
+        .join(Consortium, Consortium.id == Proposal.consortium_id)
+        .outerjoin(IndustrialComplex, IndustrialComplex.id == Proposal.complex_id)
+        .where(Result.call_id == call.id)
+        .order_by(Result.rank)
+    )
+    rows = []
+    for id_, rank, receipt_no, consortium, complex_, breakdown, *rest in db.session.execute(query):
+        b = breakdown or {}
+        rows.append(RankingRow(id_, rank, receipt_no, consortium, complex_, b.get("total"), b.get("bonus"),
+                               b.get("criteria") or {}, *rest))
+    return rows
 
 
 def result_of(proposal: Proposal) -> Result | None:

@@ -112,10 +112,12 @@ def everything():
 def _lock(proposal: Proposal) -> None:
     """Serialise writes to one proposal (a double click, two colleagues, an upload during
     submission), then read it again: what was loaded before the lock may be stale."""
+    # Consumed, not just executed: the ORM refreshes the objects (and runs the eager loads)
+    # only while it reads the rows; an unread result would leave the stale ones in place.
     db.session.execute(
         select(Proposal).where(Proposal.id == proposal.id).with_for_update()
         .options(*everything()).execution_options(populate_existing=True)
-    )
+    ).scalar_one()
 
 
 _IN_APP = {

@@ -63,7 +63,8 @@ def section_url(proposal_id: int, section: str, field: str = "") -> str | None:
 @bp.route("/proposals/<int:proposal_id>/submit", methods=["GET", "POST"])
 @login_required
 def submit(proposal_id: int):
-    proposal = load_proposal(proposal_id, full=True)
+    # A POST need not load everything: submission.submit reloads it all under the row lock.
+    proposal = load_proposal(proposal_id, full=request.method == "GET")
     require_edit(proposal)
     form = SubmitForm()
     status = 200
@@ -83,13 +84,16 @@ def submit(proposal_id: int):
                 db.session.rollback()
                 report, status = exc.report, 422
             else:
+                # Read before the commit expires them: reloading the proposal afterwards would
+                # run every eager load it was locked with again (~17 queries per submission).
+                number, receipt_no = version.number, version.receipt_no
                 db.session.commit()
-                if version.number == 1:
-                    flash(_("신청서가 접수되었습니다. 접수번호는 %(no)s입니다.", no=version.receipt_no), "success")
+                if number == 1:
+                    flash(_("신청서가 접수되었습니다. 접수번호는 %(no)s입니다.", no=receipt_no), "success")
                 else:
                     flash(_("신청서를 다시 제출했습니다(제%(n)d판). 접수번호 %(no)s는 그대로입니다.",
-                            n=version.number, no=version.receipt_no), "success")
-                return redirect(url_for("proposals.receipt", proposal_id=proposal.id), 303)
+                            n=number, no=receipt_no), "success")
+                return redirect(url_for("proposals.receipt", proposal_id=proposal_id), 303)
         else:
             status = 422
     if report is None:

@@ -1,0 +1,290 @@
+"""The officer's pages with a full call: 1,000 proposals × 5 review sheets.
+
+Run from the repository root: ``.venv/bin/python bench/ranking_bench.py`` (about three minutes).
+
+Same stack as the deadline rush (bench/common.py: gunicorn with the production
+configuration, PostgreSQL, Redis, a Celery worker). The call is in review: every
+proposal was submitted and found eligible, and five reviewers each submitted a sheet.
+The bench then
+
+1. computes the results through the officer's POST (the scoring engine runs once and
+   its results are stored; the GET pages read them);
+2. counts the SQL statements and times one request of each page in this process
+   (a SQLAlchemy ``before_cursor_execute`` listener), with the production configuration;
+3. lets ``--officers`` officers (8) request each page in a loop for ``--seconds`` (30)
+   against gunicorn: requests/s, p50/p95/p99, errors, and every gunicorn worker's
+   resident memory (VmRSS and its peak VmHWM from /proc/<pid>/status).
+
+Officers are logged in with signed session cookies (see bench/common.py).
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import event
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import common
+from bench.common import Browser, csrf_from, latency_line, percentile
+
+REVIEW_MAX = {"infra": 30, "poc": 25, "plan": 10, "alliance": 10}
+
+
+def build(stack, proposals: int, reviewers_per: int, pool: int, officers: int, seed: int):
+    from app.extensions import db
+    from app.models import (
+        EligibilityDecision,
+        Proposal,
+        ProposalVersion,
+        ReviewAssignment,
+        ReviewerPoolEntry,
+        ReviewSheet,
+        User,
+    )
+    from app.services import ax2025, clock, snapshot
+    from app.services.passwords import hash_password
+
+    rng = random.Random(seed)
+    with stack.app.app_context():
+        now = clock.now()
+        call = common.new_call(db, code="AX-2025", opens_at=now - timedelta(days=60),
+                               closes_at=now - timedelta(days=20), phase="in_review")
+        call.review_due_at = now + timedelta(days=10)
+        complexes = list(call.complexes)
+        agency = call.programme.agency
+        password_hash = hash_password(common.PASSWORD)
+        officer_users = []
+        for i in range(officers):
+            u = User(email=f"officer{i}@kicox.bench", name=f"담당자{i}", password_hash=password_hash,
+                     organisation=agency, locale="ko")
+            u.grant("officer")
+            officer_users.append(u)
+        db.session.add_all(officer_users)
+        reviewer_users = []
+        for i in range(pool):
+            u = User(email=f"reviewer{i}@univ.bench", name=f"평가위원{i}", password_hash=password_hash, locale="ko")
+            u.grant("reviewer")
+            reviewer_users.append(u)
+        db.session.add_all(reviewer_users)
+        db.session.flush()
+        for u in reviewer_users:
+            db.session.add(ReviewerPoolEntry(call_id=call.id, user_id=u.id, organisation_name=f"{u.name} 대학교",
+                                             department="산업공학과", invited_by_id=officer_users[0].id))
+        brns = common.Brns()
+        infra_keys = [key for key, _ko, _en in ax2025.INFRA_TYPES]
+        for i in range(proposals):
+            user, consortium = common.applicant_and_consortium(db, i, brns, password_hash)
+            p = Proposal(call=call, consortium=consortium, created_by_id=user.id,
+                         complex=complexes[i % len(complexes)], title=f"벤치 AX 실증산단 {i}",
+                         status="submitted", submitted_at=call.closes_at - timedelta(minutes=rng.randint(1, 5000)))
+            keys = ["openlab"] + rng.sample(infra_keys[1:], rng.randint(0, 5))
+            common.fill_proposal(p, call, infra_keys=keys, pocs=rng.randint(3, 10),
+                                 private_per_year=rng.choice([500_000_000, 1_000_000_000, 2_000_000_000]))
+            # Texts of a realistic length (a few pages), so that loading them costs what it would.
+            p.summary = "산업단지 입주기업의 AI 전환을 실증합니다. " * 20
+            p.master_plan = "입주기업 AI 수요 조사에 기반한 5개년 계획을 수립합니다. " * 100
+            p.alliance_plan = "입주기업, AI 공급기업, 대학, 연구기관이 참여하는 얼라이언스를 운영합니다. " * 40
+            p.aidc_linkage = "지역 AI 데이터센터의 GPU 자원과 데이터 저장소를 연계합니다. " * 30
+            db.session.add(p)
+            db.session.flush()
+            p.receipt_no = f"{call.code}-{i + 1:04d}"
+            # Screening and scoring judge the submitted version, as for a real submission.
+            db.session.add(ProposalVersion(
+                proposal_id=p.id, number=1, receipt_no=p.receipt_no, submitted_at=p.submitted_at,
+                submitted_by_id=user.id,
+                snapshot=snapshot.build(p, number=1, receipt_no=p.receipt_no, submitted_at=p.submitted_at,
+                                        validated_at=p.submitted_at, submitted_by=user)))
+            db.session.add(EligibilityDecision(proposal_id=p.id, status="confirmed", decided_by_id=officer_users[0].id,
+                                               decided_at=now - timedelta(days=15), automatic_checks=[]))
+            quality = rng.uniform(0.45, 0.95)
+            for r in rng.sample(reviewer_users, reviewers_per):
+                a = ReviewAssignment(call_id=call.id, proposal_id=p.id, reviewer_id=r.id, coi_status="declared",
+                                     pledge_at=now - timedelta(days=14), assigned_by_id=officer_users[0].id)
+                points = {k: str(Decimal(round(m * min(1.0, max(0.0, rng.gauss(quality, 0.08))) * 2) / 2))
+                          for k, m in REVIEW_MAX.items()}
+                a.sheet = ReviewSheet(points=points, comments={k: "구체적인 계획입니다." for k in points},
+                                      overall_opinion="전반적으로 우수합니다.", status="submitted",
+                                      submitted_at=now - timedelta(days=2))
+                db.session.add(a)
+            if i % 100 == 99:
+                db.session.flush()
+        db.session.commit()
+        cookies = [common.session_cookie(stack.app, u) for u in officer_users]
+        call_id = call.id
+        db.session.remove()
+        db.engine.dispose()
+    return call_id, cookies
+
+
+PAGES = {
+    "ranking": "/officer/calls/{id}/results",
+    "screening list": "/officer/calls/{id}/screening",
+    "dashboard": "/officer/calls/{id}/",
+}
+
+
+def page_path(name: str, call_id: int) -> str:
+    return PAGES[name].format(id=call_id).rstrip("/")
+
+
+def count_in_process(stack, call_id: int, cookie: str) -> dict[str, tuple[int, float, int]]:
+    """(SQL statements, seconds, bytes) of one request per page, served in this process."""
+    from app.extensions import db
+
+    out = {}
+    client = stack.app.test_client()
+    client.set_cookie("session", cookie, domain="localhost")
+    with stack.app.app_context():
+        engine = db.engine
+    for name in PAGES:
+        path = page_path(name, call_id)
+        client.get(path)  # warm: templates compiled, connections open
+        box = {"n": 0}
+
+        def count(*_args, box=box):
+            box["n"] += 1
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            started = time.perf_counter()
+            resp = client.get(path)
+            seconds = time.perf_counter() - started
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        if resp.status_code != 200:
+            raise RuntimeError(f"{path}: {resp.status_code}")
+        out[name] = (box["n"], seconds, len(resp.data))
+    with stack.app.app_context():
+        db.engine.dispose()
+    return out
+
+
+def load(port: int, path: str, cookies: list[str], seconds: float, stack) -> dict:
+    latencies: list[float] = []
+    errors: Counter = Counter()
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+    rows: list[int] = []
+
+    def officer(cookie: str) -> None:
+        b = Browser(port, cookies={"session": cookie})
+        while time.monotonic() < stop_at:
+            try:
+                r = b.get(path)
+            except Exception as exc:  # noqa: BLE001
+                with lock:
+                    errors[type(exc).__name__] += 1
+                continue
+            with lock:
+                if r.status == 200:
+                    latencies.append(r.seconds)
+                    if not rows:
+                        rows.append(r.text.count("<tr"))
+                else:
+                    errors[f"http-{r.status}"] += 1
+
+    threads = [threading.Thread(target=officer, args=(c,), daemon=True) for c in cookies]
+    peak: dict[int, int] = {}
+    meter = common.CpuMeter(stack).start()
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        for pid, mem in stack.web_memory().items():
+            peak[pid] = max(peak.get(pid, 0), mem.get("VmRSS", 0))
+        time.sleep(0.5)
+    elapsed = time.monotonic() - started
+    return {"latencies": latencies, "errors": errors, "elapsed": elapsed, "peak": peak, "cpu": meter.stop(),
+            "memory": stack.web_memory(), "rows": rows[0] if rows else 0}
+
+
+def print_memory(when: str, memory: dict[int, dict[str, int]]) -> None:
+    print(f"{when}: " + ", ".join(f"{m.get('VmRSS', 0) / 1024:.0f} MiB (peak {m.get('VmHWM', 0) / 1024:.0f})"
+                                   for _pid, m in sorted(memory.items())))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--proposals", type=int, default=1000)
+    ap.add_argument("--reviews", type=int, default=5, help="review sheets per proposal")
+    ap.add_argument("--pool", type=int, default=60, help="reviewers in the call's pool")
+    ap.add_argument("--officers", type=int, default=8, help="concurrent officers")
+    ap.add_argument("--seconds", type=float, default=30.0, help="load time per page")
+    ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated: " + ", ".join(PAGES))
+    ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    ap.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    ap.add_argument("--seed", type=int, default=2025)
+    args = ap.parse_args()
+    pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+
+    with common.Stack(gunicorn_workers=args.workers, gunicorn_threads=args.threads) as stack:
+        info = common.machine(stack.pg.url, stack.redis.port)
+        info["gunicorn_cmd"] = f"-w {args.workers} --threads {args.threads} -k gthread"
+        common.print_machine(info)
+        started = time.monotonic()
+        call_id, cookies = build(stack, args.proposals, args.reviews, args.pool, args.officers, args.seed)
+        print(f"set-up: {args.proposals} proposals × {args.reviews} submitted sheets in "
+              f"{time.monotonic() - started:.1f} s")
+        stack.start_web()
+        stack.start_worker()
+        print_memory("web workers after start-up (one GET /)", stack.web_memory())
+
+        # 1. The officer computes the results once (POST), as in the console.
+        b = Browser(stack.web_port, cookies={"session": cookies[0]})
+        form = b.get(page_path("ranking", call_id))
+        r = b.post_form(f"/officer/calls/{call_id}/results/compute", {"csrf_token": csrf_from(form.text)})
+        after = b.follow(r)
+        ok = r.status in (302, 303) and after is not None and after.status == 200 and "ranking" in after.text
+        print(f"compute results (officer's POST, {args.proposals} proposals): {r.seconds:.2f} s, "
+              f"{'ok' if ok else f'FAILED {r.status}'}")
+        if not ok:
+            print(after.text[:3000] if after else r.text[:3000])
+            return 1
+        print_memory("web workers after the computation", stack.web_memory())
+
+        # 2. SQL statements per request, in process.
+        print("\nSQL statements and time of one request, in process (production configuration):")
+        for name, (n, seconds, size) in count_in_process(stack, call_id, cookies[0]).items():
+            print(f"  {name:<15} {n:>3} statements  {seconds * 1000:7.1f} ms  {size / 1024:6.0f} KiB of HTML")
+
+        # 3. Concurrent officers against gunicorn.
+        print(f"\n{args.officers} concurrent officers, {args.seconds:.0f} s per page, gunicorn "
+              f"-w {args.workers} --threads {args.threads}:")
+        verdict = {}
+        for name in pages:
+            res = load(stack.web_port, page_path(name, call_id), cookies, args.seconds, stack)
+            lat = res["latencies"]
+            rate = len(lat) / res["elapsed"]
+            p99 = percentile([s * 1000 for s in lat], 99)
+            print(f"  {name}: {rate:.1f} requests/s, table rows {res['rows']}; "
+                  + latency_line("", lat).strip())
+            print("    errors: " + (", ".join(f"{k}={v}" for k, v in res["errors"].items()) or "none"))
+            cpu, n = res["cpu"], max(1, len(lat))
+            print(f"    CPU per request: web {cpu['web'] / n * 1000:.0f} ms, PostgreSQL {cpu['pg'] / n * 1000:.0f} ms; "
+                  + common.CpuMeter.describe(cpu))
+            for pid in sorted(res["memory"]):
+                mem = res["memory"][pid]
+                print(f"    gunicorn worker {pid}: VmRSS {mem.get('VmRSS', 0) / 1024:.0f} MiB "
+                      f"(peak sampled {res['peak'].get(pid, 0) / 1024:.0f} MiB, VmHWM {mem.get('VmHWM', 0) / 1024:.0f} MiB)")
+            verdict[name] = (rate, p99, max((m.get("VmHWM", 0) for m in res["memory"].values()), default=0) / 1024)
+        if "ranking" in verdict:
+            rate, p99, _hwm = verdict["ranking"]
+            print(f"\ngoals (ranking page, {args.proposals} proposals, {args.officers} officers): "
+                  f"≥ 10 requests/s: {'MET' if rate >= 10 else 'MISSED'} ({rate:.1f}/s); "
+                  f"p99 < 1 s: {'MET' if p99 < 1000 else 'MISSED'} ({p99:.0f} ms)")
+        worst = max(v[2] for v in verdict.values()) if verdict else 0
+        print(f"goal: each web worker < 150 MB resident: {'MET' if worst < 150 else 'MISSED'} (peak VmHWM {worst:.0f} MiB)")
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
