@@ -55,10 +55,10 @@ test: system-deps install-dev translations tests/browser/node_modules/.package-l
 	$(PY) -m pytest --db=sqlite -m "not pg_only" --ignore=tests/scoring -q
 
 worker: install
-	$(VENV)/bin/celery -A workers.celery_app worker --loglevel=info
+	$(PY) -m celery -A workers.celery_app worker --loglevel=info
 
 beat: install
-	$(VENV)/bin/celery -A workers.celery_app beat --loglevel=info
+	$(PY) -m celery -A workers.celery_app beat --loglevel=info
 
 audit: install-dev
 	$(PIP) install -q pip-audit && $(VENV)/bin/pip-audit --strict -r requirements.txt

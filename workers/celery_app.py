@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from pathlib import Path
 
 from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 
-import config as config_module
-from workers.schedule import beat_schedule
+# The `celery` script puts the project on sys.path only while it imports this module
+# and takes it off again afterwards; tasks import the app later, so a copy of our own
+# stays at the end of the path for the worker's life.
+sys.path.append(str(Path(__file__).resolve().parent.parent))
+
+import config as config_module  # noqa: E402
+from workers.schedule import beat_schedule  # noqa: E402
 
 # A web request that publishes while Redis is down must fail within about a second
 # (the outbox row is safe; the sweep sends it later) rather than hang on retries.

@@ -170,6 +170,8 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> lis
         raise ResultsError(_("평가 점수를 계산할 수 없습니다: %(e)s", e=str(error))) from None
     output = scoring.results_to_json(ranked, policy)
     stats = reviewer_stats_to_json(scoring.reviewer_stats(ranked), policy.decimals)
+    # The English explanation names the criteria by their English labels, where the rubric has them.
+    rubric_en = scoring.parse_input({**document, "proposals": [], "rubric": _english_labels(document["rubric"])})[0]
 
     previous = {r.proposal_id: r for r in db.session.scalars(select(Result).where(Result.call_id == call.id))}
     db.session.execute(delete(Result).where(Result.call_id == call.id))
@@ -180,7 +182,7 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> lis
         breakdown = dict(doc)
         breakdown["explanation"] = {
             "ko": scoring.explain(typed, rubric, policy, "ko"),
-            "en": scoring.explain(typed, rubric, policy, "en"),
+            "en": scoring.explain(typed, rubric_en, policy, "en"),
         }
         row = Result(
             call_id=call.id, proposal_id=proposal_id, rank=typed.rank, total=typed.total,
@@ -202,6 +204,10 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> lis
     audit.record(actor, "results.computed", call, proposals=len(rows), sheets=len(sheets),
                  selected=list(output["selected"]))
     return rows
+
+
+def _english_labels(rubric: dict) -> dict:
+    return {**rubric, "criteria": [{**c, "label": c.get("label_en") or c["label"]} for c in rubric.get("criteria", [])]}
 
 
 def ranking(call: Call) -> list[Result]:

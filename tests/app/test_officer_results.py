@@ -51,6 +51,10 @@ def test_ranking_uses_the_engine_and_stores_breakdown_and_explanation(app, db_se
     assert by_id[a.id].breakdown["dropped_reviewers"] == ["R1", "R2"]
     assert any("정성" in line for line in by_id[a.id].breakdown["explanation"]["ko"])
     assert any("Total" in line for line in by_id[a.id].breakdown["explanation"]["en"])
+    # Each language names the criteria in its own words.
+    assert any("AX infrastructure plan" in line for line in by_id[a.id].breakdown["explanation"]["en"])
+    assert not any("AX 인프라 구축 계획" in line for line in by_id[a.id].breakdown["explanation"]["en"])
+    assert any("AX 인프라 구축 계획" in line for line in by_id[a.id].breakdown["explanation"]["ko"])
     stats = results.reviewer_statistics(call)
     assert {s["reviewer"] for s in stats} == {"R1", "R2", "R3", "R4", "R5"}
     assert db_session.scalar(select(AuditEntry).where(AuditEntry.action == "results.computed")) is not None

@@ -289,3 +289,19 @@ def test_submission_and_withdrawal_need_the_csrf_token(make_app, team, app):
     assert c.post(f"/proposals/{p.id}/submit", data={"confirm": "y", "csrf_token": token}).status_code == 303
     db.session.expire_all()
     assert db.session.get(Proposal, p.id).status == "submitted"
+
+
+def test_submission_freezes_what_a_colleague_saved_a_moment_before(app, isolated_dirs):
+    """The proposal is read again under its lock: a save committed meanwhile is in the version."""
+    from sqlalchemy.orm import Session
+
+    proposal = complete_proposal()
+    applicant = proposal.consortium.lead_org.users[0]
+    db.session.commit()
+    assert proposal.master_plan  # loaded now, before the colleague's save
+    with Session(db.engine) as colleague:
+        colleague.get(Proposal, proposal.id).master_plan = "동료가 방금 고친 마스터플랜"
+        colleague.commit()
+    version = submission.submit(proposal, applicant)
+    db.session.commit()
+    assert version.snapshot["master_plan"] == "동료가 방금 고친 마스터플랜"
