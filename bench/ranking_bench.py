@@ -50,7 +50,7 @@ def build(stack, proposals: int, reviewers_per: int, pool: int, officers: int, s
         ReviewSheet,
         User,
     )
-    from app.services import ax2025, clock, snapshot
+    from app.services import ax2025, clock, snapshot, validation
     from app.services.passwords import hash_password
 
     rng = random.Random(seed)
@@ -81,6 +81,7 @@ def build(stack, proposals: int, reviewers_per: int, pool: int, officers: int, s
                                              department="산업공학과", invited_by_id=officer_users[0].id))
         brns = common.Brns()
         infra_keys = [key for key, _ko, _en in ax2025.INFRA_TYPES]
+        rules = validation.rules_fingerprint(call)
         for i in range(proposals):
             user, consortium = common.applicant_and_consortium(db, i, brns, password_hash)
             p = Proposal(call=call, consortium=consortium, created_by_id=user.id,
@@ -102,7 +103,9 @@ def build(stack, proposals: int, reviewers_per: int, pool: int, officers: int, s
                 proposal_id=p.id, number=1, receipt_no=p.receipt_no, submitted_at=p.submitted_at,
                 submitted_by_id=user.id,
                 snapshot=snapshot.build(p, number=1, receipt_no=p.receipt_no, submitted_at=p.submitted_at,
-                                        validated_at=p.submitted_at, submitted_by=user)))
+                                        validated_at=p.submitted_at, submitted_by=user),
+                # As submission records them (these bench proposals carry no attachment files).
+                rules_fingerprint=rules, national_total=p.total_by_source("national")))
             db.session.add(EligibilityDecision(proposal_id=p.id, status="confirmed", decided_by_id=officer_users[0].id,
                                                decided_at=now - timedelta(days=15), automatic_checks=[]))
             quality = rng.uniform(0.45, 0.95)

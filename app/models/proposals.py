@@ -156,5 +156,9 @@ class ProposalVersion(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     receipt_no: Mapped[str] = mapped_column(String(40))
     snapshot: Mapped[dict] = mapped_column(JSON)
+    # The rules the version passed at submission (validation.rules_fingerprint) and its
+    # national total: screening lists a thousand versions without opening their snapshots.
+    rules_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    national_total: Mapped[int | None] = mapped_column(BigInteger)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

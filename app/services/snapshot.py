@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import func, select
+
 from app.extensions import db
-from app.models import Attachment, BudgetLine, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal
+from app.models import Attachment, BudgetLine, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion
 from app.models.proposals import BUDGET_SOURCES
 from app.services import drafts
 
@@ -92,20 +94,29 @@ def _decimal(value) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
+def _latest(ids: list[int], *columns):
+    newest = (select(ProposalVersion.proposal_id, func.max(ProposalVersion.number).label("n"))
+              .where(ProposalVersion.proposal_id.in_(ids)).group_by(ProposalVersion.proposal_id).subquery())
+    return select(*columns).join(
+        newest, (ProposalVersion.proposal_id == newest.c.proposal_id) & (ProposalVersion.number == newest.c.n))
+
+
 def latest_versions(proposal_ids) -> dict:
     """Each proposal's latest submitted version, in one query."""
-    from sqlalchemy import func, select
-
-    from app.models import ProposalVersion
-
     ids = list(proposal_ids)
     if not ids:
         return {}
-    newest = (select(ProposalVersion.proposal_id, func.max(ProposalVersion.number).label("n"))
-              .where(ProposalVersion.proposal_id.in_(ids)).group_by(ProposalVersion.proposal_id).subquery())
-    rows = db.session.scalars(select(ProposalVersion).join(
-        newest, (ProposalVersion.proposal_id == newest.c.proposal_id) & (ProposalVersion.number == newest.c.n)))
-    return {v.proposal_id: v for v in rows}
+    return {v.proposal_id: v for v in db.session.scalars(_latest(ids, ProposalVersion))}
+
+
+def latest_heads(proposal_ids) -> dict:
+    """What the lists need of each latest version, without reading its snapshot."""
+    ids = list(proposal_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(_latest(ids, ProposalVersion.proposal_id, ProposalVersion.rules_fingerprint,
+                                      ProposalVersion.national_total))
+    return {r.proposal_id: r for r in rows}
 
 
 def as_submitted(proposals) -> list[Proposal]:

@@ -49,6 +49,8 @@ def submit(proposal: Proposal, user) -> ProposalVersion:
         submitted_by_id=user.id,
         snapshot=snapshot.build(proposal, number=number, receipt_no=proposal.receipt_no,
                                 submitted_at=at, validated_at=validated_at, submitted_by=user),
+        rules_fingerprint=validation.rules_fingerprint(proposal.call),
+        national_total=proposal.total_by_source("national"),
     )
     db.session.add(version)
     proposal.status = "submitted"

@@ -12,6 +12,9 @@ Field keys follow the section forms (forms/proposal.py): FieldList rows are
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -51,6 +54,20 @@ class Report:
         """The problems grouped by section, in page order, leaving out sections without any."""
         return [(s, [p for p in self.problems if p.section == s])
                 for s in SECTIONS if any(p.section == s for p in self.problems)]
+
+
+# Bump when a rule changes, so versions submitted under the old rules are checked again.
+RULES_VERSION = 1
+
+
+def rules_fingerprint(call) -> str:
+    """Everything of the call that the rules below read: equal fingerprints, equal verdicts."""
+    facts = [
+        RULES_VERSION, sorted(c.id for c in call.complexes), sorted(t.key for t in call.infra_types),
+        sorted((k.key, k.required) for k in call.attachment_kinds), call.per_award_cap,
+        str(call.min_local_ratio), call.first_year, call.last_year, call.max_proposal_bytes,
+    ]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
 
 
 def validate(proposal) -> Report:

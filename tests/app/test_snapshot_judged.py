@@ -59,3 +59,23 @@ def test_scoring_facts_come_from_the_submitted_version(app, isolated_dirs):
     document = results.build_input(proposal.call, frozen, [])
     assert document["proposals"][0]["facts"]["infrastructure_types"] == ["openlab", "lead_factory"]
     assert document["proposals"][0]["budget"] == str(4 * 3_500_000_000)
+
+
+def test_screening_list_trusts_a_version_checked_under_the_same_rules(app, isolated_dirs):
+    from app.services import screening
+
+    proposal, version = _submit_then_edit(lambda p: None)
+    assert version.rules_fingerprint == validation.rules_fingerprint(proposal.call)
+    assert version.national_total == 4 * 3_500_000_000
+    row = screening.queue(proposal.call)[0]
+    assert row.checks == [] and row.national == 4 * 3_500_000_000
+
+
+def test_screening_list_checks_again_when_the_call_rules_changed(app, isolated_dirs):
+    from app.services import screening
+
+    proposal, version = _submit_then_edit(lambda p: None)
+    proposal.call.per_award_cap = 10_000_000_000  # the officer lowered the cap after submission
+    db.session.commit()
+    row = screening.queue(proposal.call)[0]
+    assert [c["field"] for c in row.checks] == ["total-national"]

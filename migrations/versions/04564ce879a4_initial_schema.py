@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 97cc90b70948
+Revision ID: 04564ce879a4
 Revises: 
-Create Date: 2026-11-22 01:28:42.090412
+Create Date: 2026-11-22 01:41:44.430937
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import app.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '97cc90b70948'
+revision = '04564ce879a4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -405,6 +405,8 @@ def upgrade():
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('receipt_no', sa.String(length=40), nullable=False),
     sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('rules_fingerprint', sa.String(length=64), nullable=True),
+    sa.Column('national_total', sa.BigInteger(), nullable=True),
     sa.Column('submitted_at', app.models.types.UTCDateTime(), nullable=False),
     sa.Column('submitted_by_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_proposal_versions_proposal_id_proposals'), ondelete='CASCADE'),
