@@ -65,7 +65,8 @@ def rules_fingerprint(call) -> str:
     facts = [
         RULES_VERSION, sorted(c.id for c in call.complexes), sorted(t.key for t in call.infra_types),
         sorted((k.key, k.required) for k in call.attachment_kinds), call.per_award_cap,
-        str(call.min_local_ratio), call.first_year, call.last_year, call.max_proposal_bytes,
+        # Normalised: the column gives Decimal("0.4000") where a fresh object holds Decimal("0.4").
+        format(Decimal(call.min_local_ratio or 0).normalize(), "f"), call.first_year, call.last_year, call.max_proposal_bytes,
     ]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
 

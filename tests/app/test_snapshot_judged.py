@@ -79,3 +79,15 @@ def test_screening_list_checks_again_when_the_call_rules_changed(app, isolated_d
     db.session.commit()
     row = screening.queue(proposal.call)[0]
     assert [c["field"] for c in row.checks] == ["total-national"]
+
+
+def test_rules_fingerprint_does_not_depend_on_how_the_ratio_was_loaded(app):
+    from decimal import Decimal
+
+    from tests.factories import CallFactory
+
+    call = CallFactory(min_local_ratio=Decimal("0.4"))
+    fresh = validation.rules_fingerprint(call)
+    db.session.commit()
+    db.session.expire_all()
+    assert validation.rules_fingerprint(db.session.get(type(call), call.id)) == fresh
