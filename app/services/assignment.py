@@ -209,9 +209,19 @@ def _notify_assigned(a: ReviewAssignment, proposal, reviewer: User) -> None:
     )
 
 
+ASSIGNING_STATUSES = ("closed", "in_review")
+
+
+def ensure_assigning(call) -> None:
+    """Panels are formed after the call closes and are settled once the results are decided."""
+    if call.status() not in ASSIGNING_STATUSES:
+        raise AssignmentError(_l("평가위원 배정은 접수 마감 후 결과 확정 전까지만 할 수 있습니다."))
+
+
 def assign(call, proposal, reviewer_id: int, actor, *, due_at: datetime | None = None,
            distinct_organisations: bool = False) -> ReviewAssignment:
     """Manual assignment; the same exclusions hold, and an officer cannot override 제척."""
+    ensure_assigning(call)
     if proposal.call_id != call.id:
         raise AssignmentError(_l("이 공모의 신청서가 아닙니다."))
     if proposal.id not in {p.id for p in assignable_proposals(call)}:
@@ -230,6 +240,7 @@ def assign(call, proposal, reviewer_id: int, actor, *, due_at: datetime | None =
 
 def auto_assign(call, actor, *, distinct_organisations: bool = False, due_at: datetime | None = None) -> AutoResult:
     """Fill every assignable proposal up to the call's number of reviewers per proposal."""
+    ensure_assigning(call)
     ctx = _Context(call)
     k = call.reviewers_per_proposal or 5
     result = AutoResult()
@@ -290,6 +301,7 @@ def remove(assignment: ReviewAssignment, actor, reason: str, *, replace: bool = 
 
 
 def set_due(assignment: ReviewAssignment, actor, due_at: datetime | None) -> None:
+    ensure_assigning(assignment.call)
     old = assignment.due_at
     assignment.due_at = due_at
     audit.record(actor, "review.due_changed", assignment, old=old.isoformat() if old else None,

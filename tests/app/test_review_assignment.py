@@ -209,3 +209,31 @@ def test_assignment_mails_reviewer(app):
     msg = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == f"review-assigned:{a.id}"))
     assert msg.user_id == u.id and msg.context["proposal_title"] == "창원 AX 실증"
     assert db.session.scalar(select(ReviewAssignment).where(ReviewAssignment.id == a.id)).coi_status == "pending"
+
+
+@pytest.mark.parametrize("phase", ["decided", "announced"])
+def test_panels_are_settled_once_results_are_decided(app, phase):
+    call = closed_call()
+    officer = officer_for(call)
+    proposal = submitted_proposal(call)
+    (reviewer,) = pool_of(call, officer, 1)
+    call.phase = phase
+    with pytest.raises(assignment.AssignmentError):
+        assignment.auto_assign(call, officer)
+    with pytest.raises(assignment.AssignmentError):
+        assignment.assign(call, proposal, reviewer.id, officer)
+    assert live(call) == []
+
+
+def test_no_panel_while_the_call_is_still_open(app):
+    from datetime import timedelta
+
+    from app.services import clock
+
+    call = closed_call()
+    call.closes_at = clock.now() + timedelta(days=1)
+    officer = officer_for(call)
+    submitted_proposal(call)
+    pool_of(call, officer, 5)
+    with pytest.raises(assignment.AssignmentError):
+        assignment.auto_assign(call, officer)

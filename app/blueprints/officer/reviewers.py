@@ -143,9 +143,14 @@ def assignments_auto(call_id: int):
     form = AutoAssignForm()
     if not form.validate_on_submit():
         return _assignments_page(call, auto=form, status=422)
-    result = assignment_service.auto_assign(call, current_user,
-                                            distinct_organisations=form.distinct_organisations.data,
-                                            due_at=kst_to_utc(form.due_at.data))
+    try:
+        result = assignment_service.auto_assign(call, current_user,
+                                                distinct_organisations=form.distinct_organisations.data,
+                                                due_at=kst_to_utc(form.due_at.data))
+    except assignment_service.AssignmentError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("officer.assignments", call_id=call.id), 303)
     db.session.commit()
     flash(_("%(n)s건을 자동 배정했습니다.", n=len(result.created)), "success")
     if result.shortfall:
@@ -201,9 +206,14 @@ def assignment_due(assignment_id: int):
     a = _assignment(assignment_id)
     form = DueForm()
     if form.validate_on_submit():
-        assignment_service.set_due(a, current_user, kst_to_utc(form.due_at.data))
-        db.session.commit()
-        flash(_("평가 마감을 바꿨습니다."), "success")
+        try:
+            assignment_service.set_due(a, current_user, kst_to_utc(form.due_at.data))
+        except assignment_service.AssignmentError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("평가 마감을 바꿨습니다."), "success")
     else:
         flash(_("날짜와 시각을 확인하십시오."), "error")
     return redirect(url_for("officer.assignments", call_id=a.call_id), 303)
