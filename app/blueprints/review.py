@@ -23,8 +23,6 @@ from forms.review import PledgeForm, RecuseForm, review_sheet_form, sheet_errors
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-COI_LABELS = {"pending": "신고 전", "declared": "이해충돌 없음 서약", "recused": "회피", "removed": "배정 해제"}
-
 
 def _own(assignment_id: int) -> ReviewAssignment:
     require(policy.is_reviewer(current_user))
@@ -50,7 +48,7 @@ def index():
                  selectinload(ReviewAssignment.call))
         .order_by(ReviewAssignment.call_id.desc(), ReviewAssignment.id)
     ).all()
-    return render_template("review/index.html", assignments=rows, coi_labels=COI_LABELS)
+    return render_template("review/index.html", assignments=rows, coi_labels=conflicts.COI_LABELS)
 
 
 @bp.route("/a/<int:assignment_id>")
@@ -69,7 +67,7 @@ def _declaration_page(a, pledge_form, recuse_form, status: int = 200):
     preview = conflicts.pledge_text(a, current_user.name, clock.now()) if a.coi_status == "pending" else ""
     return render_template(
         "review/declare.html", a=a, proposal=proposal, preview=preview, pledge_form=pledge_form,
-        recuse_form=recuse_form, can_recuse=policy.can_recuse(current_user, a), coi_labels=COI_LABELS,
+        recuse_form=recuse_form, can_recuse=policy.can_recuse(current_user, a), coi_labels=conflicts.COI_LABELS,
     ), status
 
 

@@ -16,6 +16,11 @@ from app.models import Challenge, Notification, ReviewAssignment
 from app.services import assignment as assignment_service
 from app.services import audit, clock
 
+# One wording for reviewers, officers and consortia, translated like every other label.
+COI_LABELS = {"pending": _l("신고 전"), "declared": _l("이해충돌 없음 서약"), "recused": _l("회피"),
+              "removed": _l("배정 해제")}
+CHALLENGE_LABELS = {"pending": _l("처리 대기"), "upheld": _l("인용"), "rejected": _l("기각")}
+
 PLEDGE_TEMPLATE = (
     "본인 {name}은(는) 「{call_title}」 평가에서 신청서 「{proposal_title}」(접수번호 {receipt_no})의 "
     "신청기관 및 참여기관과 소속·친족·공동연구·상호평가 등 어떠한 이해관계도 없으며, "

@@ -22,9 +22,6 @@ from forms.review import (
     ReopenForm, kst_to_utc, utc_to_kst_naive,
 )
 
-COI_LABELS = {"pending": "신고 전", "declared": "서약 완료", "recused": "회피", "removed": "배정 해제"}
-CHALLENGE_LABELS = {"pending": "처리 대기", "upheld": "인용", "rejected": "기각"}
-
 
 def _call(call_id: int) -> Call:
     call = db.session.get(Call, call_id)
@@ -129,7 +126,7 @@ def _assignments_page(call, *, manual=None, auto=None, status: int = 200):
         "officer/reviewers_assignments.html", call=call, proposals=proposals, by_proposal=by_proposal,
         exclusions=assignment_service.exclusions_by_proposal(call, proposals, distinct_organisations=distinct),
         entry_by_user=entry_by_user, loads=reviewers.loads(call), distinct=distinct,
-        k=call.reviewers_per_proposal or 5, coi_labels=COI_LABELS,
+        k=call.reviewers_per_proposal or 5, coi_labels=conflicts.COI_LABELS,
         manual=manual or _manual_form(call, proposals, entries),
         auto=auto or AutoAssignForm(), remove_form=RemoveAssignmentForm(), due_form=DueForm(),
         utc_to_kst_naive=utc_to_kst_naive,
@@ -289,7 +286,7 @@ def _challenges_page(call, failed: ChallengeDecisionForm | None = None, failed_i
     items = conflicts.challenges_for_call(call)
     forms = {c.id: (failed if c.id == failed_id else _decision_form(c)) for c in items if c.status == "pending"}
     return render_template("officer/reviewers_challenges.html", call=call, items=items, forms=forms,
-                           labels=CHALLENGE_LABELS), status
+                           labels=conflicts.CHALLENGE_LABELS), status
 
 
 @bp.route("/challenges/<int:challenge_id>/decide", methods=["POST"])

@@ -18,8 +18,6 @@ from app.services import review_access as policy
 from app.services.access import require
 from forms.review import ChallengeForm
 
-STATUS_LABELS = {"pending": "처리 대기", "upheld": "인용", "rejected": "기각"}
-
 
 def _proposal(proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id)
@@ -33,7 +31,7 @@ def _page(proposal, form, status: int = 200):
     return render_template(
         "proposals/challenges.html", proposal=proposal, form=form, items=conflicts.challenges_of(proposal),
         can_file=policy.can_file_challenge(current_user, proposal) and conflicts.may_challenge(proposal),
-        labels=STATUS_LABELS,
+        labels=conflicts.CHALLENGE_LABELS,
     ), status
 
 
