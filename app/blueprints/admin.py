@@ -29,10 +29,7 @@ def users():
 
 
 def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return db.get_or_404(User, user_id)
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import abort, current_app, render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -20,9 +20,7 @@ from forms.officer import StepForm
 
 def officer_call(call_id: int) -> Call:
     """The call, if it exists and the current user is one of its officers (404, then 403)."""
-    call = db.session.get(Call, call_id)
-    if call is None:
-        abort(404)
+    call = db.get_or_404(Call, call_id)
     access.require(access.is_officer_for_call(current_user, call))
     return call
 

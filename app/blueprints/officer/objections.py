@@ -1,7 +1,7 @@
 """Officer console: objections (이의신청) and their answers."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -25,9 +25,7 @@ def objections_list(call_id: int):
 @bp.route("/objections/<int:objection_id>", methods=["GET", "POST"])
 @login_required
 def objection(objection_id: int):
-    item = db.session.get(Objection, objection_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(Objection, objection_id)
     call = item.proposal.call
     access.require(access.is_officer_for_call(current_user, call))
     form = AnswerForm()

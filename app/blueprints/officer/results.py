@@ -44,9 +44,7 @@ def compute_results(call_id: int):
 @bp.route("/results/<int:result_id>", methods=["GET", "POST"])
 @login_required
 def result_detail(result_id: int):
-    result = db.session.get(Result, result_id)
-    if result is None:
-        abort(404)
+    result = db.get_or_404(Result, result_id)
     call = result.proposal.call
     access.require(access.is_officer_for_call(current_user, call))
     form = OverrideForm(data={"selected": "1" if result.selected else "0"})

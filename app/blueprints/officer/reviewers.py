@@ -24,17 +24,13 @@ from forms.review import (
 
 
 def _call(call_id: int) -> Call:
-    call = db.session.get(Call, call_id)
-    if call is None:
-        abort(404)
+    call = db.get_or_404(Call, call_id)
     require(policy.can_manage_reviews(current_user, call))
     return call
 
 
 def _assignment(assignment_id: int) -> ReviewAssignment:
-    a = db.session.get(ReviewAssignment, assignment_id)
-    if a is None:
-        abort(404)
+    a = db.get_or_404(ReviewAssignment, assignment_id)
     require(policy.can_manage_reviews(current_user, a.call))
     return a
 
@@ -292,9 +288,7 @@ def _challenges_page(call, failed: ChallengeDecisionForm | None = None, failed_i
 @bp.route("/challenges/<int:challenge_id>/decide", methods=["POST"])
 @login_required
 def challenge_decide(challenge_id: int):
-    c = db.session.get(Challenge, challenge_id)
-    if c is None:
-        abort(404)
+    c = db.get_or_404(Challenge, challenge_id)
     call = c.proposal.call
     require(policy.can_manage_reviews(current_user, call))
     form = _decision_form(c)

@@ -1,7 +1,7 @@
 """Officer console: eligibility screening of submitted proposals."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -26,9 +26,7 @@ def screening_list(call_id: int):
 @bp.route("/proposals/<int:proposal_id>/screening", methods=["GET", "POST"])
 @login_required
 def screen_proposal(proposal_id: int):
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
-        abort(404)
+    proposal = db.get_or_404(Proposal, proposal_id)
     access.require(access.is_officer_for_call(current_user, proposal.call))
     decision = db.session.scalar(select(EligibilityDecision).where(EligibilityDecision.proposal_id == proposal.id))
     form = ScreeningForm(data={"status": decision.status, "reason": decision.reason} if decision else None)

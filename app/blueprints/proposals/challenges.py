@@ -6,7 +6,7 @@ reason; the officer matches it to an assigned reviewer and upholds or rejects it
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,9 +20,7 @@ from forms.review import ChallengeForm
 
 
 def _proposal(proposal_id: int) -> Proposal:
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
-        abort(404)
+    proposal = db.get_or_404(Proposal, proposal_id)
     require(policy.can_view_challenges(current_user, proposal))
     return proposal
 
