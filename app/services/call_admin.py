@@ -208,14 +208,18 @@ def create_call(actor, programme: Programme, data: dict, rubric: dict | None = N
     return call
 
 
-def update_call(call: Call, actor, data: dict) -> Call:
+def update_call(call: Call, actor, data: dict, programme: Programme | None = None) -> Call:
     with db.session.no_autoflush:
+        if programme is not None and programme.id != call.programme_id:
+            call.programme = programme
+            data = {**data, "programme_id": programme.id}
         _apply_fields(call, data)
         problems = _call_problems(call)
     if problems:
         raise CallAdminError(problems)
     _sync_policy(call)
-    changed = sorted(k for k in data if k in CALL_FIELDS or k in ("complex_ids", "infra_types", "attachment_kinds"))
+    changed = sorted(k for k in data
+                     if k in CALL_FIELDS or k in ("programme_id", "complex_ids", "infra_types", "attachment_kinds"))
     audit.record(actor, "call.updated", call, fields=changed)
     return call
 

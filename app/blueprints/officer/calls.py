@@ -94,12 +94,10 @@ def edit_call(call_id: int):
         form.fill_from(call)
     loose: list[str] = []
     if form.validate_on_submit():
-        if form.programme_id.data not in [p.id for p in _programmes()]:
-            abort(403)
-        data = form.to_data()
-        call.programme_id = form.programme_id.data
+        programme = db.session.get(Programme, form.programme_id.data)
+        access.require(programme is not None and programme in _programmes())
         try:
-            call_admin.update_call(call, current_user, data)
+            call_admin.update_call(call, current_user, form.to_data(), programme)
         except CallAdminError as exc:
             db.session.rollback()
             call = officer_call(call_id)
