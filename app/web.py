@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask import Flask, abort, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db, login_manager
-from app.models import Notification, User
-from app.services import clock, money
+from app.models import User
+from app.services import clock, money, outbox
 from app.services.markdown import render_markdown
 from app.services.safe_redirect import safe_next
 
@@ -73,11 +72,7 @@ def register_web(app: Flask) -> None:
         unread = 0
         # Mails are rendered by workers and the CLI too, where there is no request and no user.
         if has_request_context() and current_user and current_user.is_authenticated:
-            unread = db.session.scalar(
-                select(func.count(Notification.id)).where(
-                    Notification.user_id == current_user.id, Notification.read.is_(False)
-                )
-            ) or 0
+            unread = outbox.unread_count(current_user)
         return {"locale": str(get_locale()), "now": clock.now(), "unread_count": unread}
 
     @app.route("/locale/<code>", methods=["POST"])

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Call, Notification, OutboxMessage, Programme
-from app.services import audit, mailer, outbox, reminders
+from app.models import Notification, OutboxMessage, Programme
+from app.services import audit, calls, mailer, outbox, reminders
 
 bp = Blueprint("main", __name__)
 
@@ -41,8 +41,7 @@ def _clock_without_beat():
 
 @bp.route("/")
 def index():
-    calls = db.session.scalars(select(Call).where(Call.phase != "draft").order_by(Call.closes_at.desc())).all()
-    return render_template("main/index.html", calls=calls)
+    return render_template("main/index.html", groups=calls.public_calls())
 
 
 @bp.route("/notifications")
