@@ -40,6 +40,8 @@ def score_all(rubric: Rubric, policy: Policy, proposals: Iterable[ProposalInput]
                 raise ScoringInputError(
                     f"proposal has no {policy.one_per!r} field, which policy.one_per names", proposal=proposal.id
                 )
+            if policy.budget_cap is not None and proposal.budget is None:
+                raise ScoringInputError("proposal has no budget, which policy.budget_cap needs", proposal=proposal.id)
             try:
                 scores.append(scorer.score(proposal))
             except Inexact:

@@ -190,7 +190,7 @@ def explain(result: Result, rubric: Rubric, policy: Policy, locale: Locale = "ko
             field=policy.one_per,
             group=proposal.fields.get(policy.one_per) if policy.one_per else None,
             conflict=result.conflict_with,
-            budget=f"{proposal.budget:,}",
+            budget=f"{proposal.budget:,}" if proposal.budget is not None else "",
             spent=f"{result.budget_before:,}",
             cap=f"{policy.budget_cap:,}" if policy.budget_cap is not None else "",
         )

@@ -166,7 +166,8 @@ class ProposalInput:
     """
 
     id: str
-    budget: Decimal
+    # None when the policy has no budget_cap: the contract needs a budget only to apply one.
+    budget: Decimal | None
     submitted_at: datetime
     reviews: Sequence[Sheet] = ()
     facts: Mapping[str, object] = field(default_factory=dict)
@@ -177,7 +178,8 @@ class ProposalInput:
     def __post_init__(self) -> None:
         _non_empty_str(self.id, "proposal id")
         try:
-            object.__setattr__(self, "budget", to_decimal(self.budget, "budget", minimum=0))
+            if self.budget is not None:
+                object.__setattr__(self, "budget", to_decimal(self.budget, "budget", minimum=0))
             object.__setattr__(self, "submitted_at", to_instant(self.submitted_at, "submitted_at"))
             object.__setattr__(self, "bonus", to_decimal(self.bonus, "bonus", minimum=0))
             object.__setattr__(self, "deduction", to_decimal(self.deduction, "deduction", minimum=0))

@@ -99,7 +99,7 @@ def parse_policy(raw: object) -> Policy:
     return Policy(**required, **optional)
 
 
-def parse_proposal(raw: object, index: int, one_per: str | None) -> ProposalInput:
+def parse_proposal(raw: object, index: int, one_per: str | None, *, needs_budget: bool = True) -> ProposalInput:
     proposal = _object(raw, f"proposals[{index}]")
     pid = proposal.get("id")
     if not isinstance(pid, str) or not pid:
@@ -122,7 +122,8 @@ def parse_proposal(raw: object, index: int, one_per: str | None) -> ProposalInpu
         facts = proposal.get("facts")
         return ProposalInput(
             id=pid,
-            budget=_required(proposal, "budget", "proposal"),
+            budget=(_required(proposal, "budget", "proposal (policy.budget_cap needs it)") if needs_budget
+                    else proposal.get("budget")),
             submitted_at=_required(proposal, "submitted_at", "proposal"),
             reviews=sheets,
             facts=_object(facts, "facts") if facts is not None else {},
@@ -140,4 +141,6 @@ def parse_input(data: object) -> tuple[Rubric, Policy, list[ProposalInput]]:
     rubric = parse_rubric(_required(document, "rubric", "the input"))
     policy = parse_policy(_required(document, "policy", "the input"))
     raw_proposals = _list(_required(document, "proposals", "the input"), "proposals")
-    return rubric, policy, [parse_proposal(item, i, policy.one_per) for i, item in enumerate(raw_proposals)]
+    needs_budget = policy.budget_cap is not None
+    return rubric, policy, [parse_proposal(item, i, policy.one_per, needs_budget=needs_budget)
+                            for i, item in enumerate(raw_proposals)]

@@ -51,7 +51,8 @@ def select(ranked: Iterable[Score], policy: Policy) -> list[Result]:
         if skipped is None:
             selected_count += 1
             # EXACT raises rather than round a sum that outgrew its precision.
-            spent = EXACT.add(spent, proposal.budget)
+            if proposal.budget is not None:
+                spent = EXACT.add(spent, proposal.budget)
             if group is not None:
                 taken[group] = proposal.id
     return results

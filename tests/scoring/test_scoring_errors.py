@@ -226,3 +226,21 @@ def test_command_exit_2_on_a_bad_z_threshold(build, capsys, monkeypatch, tmp_pat
     path.write_text(json.dumps(build.document([build.proposal("P")])), encoding="utf-8")
     assert main(["evaluate", "--reviewer-stats", "--z-threshold", "lots", str(path)]) == 2
     assert capsys.readouterr().out == ""
+
+
+def test_budget_is_needed_only_by_a_budget_cap(build):
+    """The contract: a proposal may omit ``budget`` when the policy has no ``budget_cap``."""
+    without_budget = build.proposal("P-7", {"R1": {"a": "50", "b": "30"}})
+    del without_budget["budget"]
+    output = evaluate_json(build.document([without_budget]))
+    assert build.by_id(output)["P-7"]["selected"] is True
+
+    error = error_of(build.document([without_budget], budget_cap="1000"))
+    assert error.proposal == "P-7" and "budget" in str(error)
+
+
+def test_one_per_field_is_needed_only_when_one_per_is_set(build):
+    p = build.proposal("P-7", {"R1": {"a": "50", "b": "30"}})
+    assert "complex" not in p
+    output = evaluate_json(build.document([p]))
+    assert build.by_id(output)["P-7"]["selected"] is True
