@@ -7,6 +7,8 @@ PIP := $(PY) -m pip
 FLASK := FLASK_APP=wsgi $(VENV)/bin/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# wsgi.py serves nothing unless the configuration is named: `make run` is the demo.
+run worker beat: export GONGMO_CONFIG ?= development
 
 .PHONY: run test install install-dev system-deps translations worker beat audit bench clean
 

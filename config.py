@@ -6,18 +6,91 @@ falling back to development defaults that would lose data or leak sessions.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("GONGMO_INSTANCE", BASE_DIR / "instance"))
+
+MIN_SECRET_KEY_LENGTH = 32
+# Keys that were published (this project's old defaults) or that people type when told to
+# "set a secret": a session signed with one of them can be forged by anyone.
+KNOWN_SECRET_KEYS = frozenset({
+    "dev-only-not-secret", "test-secret", "changeme", "change-me", "change_me", "secret", "secret-key",
+    "secret_key", "secretkey", "supersecret", "super-secret", "your-secret-key", "please-change-me",
+    "development", "dev", "default", "password", "gongmo", "flask", "insecure",
+})
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class ConfigError(RuntimeError):
     pass
 
 
+def _host_list(raw: str | None) -> list[str]:
+    return [h.strip() for h in (raw or "").split(",") if h.strip()]
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why ``key`` must not sign sessions, or None when it may."""
+    if not key:
+        return "SECRET_KEY is missing"
+    if key.strip().lower() in KNOWN_SECRET_KEYS or any(known in key.lower() for known in
+                                                      ("dev-only-not-secret", "changeme", "change-me")):
+        return "SECRET_KEY is a published or placeholder value"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if len(set(key)) < 10:
+        return "SECRET_KEY repeats too few characters to be random"
+    return None
+
+
+def site_url_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot be the address every mailed link starts with, or None."""
+    if not url:
+        return "SITE_URL is missing"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        return "SITE_URL must look like https://gongmo.example.go.kr"
+    # Plain http only on the machine itself (a benchmark, a smoke test): nobody else can be sent there.
+    if parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
+        return "SITE_URL must start with https://"
+    return None
+
+
+def instance_secret_key(path: str | Path) -> str:
+    """The development key: made once, at random, into the instance folder (mode 0600).
+
+    Kept across restarts so a restart does not log everyone out; two processes starting
+    at once (web and worker) end up with the same key, whoever wrote it first.
+    """
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)  # atomic, and refuses to replace a key another process wrote
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    key = path.read_text().strip()
+    if secret_key_problem(key):
+        raise ConfigError(f"{path} does not hold a usable key; delete it and a new one is made")
+    return key
+
+
 class BaseConfig:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # No default: a key that ships with the code signs nothing. Development reads (or makes)
+    # SECRET_KEY_FILE, tests have their own, production refuses to start without one.
+    SECRET_KEY: str | None = None
+    SECRET_KEY_FILE: str | None = None
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'gongmo.sqlite3'}"
     )
@@ -26,8 +99,14 @@ class BaseConfig:
     # Without a broker, tasks run in the web process so `make run` works alone.
     TASKS_EAGER = not os.environ.get("REDIS_URL")
 
-    # Links in mails sent by the worker, which has no request to take the host from.
+    # Every absolute link (mails, notifications) starts with this, never with the Host a
+    # request carried: a forged Host must not put an attacker's address into a mail.
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    # Hosts a request may name, besides SITE_URL's (and SERVER_NAME's); others get a 400.
+    TRUSTED_HOSTS = _host_list(os.environ.get("TRUSTED_HOSTS"))
+    # Reverse proxies in front of the app (nginx = 1). Their X-Forwarded-For/-Proto/-Host
+    # are believed; with 0 nobody's are, so a client cannot pick its own address.
+    TRUSTED_PROXIES = 0
 
     DISPLAY_TIMEZONE = "Asia/Seoul"
     BABEL_DEFAULT_LOCALE = "ko"
@@ -64,12 +143,16 @@ class BaseConfig:
 
 class DevelopmentConfig(BaseConfig):
     DEBUG = False  # the Werkzeug debugger must never be reachable, even in the demo
+    SECRET_KEY_FILE = str(INSTANCE_DIR / "secret_key")
+    TRUSTED_HOSTS = [*BaseConfig.TRUSTED_HOSTS, *LOOPBACK_HOSTS]
 
 
 class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SITE_URL = "http://gongmo.test"
+    TRUSTED_HOSTS = ["gongmo.test", *LOOPBACK_HOSTS]
     WTF_CSRF_ENABLED = False  # tests that prove CSRF switch it back on
     TASKS_EAGER = True
     RATELIMIT_ENABLED = False
@@ -82,15 +165,29 @@ class ProductionConfig(BaseConfig):
     TASKS_EAGER = False
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
 
+    REQUIRED = ("SECRET_KEY", "SITE_URL", "TRUSTED_PROXIES", "DATABASE_URL", "REDIS_URL")
+
     @classmethod
     def check(cls) -> None:
-        missing = [k for k in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY") if not os.environ.get(k)]
+        missing = [k for k in cls.REQUIRED if not os.environ.get(k)]
         if missing:
             raise ConfigError(
                 "Gongmo refuses to start in production without "
                 + ", ".join(missing)
                 + ". Set them in the environment (see README, 'Production')."
             )
+        problems = [p for p in (secret_key_problem(os.environ["SECRET_KEY"]),
+                                site_url_problem(os.environ["SITE_URL"]),
+                                _proxies_problem(os.environ["TRUSTED_PROXIES"])) if p]
+        if problems:
+            raise ConfigError("Gongmo refuses to start in production: " + "; ".join(problems)
+                              + " (see README, 'Production').")
+
+
+def _proxies_problem(raw: str) -> str | None:
+    if not raw.strip().isascii() or not raw.strip().isdigit() or int(raw) > 10:
+        return "TRUSTED_PROXIES must be the number of reverse proxies in front of the app (0 without one)"
+    return None
 
 
 CONFIGS = {
@@ -108,12 +205,26 @@ def load(name: str | None) -> type[BaseConfig]:
         raise ConfigError(f"Unknown configuration {name!r}; choose one of {sorted(CONFIGS)}")
     if hasattr(cfg, "check"):
         cfg.check()
+    # Subclasses, so reading the environment never mutates the shared classes.
     if name == "production":
-        # A subclass, so reading the environment never mutates the shared class.
         cfg = type("ProductionFromEnvironment", (cfg,), {
             "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"],
             "SECRET_KEY": os.environ["SECRET_KEY"],
             "REDIS_URL": os.environ["REDIS_URL"],
             "RATELIMIT_STORAGE_URI": os.environ["REDIS_URL"],
+            "SITE_URL": os.environ["SITE_URL"],
+            "TRUSTED_PROXIES": int(os.environ["TRUSTED_PROXIES"]),
+            "TRUSTED_HOSTS": _host_list(os.environ.get("TRUSTED_HOSTS")),
         })
+    elif name == "development":
+        proxies = os.environ.get("TRUSTED_PROXIES") or "0"
+        if _proxies_problem(proxies):
+            raise ConfigError(_proxies_problem(proxies))
+        values = {"TRUSTED_PROXIES": int(proxies)}
+        key = os.environ.get("SECRET_KEY")
+        if key:  # an operator's own key; a known one is refused here too
+            if secret_key_problem(key):
+                raise ConfigError(f"{secret_key_problem(key)}; unset it and development makes its own")
+            values["SECRET_KEY"] = key
+        cfg = type("DevelopmentFromEnvironment", (cfg,), values)
     return cfg

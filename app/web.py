@@ -7,22 +7,18 @@ from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db, login_manager
-from app.models import User
 from app.services import clock, money, outbox
 from app.services.markdown import render_markdown
-from app.services.safe_redirect import safe_next
+from app.services.safe_redirect import local_path, safe_next
 
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    try:
-        uid, stamp = session_id.split(":", 1)
-        user = db.session.get(User, int(uid))
-    except (ValueError, TypeError):
-        return None
-    if user is None or not user.active or str(int(user.password_changed_at.timestamp())) != stamp:
-        return None
-    return user
+    # The cookie (session or remember-me) names a server-side session, not an account: one that
+    # was logged out, ended by a password change or a deactivation, or never existed, loads nobody.
+    from app.services import sessions
+
+    return sessions.load(session_id)
 
 
 class DatabaseId(IntegerConverter):
@@ -54,6 +50,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["eok"] = money.eok
     app.jinja_env.filters["million"] = money.million
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["local_path"] = local_path
 
     @app.template_filter("kst")
     def kst_filter(value, fmt: str = "yyyy-MM-dd HH:mm"):
@@ -104,10 +101,21 @@ def register_web(app: Flask) -> None:
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static" and _signed_in():
+            # Proposals, sheets, rankings, files: nothing a signed-in user is shown may stay in a
+            # shared browser's cache or a proxy after they log out. One rule, every page.
+            resp.headers["Cache-Control"] = "no-store"
+            resp.headers.pop("Expires", None)
         return resp
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page(code))
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)
 
 
 def _error_page(code: int):

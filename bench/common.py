@@ -329,12 +329,12 @@ class Stack:
             GONGMO_CONFIG="production", DATABASE_URL=self.pg.url, REDIS_URL=self.redis.url, SECRET_KEY=SECRET_KEY,
             GONGMO_INSTANCE=str(self.instance), MAIL_BACKEND="smtp", MAIL_HOST="127.0.0.1",
             MAIL_PORT=str(self.smtp_port), MAIL_STARTTLS="0", SITE_URL=f"http://127.0.0.1:{self.web_port}",
-            PYTHONUNBUFFERED="1",
+            TRUSTED_PROXIES="0", PYTHONUNBUFFERED="1",
         )
         # This process builds the data with the same configuration the server reads.
         os.environ.update({k: self.env[k] for k in (
             "GONGMO_CONFIG", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "GONGMO_INSTANCE", "MAIL_BACKEND",
-            "MAIL_HOST", "MAIL_PORT", "SITE_URL")})
+            "MAIL_HOST", "MAIL_PORT", "SITE_URL", "TRUSTED_PROXIES")})
         self.smtp = self._spawn("smtp", [sys.executable, str(Path(__file__).resolve()), "smtp-sink",
                                          str(self.smtp_port), str(self.mail_log)]).start(port=self.smtp_port)
         self.app = self._app()
@@ -459,10 +459,11 @@ class Brns:
 def applicant_and_consortium(db, n: int, brns: Brns, password_hash: str):
     """An applicant whose organisation leads consortium ``n``."""
     from app.models import Consortium, ConsortiumMember, Organisation, User
+    from app.services import clock
 
     org = Organisation(name=f"벤치 주관기관 {n}", type="public_agency", region="경남", brn=brns())
     user = User(email=f"applicant{n}@bench.kr", name=f"신청자{n}", password_hash=password_hash, organisation=org,
-                locale="ko")
+                locale="ko", email_verified_at=clock.now())
     user.grant("applicant")
     db.session.add_all([org, user])
     db.session.flush()
@@ -551,8 +552,13 @@ def session_cookie(app, user) -> str:
     is rate-limited per client address (all simulated users share 127.0.0.1), and the
     rush is about saving and submitting, not about password hashing.
     """
+    from app.extensions import db
+    from app.services import sessions
+
+    token = sessions.start(user)  # the server-side session the cookie names (needs the app context)
+    db.session.commit()
     serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
+    return serializer.dumps({"_user_id": token, "_fresh": True})
 
 
 # --- HTTP ----------------------------------------------------------------------------

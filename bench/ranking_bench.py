@@ -65,13 +65,14 @@ def build(stack, proposals: int, reviewers_per: int, pool: int, officers: int, s
         officer_users = []
         for i in range(officers):
             u = User(email=f"officer{i}@kicox.bench", name=f"담당자{i}", password_hash=password_hash,
-                     organisation=agency, locale="ko")
+                     organisation=agency, locale="ko", email_verified_at=now)
             u.grant("officer")
             officer_users.append(u)
         db.session.add_all(officer_users)
         reviewer_users = []
         for i in range(pool):
-            u = User(email=f"reviewer{i}@univ.bench", name=f"평가위원{i}", password_hash=password_hash, locale="ko")
+            u = User(email=f"reviewer{i}@univ.bench", name=f"평가위원{i}", password_hash=password_hash, locale="ko",
+                     email_verified_at=now)
             u.grant("reviewer")
             reviewer_users.append(u)
         db.session.add_all(reviewer_users)

@@ -1,4 +1,5 @@
-"""Forms of the account pages: register, log in, reset and change the password, the second factor."""
+"""Forms of the account pages: register, verify the address, log in, reset and change the password,
+the second factor."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -100,10 +101,11 @@ class RegisterForm(_NewPasswordMixin, FlaskForm):
         address = accounts.normalise_email(field.data)
         if not accounts.is_plausible_email(address):
             raise ValidationError(_l("이메일 주소 형식이 올바르지 않습니다. 예: hong@example.go.kr"))
-        if accounts.find_user_by_email(address) is not None:
-            raise ValidationError(_l("이미 가입된 이메일 주소입니다. 로그인하거나 비밀번호를 재설정하십시오."))
+        # A taken address is not refused here: the answer would tell who has an account.
 
     def validate_brn(self, field):
+        if not brn.has_only_allowed_characters(field.data):
+            raise ValidationError(brn.CHARACTERS_MESSAGE)
         if not brn.is_valid(field.data or ""):
             raise ValidationError(_l("사업자등록번호가 올바르지 않습니다. 10자리 숫자(예: 123-45-67890)와 "
                                      "마지막 검증번호를 확인하십시오."))
@@ -126,6 +128,16 @@ class RegisterForm(_NewPasswordMixin, FlaskForm):
                 field.errors.append(message)
                 valid = False
         return valid
+
+
+class VerifyEmailForm(FlaskForm):
+    """The verification link's page: the password of the registration completes it."""
+    password = _password_field(_l("가입할 때 정한 비밀번호"), autocomplete="current-password")
+
+
+class ResendVerificationForm(FlaskForm):
+    email = EmailField(_l("이메일"), validators=[DataRequired(message=_EMAIL_REQUIRED), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
 
 
 class ResetRequestForm(FlaskForm):

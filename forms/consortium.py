@@ -19,6 +19,8 @@ class ConsortiumForm(FlaskForm):
 
 
 def _check_digit(form, field):
+    if field.data and not brn_rules.has_only_allowed_characters(field.data):
+        raise ValidationError(brn_rules.CHARACTERS_MESSAGE)
     if field.data and not brn_rules.is_valid(field.data):
         raise ValidationError(
             _l("올바른 사업자등록번호가 아닙니다. 10자리 숫자와 검증번호를 확인하십시오 (예: 123-45-67890)."))
@@ -46,3 +48,13 @@ class AddMemberForm(FlaskForm):
 class RemoveMemberForm(FlaskForm):
     action = HiddenField(default="remove")
     member_id = HiddenField()
+
+
+class AnswerInvitationForm(FlaskForm):
+    """The listed organisation's answer: only the two buttons' values mean anything."""
+
+    decision = HiddenField()
+
+    def validate_decision(self, field):
+        if field.data not in ("accept", "decline"):
+            raise ValidationError(_l("참여 또는 거절을 선택하십시오."))

@@ -8,15 +8,14 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField,
+    BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField,
     SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.services import clock, money
-
-DT_FORMAT = "%Y-%m-%dT%H:%M"
+from forms.fields import KstDateTimeField
 
 
 def _kst_to_utc(value):
@@ -100,11 +99,11 @@ class CallForm(FlaskForm):
     title = StringField(_l("공모명"), validators=[DataRequired(_l("공모명을 입력하십시오.")),
                                                Length(max=200, message=_l("공모명은 200자 이내로 입력하십시오."))])
     description_md = TextAreaField(_l("공고 내용 (Markdown)"))
-    opens_at = DateTimeLocalField(_l("접수 시작 (KST)"), format=DT_FORMAT,
+    opens_at = KstDateTimeField(_l("접수 시작 (KST)"),
                                   validators=[DataRequired(_l("접수 시작 일시를 입력하십시오."))])
-    closes_at = DateTimeLocalField(_l("접수 마감 (KST)"), format=DT_FORMAT,
+    closes_at = KstDateTimeField(_l("접수 마감 (KST)"),
                                    validators=[DataRequired(_l("접수 마감 일시를 입력하십시오."))])
-    info_session_at = DateTimeLocalField(_l("사업설명회 (KST)"), format=DT_FORMAT, validators=[Optional()])
+    info_session_at = KstDateTimeField(_l("사업설명회 (KST)"), validators=[Optional()])
     awards = IntegerField(_l("선정 수"), validators=[InputRequired(_l("선정 수를 입력하십시오.")),
                                                    IntRange(min=1, max=1000,
                                                                message=_l("선정 수는 1에서 1000 사이여야 합니다."))])
@@ -117,7 +116,7 @@ class CallForm(FlaskForm):
         _l("신청서당 평가위원 수"),
         validators=[InputRequired(_l("평가위원 수를 입력하십시오.")),
                     IntRange(min=1, max=15, message=_l("평가위원 수는 1명에서 15명 사이여야 합니다."))])
-    review_due_at = DateTimeLocalField(_l("평가 마감 (KST)"), format=DT_FORMAT, validators=[Optional()])
+    review_due_at = KstDateTimeField(_l("평가 마감 (KST)"), validators=[Optional()])
     complex_ids = MultiCheckboxField(_l("신청 가능 산업단지"), coerce=int)
     infra_types = TextAreaField(_l("지원 인프라 유형 (한 줄에 하나: 키 | 한국어 이름 | 영어 이름)"))
     attachment_kinds = TextAreaField(_l("제출 서류 (한 줄에 하나: 키 | 한국어 이름 | 영어 이름 | 필수 또는 선택)"))

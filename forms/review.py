@@ -11,12 +11,13 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateTimeLocalField, EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
+    BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
     SubmitField, TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app.services import clock
+from forms.fields import KstDateTimeField
 from app.services.review_sheets import MAX_COMMENT, MAX_OPINION, _plain, criteria, grades
 
 REQUIRED_REASON = _l("사유를 입력하십시오.")
@@ -62,7 +63,7 @@ class ReopenForm(FlaskForm):
 class AutoAssignForm(FlaskForm):
     # Own ids: the manual form shares the page, and a label must point at one input only.
     distinct_organisations = BooleanField(_l("한 신청서에 같은 기관 평가위원을 두 명 이상 배정하지 않음"))
-    due_at = DateTimeLocalField(_l("평가 마감 (비우면 공모의 평가 마감)"), format="%Y-%m-%dT%H:%M",
+    due_at = KstDateTimeField(_l("평가 마감 (비우면 공모의 평가 마감)"),
                                 validators=[Optional()], id="auto-due_at")
     submit = SubmitField(_l("자동 배정"), id="auto-submit")
 
@@ -70,7 +71,7 @@ class AutoAssignForm(FlaskForm):
 class ManualAssignForm(FlaskForm):
     proposal_id = SelectField(_l("신청서"), coerce=int, validators=[InputRequired(_l("신청서를 고르십시오."))])
     reviewer_id = SelectField(_l("평가위원"), coerce=int, validators=[InputRequired(_l("평가위원을 고르십시오."))])
-    due_at = DateTimeLocalField(_l("평가 마감 (비우면 공모의 평가 마감)"), format="%Y-%m-%dT%H:%M",
+    due_at = KstDateTimeField(_l("평가 마감 (비우면 공모의 평가 마감)"),
                                 validators=[Optional()], id="manual-due_at")
     submit = SubmitField(_l("배정"), id="manual-submit")
 
@@ -81,7 +82,7 @@ class RemoveAssignmentForm(FlaskForm):
 
 
 class DueForm(FlaskForm):
-    due_at = DateTimeLocalField(_l("평가 마감"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    due_at = KstDateTimeField(_l("평가 마감"), validators=[Optional()])
     submit = SubmitField(_l("마감 변경"))
 
 

@@ -54,11 +54,25 @@ class UserFactory(Base):
     password_hash = factory.LazyFunction(lambda: hash_password(PASSWORD))
     organisation = factory.SubFactory(OrganisationFactory)
     locale = "ko"
+    # Verified unless a test says otherwise (``email_verified_at=None``): most tests are not about it.
+    email_verified_at = factory.LazyFunction(clock.now)
 
     @factory.post_generation
     def roles(obj, create, extracted, **kwargs):
         for role in extracted or ("applicant",):
             obj.grant(role)
+
+    @factory.post_generation
+    def confirmed(obj, create, extracted, **kwargs):
+        """``UserFactory(confirmed=False)``: a newcomer whose membership awaits a colleague.
+
+        Passing ``organisation_confirmed_at=None`` does not do it: the column's default fires
+        on a None at INSERT.
+        """
+        if extracted is False:
+            obj.organisation_confirmed_at = None
+            if create:
+                db.session.flush()
 
 
 class ComplexFactory(Base):
@@ -124,8 +138,13 @@ class ConsortiumFactory(Base):
 
     @factory.post_generation
     def lead_member(obj, create, extracted, **kwargs):
-        obj.members.append(ConsortiumMember(organisation=obj.lead_org, role="lead"))
+        obj.members.append(confirmed_member(obj.lead_org, "lead"))
         db.session.flush()
+
+
+def confirmed_member(organisation, role: str) -> ConsortiumMember:
+    """A member organisation that has accepted its listing: what most tests mean by "a member"."""
+    return ConsortiumMember(organisation=organisation, role=role, confirmed_at=clock.now())
 
 
 def applicant_with_consortium(**user_kwargs):

@@ -10,11 +10,12 @@ process. Tasks take ids, never ORM objects: the row is read fresh in the worker.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
 
-from celery import Celery, Task
+from celery import Celery, Task, bootsteps
 from flask import Flask, current_app, has_app_context
 
 # The `celery` script puts the project on sys.path only while it imports this module
@@ -25,9 +26,19 @@ sys.path.append(str(Path(__file__).resolve().parent.parent))
 import config as config_module  # noqa: E402
 from workers.schedule import beat_schedule  # noqa: E402
 
+log = logging.getLogger(__name__)
+
 # A web request that publishes while Redis is down must fail within about a second
 # (the outbox row is safe; the sweep sends it later) rather than hang on retries.
 BROKER_TIMEOUT_SECONDS = 1.0
+VISIBILITY_TIMEOUT_SECONDS = 3600
+
+
+def broker_transport(url: str | None) -> str | None:
+    """Our Redis transport for redis:// (workers/broker.py says why), kombu's for anything else."""
+    from workers.broker import TRANSPORT
+
+    return TRANSPORT if (url or "redis://").startswith("redis://") else None
 
 
 def overrides() -> dict:
@@ -76,14 +87,25 @@ def make_celery(values: dict) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # A worker outlives any broker outage: it waits for Redis at start and reconnects
+        # after losing it, for as long as it takes (Celery's default gives up after 100 tries).
+        broker_connection_retry=True,
         broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        # A mail being sent when the connection drops is left to finish: the outbox row, not
+        # the broker's acknowledgement, records whether it went out.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         broker_connection_timeout=BROKER_TIMEOUT_SECONDS,
         task_publish_retry=False,
+        broker_transport=broker_transport(values.get("REDIS_URL")),
         broker_transport_options={
             "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
             "socket_timeout": 5,
             "max_retries": 0,
-            "visibility_timeout": 3600,
+            # A job taken by a worker that then vanished goes back to the queue after this
+            # long; it must exceed the longest retry countdown (8 minutes), or a waiting
+            # retry would be handed out twice. The sweep does not wait for it anyway.
+            "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
         },
         beat_schedule=beat_schedule(values),
         beat_schedule_filename=os.path.join(str(config_module.INSTANCE_DIR), "celerybeat-schedule"),
@@ -94,7 +116,32 @@ def make_celery(values: dict) -> Celery:
     return app
 
 
-celery = make_celery(settings())
+class SweepOnConnect(bootsteps.StartStopStep):
+    """Sweep the outbox each time the worker connects to the broker: at start and after an outage.
+
+    Rows written while Redis was down were handed to no worker; so a deployment without
+    beat still sends them as soon as a worker is (back) up. A second sweep follows once a
+    lease has run out, for the rows a worker that died was holding.
+    """
+
+    requires = ("celery.worker.consumer.tasks:Tasks",)
+
+    def start(self, c):
+        from app.services.outbox import LEASE_SECONDS
+
+        lease = float(SETTINGS.get("OUTBOX_LEASE_SECONDS") or LEASE_SECONDS)
+        for countdown in (0, lease + 1):
+            try:
+                # Over the connection that has just come up: the publishing pool may still
+                # hold sockets from before the outage.
+                c.app.send_task("gongmo.sweep_outbox", countdown=countdown, connection=c.connection)
+            except Exception:  # noqa: BLE001 - the broker went again; the next connect sweeps
+                log.warning("could not queue the outbox sweep after connecting", exc_info=True)
+
+
+SETTINGS = settings()
+celery = make_celery(SETTINGS)
+celery.steps["consumer"].add(SweepOnConnect)
 app = celery
 
 
@@ -103,6 +150,7 @@ def bind_broker(url: str | None) -> None:
     if not url or celery.conf.broker_url == url:
         return
     celery.conf.broker_url = url
+    celery.conf.broker_transport = broker_transport(url)
     # Drop the pools built for the previous broker.
     celery._pool = None
     if "amqp" in celery.__dict__:

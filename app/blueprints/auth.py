@@ -1,25 +1,28 @@
-"""Accounts: register, log in (with the second factor when on) and out, reset and change the password."""
+"""Accounts: register and verify the address, log in (with the second factor when on) and out,
+reset and change the password."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, limiter
 from app.models import User
-from app.services import access, accounts, membership, totp
+from app.services import access, accounts, login_throttle, membership, sessions, totp
 from app.services.clock import now
 from app.services.safe_redirect import safe_next
 from forms.auth import (
-    ChangePasswordForm, LoginCodeForm, LoginForm, MembershipDecisionForm, RegisterForm, ResetPasswordForm,
-    ResetRequestForm, TotpConfirmForm, TotpDisableForm, TotpStartForm, error_messages,
+    ChangePasswordForm, LoginCodeForm, LoginForm, MembershipDecisionForm, RegisterForm, ResendVerificationForm,
+    ResetPasswordForm, ResetRequestForm, TotpConfirmForm, TotpDisableForm, TotpStartForm, VerifyEmailForm,
+    error_messages,
 )
 
 bp = Blueprint("auth", __name__)
 
-# Per client address; a guesser is slowed here and stopped per account by the lock-out.
+# Per client address, for every account at once; per account the login throttle adds growing delays.
 SENSITIVE_POST_LIMIT = "10/minute"
 
 
@@ -37,7 +40,10 @@ def _clear_session() -> None:
 
 
 def _start_session(user) -> None:
+    """A new server-side session and the cookie naming it; commits, as the row must exist first."""
     _clear_session()
+    sessions.start(user, request.remote_addr)
+    db.session.commit()
     login_user(user)
 
 
@@ -64,19 +70,24 @@ def _pending_login() -> dict | None:
 
 
 def _refusal(outcome) -> str:
-    if outcome.status == "locked":
-        until = accounts.unlock_display_time(outcome.locked_until)
-        return _("로그인에 %(n)d번 연속 실패하여 계정이 잠겼습니다. %(until)s 이후에 다시 시도하십시오.",
-                 n=accounts.MAX_FAILED_LOGINS, until=format_datetime(until, "yyyy-MM-dd HH:mm") + " KST")
+    if outcome.status == "throttled":
+        # Unknown addresses are throttled alike, so this tells nobody who has an account.
+        seconds = login_throttle.wait_seconds(outcome.wait)
+        if seconds >= 60:
+            return _("로그인 시도가 너무 많습니다. %(minutes)d분 뒤에 다시 시도하십시오.", minutes=math.ceil(seconds / 60))
+        return _("로그인 시도가 너무 많습니다. %(seconds)d초 뒤에 다시 시도하십시오.", seconds=seconds)
+    # Told only to whoever typed the right password.
     if outcome.status == "inactive":
         return _("사용이 중지된 계정입니다. 시스템 관리자에게 문의하십시오.")
+    if outcome.status == "unverified":
+        return _("이메일 주소 확인을 마치지 않은 계정입니다. 가입할 때 받은 메일의 링크를 여십시오.")
     # One message for an unknown address and a wrong password: nobody learns who has an account.
     return _("이메일 또는 비밀번호가 올바르지 않습니다.")
 
 
-def _lock_notice() -> dict:
-    return {"max_failures": accounts.MAX_FAILED_LOGINS,
-            "lock_minutes": int(accounts.LOCK_DURATION.total_seconds() // 60)}
+def _throttle_notice() -> dict:
+    return {"free_failures": login_throttle.FREE_FAILURES,
+            "max_wait_minutes": int(login_throttle.MAX_WAIT.total_seconds() // 60)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -88,8 +99,9 @@ def login():
         if current_user.is_authenticated:
             return redirect(safe_next(form.next.data) or url_for("main.index"))
     problem = None
+    resend = None
     if form.validate_on_submit():
-        outcome = accounts.authenticate(form.email.data, form.password.data)
+        outcome = accounts.authenticate(form.email.data, form.password.data, request.remote_addr)
         db.session.commit()
         target = safe_next(form.next.data or request.args.get("next"))
         if outcome.ok:
@@ -99,8 +111,10 @@ def login():
             _await_code(outcome.user, target)
             return redirect(url_for("auth.login_code"))
         problem = _refusal(outcome)
+        if outcome.status == "unverified":
+            resend = ResendVerificationForm(formdata=None, email=outcome.user.email)
     return render_template("auth/login.html", form=form, problem=problem, errors=error_messages(form),
-                           **_lock_notice()), _status(form, problem)
+                           resend=resend, **_throttle_notice()), _status(form, problem)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -114,7 +128,7 @@ def login_code():
     form = LoginCodeForm()
     problem = None
     if form.validate_on_submit():
-        outcome = accounts.complete_login(pending["user"], pending["stamp"], form.code.data)
+        outcome = accounts.complete_login(pending["user"], pending["stamp"], form.code.data, request.remote_addr)
         db.session.commit()
         if outcome.ok:
             _start_session(outcome.user)
@@ -122,21 +136,24 @@ def login_code():
         if outcome.status == "invalid":
             problem = _("인증 코드가 올바르지 않습니다. 이미 사용한 코드는 다시 쓸 수 없으니 "
                         "앱에 새 코드가 나오면 그 코드를 입력하십시오.")
+        elif outcome.status == "throttled":
+            problem = _refusal(outcome)
         elif outcome.status == "unreadable":
             problem = _("2단계 인증 정보를 읽을 수 없습니다. 시스템 관리자에게 문의하십시오.")
         else:
-            # Locked, switched off or the password changed meanwhile: start again from the password.
+            # Switched off or the password changed meanwhile: start again from the password.
             _clear_session()
-            flash(_refusal(outcome) if outcome.status in ("locked", "inactive")
+            flash(_refusal(outcome) if outcome.status == "inactive"
                   else _("로그인 시간이 지났습니다. 이메일과 비밀번호를 다시 입력하십시오."), "error")
             return redirect(url_for("auth.login"))
     return render_template("auth/login_code.html", form=form, problem=problem, errors=error_messages(form),
-                           **_lock_notice()), _status(form, problem)
+                           **_throttle_notice()), _status(form, problem)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
+        # Ends the server-side session: a copy of the cookie opens nothing from now on.
         accounts.record_logout(current_user._get_current_object())
         db.session.commit()
     logout_user()
@@ -145,34 +162,95 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+def _registered_flash() -> None:
+    flash(_("입력한 주소로 확인 메일을 보냈습니다. %(hours)d시간 안에 메일의 링크를 열어 이메일 주소를 확인하면 "
+            "로그인할 수 있습니다.", hours=max(1, accounts.verification_max_age() // 3600)), "success")
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(SENSITIVE_POST_LIMIT, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegisterForm()
     problem = None
     if form.validate_on_submit():
+        details = dict(
+            email=form.email.data, name=form.name.data, password=form.password.data,
+            brn_number=form.brn.data, org_name=form.org_name.data, org_type=form.org_type.data,
+            region=form.region.data, locale=session.get("locale", "ko"),
+        )
         try:
-            user = accounts.register(
-                email=form.email.data, name=form.name.data, password=form.password.data,
-                brn_number=form.brn.data, org_name=form.org_name.data, org_type=form.org_type.data,
-                region=form.region.data, locale=session.get("locale", "ko"),
-            )
-            db.session.commit()
+            try:
+                accounts.register(**details)
+                db.session.commit()
+            except IntegrityError:
+                # The same address or organisation registered a moment ago: once more, now it exists.
+                db.session.rollback()
+                accounts.register(**details)
+                db.session.commit()
         except (IntegrityError, accounts.AccountError):
-            # Someone registered the same address or organisation a moment ago; the form shows why.
             db.session.rollback()
             form.validate()
             problem = _("같은 정보로 방금 다른 가입이 처리되었습니다. 내용을 확인한 뒤 다시 제출하십시오.")
         else:
-            _start_session(user)
-            if user.acting_organisation_id is None:
-                flash(_("가입을 마쳤습니다. %(org)s의 기존 회원이 소속을 확인하면 기관의 컨소시엄과 신청서를 이용할 수 있습니다.",
-                        org=user.organisation.name), "success")
-            else:
-                flash(_("가입을 마쳤습니다. %(org)s 소속 신청자로 등록되었습니다.", org=user.organisation.name), "success")
-            return redirect(url_for("main.index"))
+            # The same answer whether the address was free or taken (its owner is told by mail).
+            _registered_flash()
+            return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form, problem=problem, errors=error_messages(form)), _status(form, problem)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@limiter.limit(SENSITIVE_POST_LIMIT, methods=["POST"])
+def verify_email(token: str):
+    """The link of the verification mail; the password typed at registration completes it.
+
+    The link proves the mailbox, the password proves the registration: somebody who typed
+    another person's address cannot have the owner finish it for them by a click.
+    """
+    user = accounts.user_for_verification_token(token)
+    if user is None:
+        return render_template("auth/verify_invalid.html", form=ResendVerificationForm(formdata=None)), 400
+    form = VerifyEmailForm()
+    problem = None
+    if form.validate_on_submit():
+        outcome = accounts.authenticate(user.email, form.password.data, request.remote_addr, verifying=user)
+        db.session.commit()
+        if outcome.ok:
+            _start_session(outcome.user)
+            _joined_flash(outcome.user)
+            return redirect(url_for("main.index"))
+        if outcome.status == "code_required":
+            _await_code(outcome.user, None)
+            return redirect(url_for("auth.login_code"))
+        problem = _refusal(outcome)
+    return render_template("auth/verify.html", form=form, email=user.email, problem=problem,
+                           errors=error_messages(form)), _status(form, problem)
+
+
+def _joined_flash(user) -> None:
+    if user.organisation is None:
+        flash(_("이메일 주소를 확인했습니다."), "success")
+    elif user.acting_organisation_id is None:
+        flash(_("가입을 마쳤습니다. %(org)s의 기존 회원이 소속을 확인하면 기관의 컨소시엄과 신청서를 이용할 수 있습니다.",
+                org=user.organisation.name), "success")
+    else:
+        flash(_("가입을 마쳤습니다. %(org)s 소속 신청자로 등록되었습니다.", org=user.organisation.name), "success")
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(SENSITIVE_POST_LIMIT, methods=["POST"])
+def resend_verification():
+    form = ResendVerificationForm()
+    if form.validate_on_submit():
+        accounts.resend_verification(form.email.data)
+        db.session.commit()
+        # The same answer for an unknown, a verified and a waiting address.
+        flash(_("입력한 주소로 확인을 기다리는 계정이 있으면 확인 메일을 다시 보냈습니다. "
+                "%(hours)d시간 안에 메일의 링크를 여십시오.",
+                hours=max(1, accounts.verification_max_age() // 3600)), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/verify_resend.html", form=form, errors=error_messages(form)), _status(form)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
@@ -214,10 +292,9 @@ def password():
     user = current_user._get_current_object()
     form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
-        accounts.change_password(user, form.password.data)
+        # Every other session ends; this one goes on.
+        accounts.change_password(user, form.password.data, keep_session=user.session_token)
         db.session.commit()
-        # The new password stamp ends every other session; this one continues under the new stamp.
-        _start_session(user)
         flash(_("비밀번호를 바꾸었습니다. 다른 기기의 로그인은 모두 끝났습니다."), "success")
         return redirect(url_for("auth.password"))
     return render_template("auth/password.html", form=form, errors=error_messages(form),
@@ -314,7 +391,8 @@ def totp_disable():
 def organisation():
     user = current_user
     org = user.organisation
-    colleagues = membership.confirmed_colleagues(org.id) if org else []
+    # Nobody's names and addresses for someone a colleague has not confirmed yet: a public BRN is no introduction.
+    colleagues = membership.visible_colleagues(user)
     pending = membership.pending_colleagues(org.id) if org and user.acting_organisation_id else []
     return render_template("auth/organisation.html", org=org, colleagues=colleagues, pending=pending,
                            form=MembershipDecisionForm())

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Notification, OutboxMessage, Programme
 from app.services import audit, calls, mailer, outbox, reminders
+from app.services.safe_redirect import safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -72,7 +73,9 @@ def mark_one_read(notification_id: int):
         abort(404)  # someone else's notice: not even its existence is shown
     n.read = True
     db.session.commit()
-    return redirect(n.url or url_for("main.notifications"))
+    # Stored links are paths (app/services/links.py); checked again here, so not even a row
+    # written before that rule can send anyone off the site.
+    return redirect(safe_next(n.url) or url_for("main.notifications"))
 
 
 @bp.route("/notifications/programmes/<int:programme_id>", methods=["POST"])
@@ -102,7 +105,7 @@ def dev_mail():
         abort(404)
     mails = mailer.stored_mails() if _mail_sink_enabled() else None
     return render_template("main/dev_mail.html", mails=mails, failed=outbox.failed_messages(),
-                           counts=outbox.status_counts())
+                           duplicates=outbox.possible_duplicates(), counts=outbox.status_counts())
 
 
 @bp.route("/dev/mail/outbox/<int:message_id>/retry", methods=["POST"])

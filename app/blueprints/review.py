@@ -65,9 +65,11 @@ def _declaration_page(a, pledge_form, recuse_form, status: int = 200):
         select(Proposal).where(Proposal.id == a.proposal_id)
         .options(selectinload(Proposal.consortium).selectinload(Consortium.members)))
     preview = conflicts.pledge_text(a, current_user.name, clock.now()) if a.coi_status == "pending" else ""
+    settled = not review_sheets.may_change(a.call)
     return render_template(
         "review/declare.html", a=a, proposal=proposal, preview=preview, pledge_form=pledge_form,
-        recuse_form=recuse_form, can_recuse=policy.can_recuse(current_user, a), coi_labels=conflicts.COI_LABELS,
+        recuse_form=recuse_form, can_recuse=policy.can_recuse(current_user, a) and not settled,
+        settled=settled, coi_labels=conflicts.COI_LABELS,
     ), status
 
 
@@ -79,7 +81,12 @@ def pledge(assignment_id: int):
     form = PledgeForm()
     if not form.validate_on_submit():
         return _declaration_page(a, form, RecuseForm(), 422)
-    conflicts.declare_no_conflict(a, current_user)
+    try:
+        conflicts.declare_no_conflict(a, current_user)
+    except conflicts.ConflictError as exc:
+        db.session.rollback()
+        form.confirm.errors = [*form.confirm.errors, exc.message]
+        return _declaration_page(a, form, RecuseForm(), 422)
     db.session.commit()
     flash(_("이해충돌이 없음을 서약했습니다. 이제 신청서를 열람하고 평가할 수 있습니다."), "success")
     return redirect(url_for("review.proposal", assignment_id=a.id), 303)
@@ -97,7 +104,7 @@ def recuse(assignment_id: int):
         conflicts.recuse(a, current_user, form.reason.data)
     except conflicts.ConflictError as exc:
         db.session.rollback()
-        form.reason.errors.append(exc.message)
+        form.reason.errors = [*form.reason.errors, exc.message]
         return _declaration_page(a, PledgeForm(), form, 422)
     db.session.commit()
     flash(_("회피 신청이 처리되었습니다. 이 신청서는 더 이상 평가하지 않습니다."), "success")
@@ -142,6 +149,9 @@ def sheet(assignment_id: int):
     existing = a.sheet
     status = 200
     if request.method == "POST":
+        if not review_sheets.may_change(call):
+            flash(str(review_sheets.SETTLED), "error")
+            return redirect(url_for("review.sheet", assignment_id=a.id), 303)
         if existing is not None and existing.locked:
             flash(_("제출된 평가표는 수정할 수 없습니다. 수정이 필요하면 담당자에게 재개를 요청하십시오."), "error")
             return redirect(url_for("review.sheet", assignment_id=a.id), 303)
@@ -185,6 +195,7 @@ def sheet(assignment_id: int):
     errors = [e for f in form for e in (f.errors or [])]
     return render_template(
         "review/sheet.html", a=a, form=form, sheet=existing, criteria=review_sheets.criteria(call),
+        settled=not review_sheets.may_change(call),
         grades={k: str(v) for k, v in (review_sheets.grades(call) or {}).items()},
         total=review_sheets.display(review_sheets.total(call, valid_points)),
         max_total=review_sheets.display(review_sheets.max_total(call)), errors=errors,

@@ -9,6 +9,7 @@ from app.models.proposals import (
     Attachment, BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion,
 )
 from app.models.review import Challenge, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
+from app.models.sessions import LoginThrottle, UserSession
 
 __all__ = [
     "AuditEntry", "Call", "CallComplex", "IndustrialComplex", "InfraType", "Programme",
@@ -17,4 +18,5 @@ __all__ = [
     "Proposal", "ProposalVersion",
     "CallOutcome", "EligibilityDecision", "Objection", "Result",
     "Challenge", "ReviewAssignment", "ReviewerPoolEntry", "ReviewSheet",
+    "LoginThrottle", "UserSession",
 ]

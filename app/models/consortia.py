@@ -29,10 +29,30 @@ class Consortium(db.Model):
     )
 
     def member_org_ids(self) -> set[int]:
+        """Every organisation listed, whatever its answer: a listed one is not listed twice."""
         return {m.organisation_id for m in self.members}
+
+    @property
+    def confirmed_members(self) -> list["ConsortiumMember"]:
+        """The members that count: for access, conflicts of interest, matching funds and submission."""
+        return [m for m in self.members if m.confirmed]
+
+    def confirmed_org_ids(self) -> set[int]:
+        return {m.organisation_id for m in self.confirmed_members}
+
+
+MEMBER_STATUSES = ("pending", "confirmed", "declined")
 
 
 class ConsortiumMember(db.Model):
+    """An organisation listed in a consortium.
+
+    A business registration number is public, so the lead's listing is only an
+    invitation: the member counts once a confirmed person of that organisation accepts
+    (``confirmed_at``). A new row is therefore pending unless whoever creates it says
+    otherwise; the lead's own row is confirmed by its creator.
+    """
+
     __tablename__ = "consortium_members"
     __table_args__ = (UniqueConstraint("consortium_id", "organisation_id"),)
 
@@ -40,6 +60,22 @@ class ConsortiumMember(db.Model):
     consortium_id: Mapped[int] = mapped_column(ForeignKey("consortia.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     consortium: Mapped[Consortium] = relationship(back_populates="members")
     organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def status(self) -> str:
+        """pending, confirmed or declined (see MEMBER_STATUSES)."""
+        if self.confirmed_at is not None:
+            return "confirmed"
+        return "declined" if self.declined_at is not None else "pending"

@@ -59,9 +59,11 @@ class User(UserMixin, db.Model):
     department: Mapped[str] = mapped_column(String(100), default="")
     locale: Mapped[str] = mapped_column(String(5), default="ko")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Bumped on password change so outstanding reset links and sessions stop working.
+    # Set once the owner of the mailbox proves it (the verification link with the password, a
+    # reset link, an accepted invitation); until then the account cannot log in. None unless
+    # set: an account created by a code path that forgot to decide is not trusted.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on password change so outstanding reset links stop working.
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Someone who joins an existing organisation by its (public) business registration number
     # acts for it only once a confirmed colleague or an administrator confirms them.
@@ -99,9 +101,20 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    # The token of the server-side session this object was loaded for (app/services/sessions.py);
+    # a plain attribute, never stored.
+    session_token = None
+
     def get_id(self) -> str:
-        # The password stamp in the session id logs out every session on password change.
-        return f"{self.id}:{int(self.password_changed_at.timestamp())}"
+        # What Flask-Login keeps in the cookie: the session's token, never the account's id, so the
+        # cookie is worth nothing once the session row is ended (logout, password, deactivation).
+        if not self.session_token:
+            raise RuntimeError("no server-side session: start one with app.services.sessions.start()")
+        return self.session_token
 
 
 

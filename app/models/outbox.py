@@ -34,6 +34,16 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Fixed when the row is queued and sent by every attempt, so a receiving system can
+    # drop a second copy (app/services/mailer.py says when there can be one).
+    message_id: Mapped[str] = mapped_column(String(255), default="")
+    # When an attempt handed the mail to the server and has not yet learnt the answer:
+    # written before the hand-over, cleared on a refusal. Still set when a lapsed lease
+    # is taken over, it means the mail may already have been delivered.
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Sent again after an attempt whose outcome was never learnt: the recipient may hold
+    # two copies (same Message-ID). Listed for admins at /dev/mail.
+    possible_duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Notification(db.Model):

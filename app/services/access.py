@@ -30,18 +30,28 @@ def is_officer_for_call(user, call) -> bool:
 
 
 def consortium_ids_of(user: User) -> set[int]:
-    """Consortia in which the user's organisation takes part."""
+    """Consortia in which the user's organisation takes part, having accepted to."""
     if not _authenticated(user) or user.acting_organisation_id is None:
         return set()
     return set(
         db.session.scalars(
-            select(ConsortiumMember.consortium_id).where(ConsortiumMember.organisation_id == user.acting_organisation_id)
+            select(ConsortiumMember.consortium_id).where(ConsortiumMember.organisation_id == user.acting_organisation_id,
+                                                         ConsortiumMember.confirmed_at.is_not(None))
         )
     )
 
 
 def can_view_consortium(user, consortium: Consortium) -> bool:
-    return _authenticated(user) and user.has_role("applicant") and user.acting_organisation_id in consortium.member_org_ids()
+    """A listed organisation that has not accepted sees nothing of the consortium or its proposals:
+    listing is the lead's doing, taking part is the member's."""
+    return (_authenticated(user) and user.has_role("applicant")
+            and user.acting_organisation_id in consortium.confirmed_org_ids())
+
+
+def can_answer_invitation(user, member: ConsortiumMember) -> bool:
+    """A confirmed applicant of the listed organisation accepts or declines for it."""
+    return (_authenticated(user) and user.has_role("applicant") and user.acting_organisation_id is not None
+            and user.acting_organisation_id == member.organisation_id and member.role != "lead")
 
 
 def can_manage_consortium(user, consortium: Consortium) -> bool:

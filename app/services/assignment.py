@@ -5,14 +5,20 @@ each, the missing number of reviewers (``call.reviewers_per_proposal``) is taken
 from the pool ordered by current load, then reviewer id, skipping anyone excluded.
 Exclusions, each with its reason shown to the officer:
 
-- 제척: the reviewer's organisation is a member of the proposal's consortium (by the
-  account's organisation or by the organisation name they review under), or is the
-  call's managing agency;
+- 제척: the reviewer's account belongs to an organisation that is a confirmed member of
+  the proposal's consortium (matched by organisation id, never by name: an applicant
+  could otherwise register or list an organisation named like a reviewer's affiliation
+  and so pick the panel), or to the call's managing agency;
 - 회피: the reviewer recused themselves from this proposal;
 - 기피/해제: the reviewer was taken off this proposal (upheld challenge, officer);
 - optionally, another reviewer of the same organisation is already on the proposal.
 
+A free-text affiliation that merely reads like a member organisation's name is not an
+exclusion: it is shown to the officer as a notice (``name_notices``), who decides.
+
 Only submitted proposals are assigned, and none the officer rejected at screening.
+Once the results are decided nothing about a panel changes: every write here first
+takes the call's row lock and checks its phase (``lock_panel``).
 """
 from __future__ import annotations
 
@@ -25,9 +31,10 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
-    Consortium, EligibilityDecision, Proposal, ReviewAssignment, ReviewerPoolEntry, User,
+    Call, Consortium, ConsortiumMember, EligibilityDecision, Organisation, Proposal, ReviewAssignment,
+    ReviewerPoolEntry, User,
 )
-from app.services import audit, outbox, reviewers
+from app.services import audit, clock, outbox, reviewers
 from app.services.clock import now
 from app.services.links import portal_url
 
@@ -51,10 +58,39 @@ class AssignmentError(Exception):
 class Exclusion:
     entry: ReviewerPoolEntry
     code: str
+    # member_org: the member organisation and since when it is confirmed; recused/removed: the reason given.
+    organisation: Organisation | None = None
+    since: datetime | None = None
+    detail: str = ""
 
     @property
     def reason(self) -> str:
+        if self.code == "member_org" and self.organisation is not None:
+            return str(_l("제척: 참여기관 %(org)s 소속 (컨소시엄 참여 확인 %(since)s)", org=self.organisation.name,
+                          since=_day(self.since)))
+        if self.detail:
+            return f"{REASONS[self.code]} ({_l('사유')}: {self.detail})"
         return str(REASONS[self.code])
+
+
+@dataclass(frozen=True)
+class NameNotice:
+    """A reviewer whose affiliation reads like a member organisation's name, without being it."""
+
+    entry: ReviewerPoolEntry
+    organisation: Organisation
+
+    @property
+    def text(self) -> str:
+        return str(_l("확인 필요: 소속 '%(affiliation)s'이(가) 참여기관 %(org)s(%(brn)s)과 이름이 같습니다. "
+                      "같은 기관이 아닌지 확인하십시오 (이름만으로는 제외하지 않습니다).",
+                      affiliation=self.entry.organisation_name or (self.entry.user.organisation.name
+                                                                   if self.entry.user.organisation else ""),
+                      org=self.organisation.name, brn=self.organisation.brn_display))
+
+
+def _day(at: datetime | None) -> str:
+    return clock.to_kst(at).strftime("%Y-%m-%d") if at else "-"
 
 
 @dataclass
@@ -78,7 +114,8 @@ def assignable_proposals(call) -> list[Proposal]:
     return list(db.session.scalars(
         select(Proposal)
         .where(Proposal.call_id == call.id, Proposal.status == "submitted", Proposal.id.not_in(rejected))
-        .options(selectinload(Proposal.consortium).selectinload(Consortium.members))
+        .options(selectinload(Proposal.consortium).selectinload(Consortium.members)
+                 .selectinload(ConsortiumMember.organisation))
         .order_by(Proposal.id)
     ))
 
@@ -108,7 +145,7 @@ class _Context:
             self.rows.setdefault(a.proposal_id, {})[a.reviewer_id] = a
             if a.active:
                 self.load[a.reviewer_id] = self.load.get(a.reviewer_id, 0) + 1
-        self._members: dict[int, tuple[set[int], set[str]]] = {}
+        self._members: dict[int, dict[int, ConsortiumMember]] = {}
         self.agency_id = call.programme.agency_id
         self.agency_key = org_key(call.programme.agency.name) if call.programme.agency else ""
 
@@ -118,35 +155,51 @@ class _Context:
         org = entry.user.organisation
         return org_key(org.name) if org else f"user:{entry.user_id}"
 
-    def members(self, proposal) -> tuple[set[int], set[str]]:
+    def members(self, proposal) -> dict[int, ConsortiumMember]:
+        """The consortium's confirmed members by organisation id: a listed organisation that has
+        not accepted is no member, for conflicts as for everything else."""
         if proposal.id not in self._members:
-            members = proposal.consortium.members
-            self._members[proposal.id] = ({m.organisation_id for m in members},
-                                          {org_key(m.organisation.name) for m in members})
+            self._members[proposal.id] = {m.organisation_id: m for m in proposal.consortium.confirmed_members}
         return self._members[proposal.id]
 
     def active_reviewers(self, proposal) -> list[int]:
         return [rid for rid, a in self.rows.get(proposal.id, {}).items() if a.active]
 
-    def exclusion(self, proposal, entry: ReviewerPoolEntry, distinct_organisations: bool) -> str | None:
+    def excluded(self, proposal, entry: ReviewerPoolEntry, distinct_organisations: bool) -> Exclusion | None:
         existing = self.rows.get(proposal.id, {}).get(entry.user_id)
-        member_ids, member_keys = self.members(proposal)
-        user_org = entry.user.organisation_id
-        if (user_org is not None and user_org in member_ids) or (
-                entry.organisation_name and org_key(entry.organisation_name) in member_keys):
-            return "member_org"
-        if user_org == self.agency_id or (entry.organisation_name and org_key(entry.organisation_name) == self.agency_key):
-            return "agency"
+        # Identity only: the organisation of the reviewer's account, never a name anyone typed.
+        member = self.members(proposal).get(entry.user.organisation_id) if entry.user.organisation_id else None
+        if member is not None:
+            return Exclusion(entry, "member_org", member.organisation, member.confirmed_at)
+        # The agency's staff: by account, or reviewing under the agency's own name as the officer typed it
+        # (no applicant can bring that about, so a name is enough here).
+        if entry.user.organisation_id == self.agency_id or (
+                entry.organisation_name and org_key(entry.organisation_name) == self.agency_key):
+            return Exclusion(entry, "agency")
         if existing is not None and existing.coi_status == "recused":
-            return "recused"
+            return Exclusion(entry, "recused", detail=existing.recusal_reason)
         if existing is not None and existing.coi_status == "removed":
-            return "removed"
+            return Exclusion(entry, "removed", detail=existing.removed_reason)
         if distinct_organisations and (existing is None or not existing.active):
             mine = self.entry_org_key(entry)
             others = {self.entry_org_key(self.by_user[rid]) for rid in self.active_reviewers(proposal)
                       if rid in self.by_user and rid != entry.user_id}
             if mine in others:
-                return "same_org"
+                return Exclusion(entry, "same_org")
+        return None
+
+    def exclusion(self, proposal, entry: ReviewerPoolEntry, distinct_organisations: bool) -> str | None:
+        found = self.excluded(proposal, entry, distinct_organisations)
+        return found.code if found else None
+
+    def name_notice(self, proposal, entry: ReviewerPoolEntry) -> NameNotice | None:
+        """A same-named member organisation that is not the reviewer's: for the officer to judge."""
+        names = {org_key(entry.organisation_name)} if entry.organisation_name else set()
+        if entry.user.organisation is not None:
+            names.add(org_key(entry.user.organisation.name))
+        for org_id, m in self.members(proposal).items():
+            if org_id != entry.user.organisation_id and org_key(m.organisation.name) in names:
+                return NameNotice(entry, m.organisation)
         return None
 
     def candidates(self, proposal, distinct_organisations: bool) -> list[ReviewerPoolEntry]:
@@ -159,21 +212,20 @@ class _Context:
 def exclusions(call, proposal, *, distinct_organisations: bool = False) -> list[Exclusion]:
     """Pool reviewers who may not review this proposal, with why."""
     ctx = _Context(call)
-    out = []
-    for e in ctx.pool:
-        code = ctx.exclusion(proposal, e, distinct_organisations)
-        if code is not None:
-            out.append(Exclusion(e, code))
-    return out
+    return [x for e in ctx.pool if (x := ctx.excluded(proposal, e, distinct_organisations)) is not None]
 
 
 def exclusions_by_proposal(call, proposals, *, distinct_organisations: bool = False) -> dict[int, list[Exclusion]]:
     ctx = _Context(call)
-    result = {}
-    for p in proposals:
-        result[p.id] = [Exclusion(e, code) for e in ctx.pool
-                        if (code := ctx.exclusion(p, e, distinct_organisations)) is not None]
-    return result
+    return {p.id: [x for e in ctx.pool if (x := ctx.excluded(p, e, distinct_organisations)) is not None]
+            for p in proposals}
+
+
+def name_notices(call, proposals) -> dict[int, list[NameNotice]]:
+    """Per proposal, pool reviewers not excluded whose affiliation only reads like a member's name."""
+    ctx = _Context(call)
+    return {p.id: [n for e in ctx.pool if ctx.excluded(p, e, False) is None
+                   and (n := ctx.name_notice(p, e)) is not None] for p in proposals}
 
 
 def _create(ctx: _Context, proposal, entry: ReviewerPoolEntry, actor, *, automatic: bool,
@@ -212,9 +264,30 @@ def _notify_assigned(a: ReviewAssignment, proposal, reviewer: User) -> None:
 ASSIGNING_STATUSES = ("closed", "in_review")
 
 
+def lock_panel(call) -> bool:
+    """Take the call's row lock and say whether its panels and sheets may still change.
+
+    Every write to assignments and review sheets calls this first. The phase is read
+    again under the lock, so a decision committed a moment ago is seen, and a decision
+    being taken waits for this transaction: no write lands after the results are fixed.
+    """
+    db.session.execute(
+        select(Call).where(Call.id == call.id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    return call.status() in ASSIGNING_STATUSES
+
+
+def lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
+    """The assignment and its sheet read again under the row lock (two tabs, a double click)."""
+    return db.session.execute(
+        select(ReviewAssignment).where(ReviewAssignment.id == assignment.id).with_for_update()
+        .options(selectinload(ReviewAssignment.sheet)).execution_options(populate_existing=True)
+    ).scalar_one()
+
+
 def ensure_assigning(call) -> None:
     """Panels are formed after the call closes and are settled once the results are decided."""
-    if call.status() not in ASSIGNING_STATUSES:
+    if not lock_panel(call):
         raise AssignmentError(_l("평가위원 배정은 접수 마감 후 결과 확정 전까지만 할 수 있습니다."))
 
 
@@ -232,9 +305,9 @@ def assign(call, proposal, reviewer_id: int, actor, *, due_at: datetime | None =
         raise AssignmentError(_l("이 공모의 평가위원 풀에 없는 사람입니다."))
     if reviewer_id in ctx.active_reviewers(proposal):
         raise AssignmentError(_l("이미 이 신청서에 배정된 평가위원입니다."))
-    code = ctx.exclusion(proposal, entry, distinct_organisations)
-    if code is not None:
-        raise AssignmentError(REASONS[code])
+    excluded = ctx.excluded(proposal, entry, distinct_organisations)
+    if excluded is not None:
+        raise AssignmentError(excluded.reason)
     return _create(ctx, proposal, entry, actor, automatic=False, due_at=due_at, trigger="manual")
 
 
@@ -272,9 +345,11 @@ def refill(proposal, actor, *, trigger: str) -> list[ReviewAssignment]:
     """Replace reviewers who left a proposal (recusal, upheld challenge, removal).
 
     Prefers a reviewer of an organisation not yet on the proposal; falls back to
-    anyone eligible rather than leave the seat empty.
+    anyone eligible rather than leave the seat empty. Never once the results are decided
+    (callers refuse before changing anything; this is the last guard).
     """
     call = proposal.call
+    ensure_assigning(call)
     if proposal.id not in {p.id for p in assignable_proposals(call)}:
         return []
     ctx = _Context(call)
@@ -289,6 +364,8 @@ def remove(assignment: ReviewAssignment, actor, reason: str, *, replace: bool = 
     reason = (reason or "").strip()
     if not reason:
         raise AssignmentError(_l("배정 해제 사유를 입력하십시오."))
+    ensure_assigning(assignment.call)
+    lock_assignment(assignment)
     if not assignment.active:
         raise AssignmentError(_l("이미 해제되었거나 회피한 배정입니다."))
     if assignment.sheet is not None and assignment.sheet.locked:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Call, IndustrialComplex, InfraType, Programme, RequiredAttachment
-from app.services import audit
+from app.services import audit, clock
 
 # The facts app/services/results.py computes for automatic criteria.
 FACTS = ("infrastructure_types", "complete_poc_plans", "private_matching_ratio")
@@ -185,6 +185,25 @@ def _call_problems(call: Call) -> list[tuple[str, str]]:
     return problems
 
 
+def _opening_problems(call: Call, before: datetime | None) -> list[tuple[str, str]]:
+    """Once published, the opening only moves later, and never into the past.
+
+    The 30-day rule counts from the opening: moving a published call's opening back (or
+    into the past) would make a shorter announcement look like the 30 days it must have.
+    """
+    if call.phase == "draft" or before is None or call.opens_at is None:
+        return []
+    if call.opens_at.replace(second=0, microsecond=0) == before.replace(second=0, microsecond=0):
+        call.opens_at = before  # the form shows minutes: the same minute is no change
+        return []
+    if call.opens_at < before:
+        return [("opens_at", _("게시된 공모의 접수 시작 시각은 앞당길 수 없습니다 (현재 %(at)s).",
+                               at=clock.to_kst(before).strftime("%Y-%m-%d %H:%M")))]
+    if call.opens_at < clock.now():
+        return [("opens_at", _("접수 시작 시각을 이미 지난 시각으로 바꿀 수 없습니다."))]
+    return []
+
+
 def _sync_policy(call: Call) -> None:
     """Awards and the budget cap are the call's; the policy only repeats them for the engine."""
     policy = dict(call.policy or {})
@@ -213,8 +232,9 @@ def update_call(call: Call, actor, data: dict, programme: Programme | None = Non
         if programme is not None and programme.id != call.programme_id:
             call.programme = programme
             data = {**data, "programme_id": programme.id}
+        opened_before = call.opens_at
         _apply_fields(call, data)
-        problems = _call_problems(call)
+        problems = _opening_problems(call, opened_before) + _call_problems(call)
     if problems:
         raise CallAdminError(problems)
     _sync_policy(call)

@@ -5,6 +5,9 @@ Korean evaluation rules (국가연구개발혁신법 시행령) exclude interest
 applicant challenge one (기피). Before a reviewer sees a proposal they either pledge
 that they have no conflict (the pledge text with their name and the time is kept)
 or recuse themselves with a reason; a recused or removed seat is refilled at once.
+
+Once the call's results are decided, none of this changes the panel any more: every
+step takes the call's row lock and checks the phase first (``assignment.lock_panel``).
 """
 from __future__ import annotations
 
@@ -43,7 +46,18 @@ def pledge_text(assignment: ReviewAssignment, name: str, at) -> str:
     )
 
 
+SETTLED = _l("선정 결과가 확정된 공모에서는 이해충돌 신고, 회피와 기피 처리로 평가위원 구성을 바꿀 수 없습니다.")
+
+
+def _ensure_panel_open(assignment: ReviewAssignment) -> None:
+    """Under the call's and the assignment's row locks, in that order (as everywhere)."""
+    if not assignment_service.lock_panel(assignment.call):
+        raise ConflictError(SETTLED)
+    assignment_service.lock_assignment(assignment)
+
+
 def declare_no_conflict(assignment: ReviewAssignment, reviewer) -> None:
+    _ensure_panel_open(assignment)
     if assignment.coi_status != "pending":
         raise ConflictError(_l("이미 이해충돌 여부를 신고한 배정입니다."))
     at = clock.now()
@@ -59,6 +73,7 @@ def recuse(assignment: ReviewAssignment, reviewer, reason: str) -> list[ReviewAs
     reason = (reason or "").strip()
     if not reason:
         raise ConflictError(_l("회피 사유를 입력하십시오."))
+    _ensure_panel_open(assignment)
     if not assignment.active:
         raise ConflictError(_l("이미 회피했거나 배정이 해제되었습니다."))
     if assignment.sheet is not None and assignment.sheet.locked:
@@ -153,6 +168,8 @@ def _decide(challenge: Challenge, officer, status: str, reason: str) -> None:
 
 def uphold(challenge: Challenge, officer, assignment: ReviewAssignment, reason: str) -> list[ReviewAssignment]:
     """Remove the challenged reviewer from the proposal and fill the seat; returns replacements."""
+    _ensure_panel_open(assignment)
+    db.session.refresh(challenge)  # another officer may have decided it while this one waited for the lock
     if assignment.proposal_id != challenge.proposal_id or not assignment.active:
         raise ConflictError(_l("기피 대상은 이 신청서에 배정된 평가위원이어야 합니다."))
     # A sheet already handed in stays as it was, for the record; it no longer counts,

@@ -1,5 +1,11 @@
 """Forming consortia: the lead organisation and its members, found by 사업자등록번호.
 
+A business registration number is public, so adding an organisation only invites it:
+its confirmed people are told (mail and in-app notice) and one of them accepts or
+declines under 컨소시엄 → 참여 요청. Until it accepts, the member does not count
+anywhere: not for access to the consortium's proposals, not for reviewers' conflicts
+of interest, not for submission (a proposal with a pending member cannot be submitted).
+
 Functions change the session and write the audit entry in the same transaction;
 the caller commits. Permission checks are the caller's (app.services.access).
 """
@@ -9,9 +15,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Consortium, ConsortiumMember, Organisation, Proposal
+from app.models import Consortium, ConsortiumMember, Notification, Organisation, Proposal
 from app.models.consortia import MEMBER_ROLES
-from app.services import audit, brn
+from app.services import audit, brn, membership, outbox
+from app.services.clock import now
+from app.services.contacts import consortium_contacts
+from app.services.links import portal_url
 
 ROLE_LABELS = {
     "lead": _l("주관기관"),
@@ -22,6 +31,7 @@ ROLE_LABELS = {
     "research_institute": _l("연구기관"),
 }
 assert set(ROLE_LABELS) == set(MEMBER_ROLES)
+STATUS_LABELS = {"pending": _l("확인 대기"), "confirmed": _l("참여 확인"), "declined": _l("참여 거절")}
 
 
 class ConsortiumError(Exception):
@@ -34,14 +44,28 @@ class ConsortiumError(Exception):
 
 
 def consortia_of(user) -> list[Consortium]:
-    """Consortia in which the user's organisation takes part, newest first."""
+    """Consortia in which the user's organisation takes part (confirmed), newest first."""
     if user.acting_organisation_id is None:
         return []
     return list(db.session.scalars(
         select(Consortium).join(ConsortiumMember)
-        .where(ConsortiumMember.organisation_id == user.acting_organisation_id)
+        .where(ConsortiumMember.organisation_id == user.acting_organisation_id,
+               ConsortiumMember.confirmed_at.is_not(None))
         .order_by(Consortium.id.desc())
     ))
+
+
+def invitations_for(user) -> list[ConsortiumMember]:
+    """Listings of the user's organisation awaiting its answer, then those it declined; newest first."""
+    if user.acting_organisation_id is None:
+        return []
+    rows = db.session.scalars(
+        select(ConsortiumMember)
+        .where(ConsortiumMember.organisation_id == user.acting_organisation_id,
+               ConsortiumMember.confirmed_at.is_(None))
+        .order_by(ConsortiumMember.id.desc())
+    )
+    return sorted(rows, key=lambda m: m.status != "pending")
 
 
 def led_by(user) -> list[Consortium]:
@@ -60,7 +84,10 @@ def create(user, name: str) -> Consortium:
     if not name:
         raise ConsortiumError(_l("컨소시엄 이름을 입력하십시오."), "name")
     consortium = Consortium(name=name, lead_org_id=user.acting_organisation_id, created_by_id=user.id)
-    consortium.members.append(ConsortiumMember(organisation_id=user.acting_organisation_id, role="lead"))
+    # The lead's own row: its confirmed person creating the consortium is its consent.
+    at = now()
+    consortium.members.append(ConsortiumMember(organisation_id=user.acting_organisation_id, role="lead",
+                                               created_at=at, confirmed_at=at, confirmed_by_id=user.id))
     db.session.add(consortium)
     audit.record(user, "consortium.created", consortium, name=name, lead_org_id=user.acting_organisation_id)
     return consortium
@@ -98,12 +125,84 @@ def add_member(consortium: Consortium, user, brn_text: str, role: str) -> Consor
         raise ConsortiumError(
             _l("사업자등록번호 %(brn)s 로 등록된 기관이 없습니다. 해당 기관이 먼저 포털에 가입해야 합니다.",
                brn=f"{number[:3]}-{number[3:5]}-{number[5:]}"), "brn")
-    if org.id in consortium.member_org_ids():
+    listed = next((m for m in consortium.members if m.organisation_id == org.id), None)
+    if listed is not None and listed.status == "declined":
+        raise ConsortiumError(_l("%(name)s 은(는) 이 컨소시엄 참여를 거절했습니다. 다시 요청하려면 먼저 목록에서 빼십시오.",
+                                 name=org.name), "brn")
+    if listed is not None:
         raise ConsortiumError(_l("%(name)s 은(는) 이미 이 컨소시엄의 참여기관입니다.", name=org.name), "brn")
-    member = ConsortiumMember(organisation=org, role=role)
+    # Pending: listed by the lead, not yet accepted by the organisation itself.
+    member = ConsortiumMember(organisation=org, role=role, created_at=now())
     consortium.members.append(member)
-    audit.record(user, "consortium.member_added", consortium, organisation_id=org.id, role=role)
+    db.session.flush()
+    audit.record(user, "consortium.member_added", consortium, organisation_id=org.id, role=role,
+                 member_id=member.id, status="pending")
+    _notify_invited(consortium, member)
     return member
+
+
+def _notify_invited(consortium: Consortium, member: ConsortiumMember) -> None:
+    """Every confirmed person of the invited organisation hears of it; any one of them answers."""
+    org = member.organisation
+    url = portal_url("proposals.invitations")
+    for person in membership.confirmed_colleagues(org.id):
+        outbox.queue(
+            f"consortium_invited:{member.id}:u{person.id}", "consortium_invited", person,
+            {"user_name": person.name, "organisation": org.name, "consortium_name": consortium.name,
+             "lead_name": consortium.lead_org.name, "role": member.role, "url": url},
+            in_app=(f"{consortium.lead_org.name}이(가) {org.name}을(를) 컨소시엄 '{consortium.name}'의 참여기관으로 "
+                    "추가했습니다. 참여 여부를 확인해 주십시오.",
+                    f"{consortium.lead_org.name} listed {org.name} as a member of the consortium "
+                    f"'{consortium.name}'. Please accept or decline."),
+            url=portal_url("proposals.invitations", external=False),
+        )
+
+
+def _lock_member(member: ConsortiumMember) -> ConsortiumMember:
+    """Two colleagues answering at once: the second reads the first's answer, not a stale row."""
+    return db.session.scalars(
+        select(ConsortiumMember).where(ConsortiumMember.id == member.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def may_answer(user, member: ConsortiumMember) -> bool:
+    """A confirmed person of the listed organisation answers for it; the lead cannot answer for it."""
+    return (user.acting_organisation_id is not None and user.acting_organisation_id == member.organisation_id
+            and member.role != "lead")
+
+
+def answer(member: ConsortiumMember, user, accept: bool) -> None:
+    """The listed organisation accepts (the member then counts) or declines (it never does)."""
+    if not may_answer(user, member):
+        raise ConsortiumError(_l("참여 요청을 받은 기관의 확인된 회원만 응답할 수 있습니다."))
+    _lock_member(member)
+    consortium = member.consortium
+    if member.status != "pending":
+        raise ConsortiumError(_l("이미 응답한 참여 요청입니다."))
+    _ensure_changeable(consortium)
+    at = now()
+    if accept:
+        member.confirmed_at, member.confirmed_by_id = at, user.id
+        action, ko, en = ("consortium.member_confirmed",
+                          f"{member.organisation.name}이(가) 컨소시엄 '{consortium.name}' 참여를 확인했습니다.",
+                          f"{member.organisation.name} accepted to join the consortium '{consortium.name}'.")
+    else:
+        member.declined_at, member.declined_by_id = at, user.id
+        action, ko, en = ("consortium.member_declined",
+                          f"{member.organisation.name}이(가) 컨소시엄 '{consortium.name}' 참여를 거절했습니다.",
+                          f"{member.organisation.name} declined to join the consortium '{consortium.name}'.")
+    audit.record(user, action, consortium, organisation_id=member.organisation_id, member_id=member.id,
+                 role=member.role)
+    # The lead's people see the answer on the consortium page; a notice tells them to look.
+    url = portal_url("proposals.consortium", consortium_id=consortium.id, external=False)
+    for person in consortium_contacts(consortium):
+        db.session.add(Notification(user_id=person.id, kind=action.replace(".", "_"), text_ko=ko, text_en=en, url=url))
+
+
+def pending_members(consortium: Consortium) -> list[ConsortiumMember]:
+    """Listed organisations that have not (or not yet) accepted."""
+    return [m for m in consortium.members if not m.confirmed]
 
 
 def remove_member(consortium: Consortium, user, member_id: int) -> None:

@@ -3,20 +3,42 @@
 Development writes .eml files under instance/mail (listed at /dev/mail);
 production and the tests speak SMTP (``MAIL_HOST``, ``MAIL_PORT``, ``MAIL_STARTTLS``,
 ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_SENDER``).
+
+An SMTP server has taken a mail only when it answers 250 to the message. A refusal
+(any other answer) means nothing was delivered; but when the connection breaks after
+the message went out and before that answer came, nobody knows: ``send`` raises
+``OutcomeUnknown`` then, and the outbox treats the mail as possibly delivered.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import smtplib
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
 
 SMTP_TIMEOUT_SECONDS = 30
+
+
+class OutcomeUnknown(OSError):
+    """The connection failed after the message was handed over, before the server answered."""
+
+
+def message_id_for(key: str) -> str:
+    """The Message-ID of the outbox row with ``key``, fixed when the row is queued.
+
+    The key is unique per installation and the host of SITE_URL tells installations
+    apart, so the id is unique everywhere, as RFC 5322 wants.
+    """
+    host = urlsplit(current_app.config.get("SITE_URL") or "").hostname or "gongmo.local"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return f"<outbox.{digest}@{host}>"
 
 
 def build(message) -> EmailMessage:
@@ -31,10 +53,9 @@ def build(message) -> EmailMessage:
     mail["Subject"] = " ".join(subject.split())  # a header must be one line
     mail["From"] = current_app.config["MAIL_SENDER"]
     mail["To"] = message.to_email
-    # The same row always gets the same Message-ID, so a receiving system can drop the
-    # duplicate of the one case the outbox cannot rule out (crash right after SMTP accepted).
-    digest = hashlib.sha256(message.key.encode()).hexdigest()[:16]
-    mail["Message-ID"] = f"<outbox-{message.id}-{digest}@gongmo.local>"
+    # Every attempt at the row sends the same Message-ID, so a receiving system can drop the
+    # second copy of the one case the outbox cannot rule out (see OutcomeUnknown).
+    mail["Message-ID"] = message.message_id or message_id_for(message.key)
     mail["X-Gongmo-Key"] = message.key
     mail.set_content(body)
     mail.add_alternative(html, subtype="html")
@@ -56,12 +77,34 @@ def send(mail: EmailMessage) -> None:
         (folder / f"{name}.eml").write_bytes(bytes(mail))
         return
     timeout = float(cfg.get("MAIL_TIMEOUT", SMTP_TIMEOUT_SECONDS))
-    with smtplib.SMTP(cfg["MAIL_HOST"], int(cfg["MAIL_PORT"]), timeout=timeout) as smtp:
+    smtp = _SMTP(cfg["MAIL_HOST"], int(cfg["MAIL_PORT"]), timeout=timeout)
+    try:
         if cfg["MAIL_STARTTLS"]:
             smtp.starttls()
         if cfg["MAIL_USERNAME"]:
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
         smtp.send_message(mail)
+    except smtplib.SMTPResponseException:
+        raise  # the server answered, with a refusal: nothing was delivered
+    except OSError as exc:  # smtplib's own errors are OSErrors too
+        if smtp.in_data:
+            raise OutcomeUnknown(f"{type(exc).__name__}: {exc}") from exc
+        raise
+    else:
+        # Accepted: a failure while saying goodbye must not turn into a retry.
+        with contextlib.suppress(OSError):
+            smtp.quit()
+    finally:
+        smtp.close()
+
+
+class _SMTP(smtplib.SMTP):
+    # From the DATA command on, a broken connection may have lost only the server's answer.
+    in_data = False
+
+    def data(self, msg):
+        self.in_data = True
+        return super().data(msg)
 
 
 def stored_mails(limit: int = 200) -> list[dict]:

@@ -30,9 +30,18 @@ def confirmed_colleagues(org_id: int) -> list[User]:
     ))
 
 
+def visible_colleagues(user: User) -> list[User]:
+    """The confirmed members a member may see: none until their own membership is confirmed."""
+    if user.acting_organisation_id is None:
+        return []
+    return confirmed_colleagues(user.acting_organisation_id)
+
+
 def pending_colleagues(org_id: int) -> list[User]:
+    # An unverified registration is nobody yet: colleagues see it once its address is proved.
     return list(db.session.scalars(
-        select(User).where(User.organisation_id == org_id, User.organisation_confirmed_at.is_(None))
+        select(User).where(User.organisation_id == org_id, User.organisation_confirmed_at.is_(None),
+                           User.email_verified_at.is_not(None))
         .order_by(User.id)
     ))
 

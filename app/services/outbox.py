@@ -11,10 +11,15 @@ only the worker whose UPDATE matched sends. The UPDATE is atomic on both databas
 (PostgreSQL re-checks the WHERE clause after waiting for a concurrent writer; SQLite
 serialises writers), so two workers racing on the same row never both send.
 
-The one gap no database can close: if the SMTP server accepted the mail and the
-process died before recording "sent", the row is still "sending"; once its lease
-runs out the sweep sends it again. The lease keeps that window to the crash itself,
-and the Message-ID is stable per row so the receiving side can drop the duplicate.
+The one gap no database can close: the SMTP server accepted the mail and the worker
+died (or the connection broke) before the row recorded it. So an attempt writes
+``attempted_at`` *before* handing the mail over and clears it only when the server
+refuses. A row taken over after its lease ran out with ``attempted_at`` still set, or
+retried after ``mailer.OutcomeUnknown``, was possibly delivered already: it is sent
+again, with the same Message-ID (fixed when queued) so the receiving side can drop the
+second copy, and once sent it is marked ``possible_duplicate``, logged, and listed for
+admins at /dev/mail. Every other retry follows a refusal, so no mail is ever sent twice
+without that mark.
 """
 from __future__ import annotations
 
@@ -41,7 +46,7 @@ def queue(key: str, template: str, user: User, context: dict, *,
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)):
         return None
     msg = OutboxMessage(key=key, template=template, user_id=user.id, to_email=user.email,
-                        locale=user.locale or "ko", context=context)
+                        locale=user.locale or "ko", context=context, message_id=mailer.message_id_for(key))
     db.session.add(msg)
     if in_app:
         db.session.add(Notification(user_id=user.id, kind=template, text_ko=in_app[0], text_en=in_app[1], url=url))
@@ -129,22 +134,42 @@ def attempt(message_id: int) -> Outcome:
         if not _claim(s, message_id, now()):
             return Outcome("skipped")
         msg = s.get(OutboxMessage, message_id)
+        # Set: an earlier attempt handed the mail over and never learnt the answer.
+        unknown_before = msg.attempted_at
         try:
             mail = mailer.build(msg)
+        except Exception as exc:  # noqa: BLE001 - a render failure is retried later; nothing went out
+            return _record_failure(s, msg, exc, attempted_at=unknown_before)
+        _set(s, msg, attempted_at=now())  # committed before the hand-over: a crash after it leaves the trace
+        try:
             mailer.send(mail)
-        except Exception as exc:  # noqa: BLE001 - any render or transport failure is retried later
-            return _record_failure(s, msg, exc)
-        s.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
-            .values(status="sent", sent_at=now(), lease_until=None, last_error="")
-            .execution_options(synchronize_session=False)
-        )
-        s.commit()
+        except mailer.OutcomeUnknown as exc:
+            return _record_failure(s, msg, exc, attempted_at=msg.attempted_at)
+        except Exception as exc:  # noqa: BLE001 - refused or unreachable: not delivered by this attempt
+            return _record_failure(s, msg, exc, attempted_at=unknown_before)
+        values = {"status": "sent", "sent_at": now(), "lease_until": None, "last_error": ""}
+        if unknown_before is not None:
+            values["possible_duplicate"] = True
+            current_app.logger.warning(
+                "outbox %s (%s) sent again after an attempt at %s whose outcome was never known: "
+                "possibly a duplicate, Message-ID %s", msg.id, msg.key, unknown_before.isoformat(), mail["Message-ID"])
+        _set(s, msg, **values)
         return Outcome("sent")
 
 
-def _record_failure(s: Session, msg: OutboxMessage, exc: Exception) -> Outcome:
+def _set(s: Session, msg: OutboxMessage, **values) -> None:
+    """Write ``values`` to the row while this attempt still holds it, and commit."""
+    s.execute(
+        update(OutboxMessage).where(OutboxMessage.id == msg.id, OutboxMessage.status == "sending")
+        .values(**values).execution_options(synchronize_session=False)
+    )
+    s.commit()
+    for name, value in values.items():
+        setattr(msg, name, value)
+
+
+def _record_failure(s: Session, msg: OutboxMessage, exc: Exception, *, attempted_at: datetime | None) -> Outcome:
+    """Retry later or give up; ``attempted_at`` stays set while the mail may have been delivered."""
     error = f"{type(exc).__name__}: {exc}"[:2000]
     max_attempts = int(_setting("OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS))
     if msg.attempts >= max_attempts:
@@ -156,11 +181,7 @@ def _record_failure(s: Session, msg: OutboxMessage, exc: Exception) -> Outcome:
         values = {"status": "pending", "lease_until": None, "last_error": error, "next_attempt_at": retry_at}
         outcome = Outcome("retry", retry_at)
         current_app.logger.warning("outbox %s attempt %s failed, retry at %s: %s", msg.id, msg.attempts, retry_at, error)
-    s.execute(
-        update(OutboxMessage).where(OutboxMessage.id == msg.id, OutboxMessage.status == "sending")
-        .values(**values).execution_options(synchronize_session=False)
-    )
-    s.commit()
+    _set(s, msg, attempted_at=attempted_at, **values)
     return outcome
 
 
@@ -195,6 +216,14 @@ def failed_messages(limit: int = 100) -> list[OutboxMessage]:
     """Mails given up after the last retry, newest first (for the officer dashboard)."""
     return list(db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(OutboxMessage.id.desc()).limit(limit)
+    ))
+
+
+def possible_duplicates(limit: int = 100) -> list[OutboxMessage]:
+    """Mails sent again after an attempt whose outcome was never known, newest first."""
+    return list(db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.possible_duplicate.is_(True))
+        .order_by(OutboxMessage.id.desc()).limit(limit)
     ))
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
@@ -21,6 +20,7 @@ from app.extensions import db
 from app.models import Call, CallOutcome, Consortium, IndustrialComplex, Proposal, Result
 from app.services import audit, clock, outbox, screening, snapshot
 from app.services.contacts import consortium_contacts
+from app.services.links import portal_url
 from app.services.lifecycle import outcome_of
 
 RATIO_PLACES = Decimal("0.000001")
@@ -325,10 +325,7 @@ def notify_announcement(call: Call) -> None:
     """Tell each ranked consortium that its result is out; the details are on its result page."""
     for result in ranking(call):
         proposal = result.proposal
-        try:
-            url = url_for("proposals.result", proposal_id=proposal.id)
-        except Exception:  # noqa: BLE001 - outside a request (CLI): the mail still goes, without a link
-            url = ""
+        url = portal_url("proposals.result", proposal_id=proposal.id)  # on SITE_URL, from the CLI too
         for user in consortium_contacts(proposal.consortium):
             outbox.queue(
                 f"results_announced:{proposal.id}:{user.id}", "results_announced", user,

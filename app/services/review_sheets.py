@@ -19,6 +19,10 @@ For the officer's side (ranking, announcement):
 ``evaluator_names(call) -> list[dict]``
     The evaluator list for the announcement: each reviewer who submitted at least one
     counted sheet, ``{"name", "organisation", "department"}``, ordered by name.
+
+Once the call's results are decided, no sheet is saved, submitted or reopened: the
+published result reads these sheets. Each write takes the call's row lock, then the
+assignment's, and checks the phase under them.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Notification, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
+from app.services import assignment as assignment_service
 from app.services import audit, clock
 
 MAX_COMMENT = 4000
@@ -165,7 +170,18 @@ def _clean(call, points_raw: dict, comments_raw: dict, opinion: str, *, complete
     return points, comments, opinion
 
 
+SETTLED = _l("선정 결과가 확정되어 평가표를 더 이상 저장하거나 제출할 수 없습니다.")
+
+
+def may_change(call) -> bool:
+    """Whether sheets of the call may still change (for pages; the writes check under the lock)."""
+    return call.status() in assignment_service.ASSIGNING_STATUSES
+
+
 def _ensure_editable(assignment: ReviewAssignment, reviewer) -> ReviewSheet:
+    if not assignment_service.lock_panel(assignment.call):
+        raise SheetError(SETTLED)
+    assignment_service.lock_assignment(assignment)
     if assignment.reviewer_id != reviewer.id or assignment.coi_status != "declared":
         raise SheetError(_l("이해충돌이 없음을 서약한 본인의 배정만 평가할 수 있습니다."))
     sheet = sheet_for(assignment)
@@ -202,6 +218,9 @@ def reopen(sheet: ReviewSheet, officer, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise SheetError(_l("재개 사유를 입력하십시오."))
+    if not assignment_service.lock_panel(sheet.assignment.call):
+        raise SheetError(_l("선정 결과가 확정되어 평가표를 재개할 수 없습니다."))
+    assignment_service.lock_assignment(sheet.assignment)
     if not sheet.locked:
         raise SheetError(_l("제출된 평가표만 재개할 수 있습니다."))
     sheet.status = "draft"

@@ -1,9 +1,12 @@
 """The reviewer pool of a call (평가위원 풀) and invitations.
 
 An officer invites a person by e-mail with the organisation and department they
-review under. A known address is linked to its account (which gains the reviewer
-role); an unknown one gets a new account with an unusable password and a
-set-password link, the same kind of link as the password-reset flow.
+review under. An address whose owner has proved it is linked to its account (which
+gains the reviewer role); an unknown one gets a new account with an unusable password
+and a set-password link, the same kind of link as the password-reset flow. An address
+registered but never proved may have been typed by somebody else: that account is
+taken over as if new (``accounts.reclaim_unverified``), so only whoever follows the
+mailed link gets in.
 """
 from __future__ import annotations
 
@@ -84,9 +87,10 @@ def invite(call, *, email: str, name: str, organisation_name: str, department: s
     if created:
         user = User(
             email=email, name=name.strip() or email.split("@")[0],
-            # Nobody knows this password: the invitee sets their own through the link.
+            # Nobody knows this password: the invitee sets their own through the link, which
+            # also proves the address (until then the account cannot log in).
             password_hash=hash_password(secrets.token_urlsafe(32)),
-            department=department.strip(), locale="ko",
+            department=department.strip(), locale="ko", email_verified_at=None,
         )
         db.session.add(user)
         user.grant("reviewer")
@@ -94,6 +98,12 @@ def invite(call, *, email: str, name: str, organisation_name: str, department: s
     else:
         if entry_for(call, user.id) is not None:
             raise PoolError(_l("이미 이 공모의 평가위원 풀에 있는 사람입니다."))
+        if user.email_verified_at is None:
+            from app.services.accounts import reclaim_unverified
+
+            reclaim_unverified(user, name=name, department=department, actor=actor, call_id=call.id)
+            # From here on it is a new account to the invitee: the mail carries the set-password link.
+            created = True
         user.grant("reviewer")
     org_name = organisation_name.strip() or (user.organisation.name if user.organisation else "")
     entry = ReviewerPoolEntry(

@@ -35,7 +35,7 @@ def submit(proposal: Proposal, user) -> ProposalVersion:
     at = clock.now()  # one instant for the deadline check and the receipt, so they cannot disagree
     deadline.ensure_writable(proposal, at)
     _lock(proposal)
-    report = validation.validate(proposal)
+    report = validation.validate_for_submission(proposal)
     if not report.ok:
         raise SubmissionRefused(report)
     validated_at = clock.now()  # later than ``at`` when the lock had to wait for another writer

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Organisation, User, UserRole
 from app.models.organisations import ROLES
-from app.services import audit
+from app.services import audit, sessions
 
 
 class UserAdminError(Exception):
@@ -54,7 +54,10 @@ def set_active(actor: User, user: User, active: bool) -> bool:
     if user.active == active:
         return False
     user.active = active
-    audit.record(actor, "user.activated" if active else "user.deactivated", user, via="admin")
+    # Every session ends now, so reactivating the account later revives no old cookie.
+    ended = 0 if active else sessions.end_all(user)
+    audit.record(actor, "user.activated" if active else "user.deactivated", user, via="admin",
+                 **({} if active else {"sessions_ended": ended}))
     return True
 
 

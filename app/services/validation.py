@@ -26,6 +26,8 @@ from app.services import money
 
 # Section keys, in the order of the proposal's pages.
 SECTIONS = ("overview", "infra", "poc", "master_plan", "alliance", "aidc", "budget", "attachments")
+# Not a page of the proposal: problems fixed on the consortium's page, listed first.
+CONSORTIUM = "consortium"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Report:
     def by_section(self) -> list[tuple[str, list[Problem]]]:
         """The problems grouped by section, in page order, leaving out sections without any."""
         return [(s, [p for p in self.problems if p.section == s])
-                for s in SECTIONS if any(p.section == s for p in self.problems)]
+                for s in (CONSORTIUM, *SECTIONS) if any(p.section == s for p in self.problems)]
 
 
 # Bump when a rule changes, so versions submitted under the old rules are checked again.
@@ -76,6 +78,32 @@ def validate(proposal) -> Report:
     for check in (_overview, _infra, _poc, _texts, _budget, _attachments):
         problems.extend(check(proposal))
     return Report(problems)
+
+
+def validate_for_submission(proposal) -> Report:
+    """``validate`` plus what only submission asks: every listed member has accepted.
+
+    Kept out of ``validate`` because screening re-runs that on the submitted version,
+    whose consortium was complete when it was submitted."""
+    report = validate(proposal)
+    report.problems[:0] = consortium_problems(proposal)
+    return report
+
+
+def consortium_problems(proposal) -> list[Problem]:
+    """A member the lead listed counts only once the organisation itself accepted; one that
+    has not (or declined) must answer or be taken off the list before the proposal goes in."""
+    out = []
+    for m in proposal.consortium.members:
+        if m.status == "pending":
+            out.append(Problem(CONSORTIUM, "", _(
+                "참여기관 %(name)s 이(가) 아직 컨소시엄 참여를 확인하지 않았습니다. 그 기관이 확인하거나 "
+                "컨소시엄에서 빼야 제출할 수 있습니다.", name=m.organisation.name)))
+        elif m.status == "declined":
+            out.append(Problem(CONSORTIUM, "", _(
+                "참여기관 %(name)s 이(가) 컨소시엄 참여를 거절했습니다. 컨소시엄에서 빼야 제출할 수 있습니다.",
+                name=m.organisation.name)))
+    return out
 
 
 def _blank(text: str | None) -> bool:

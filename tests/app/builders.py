@@ -13,7 +13,7 @@ import pytest
 
 from app.extensions import db
 from app.models import BudgetLine, InfraItem, Kpi, PocPlan
-from app.services import attachments
+from app.services import attachments, sessions
 from tests.factories import CallFactory, ProposalFactory, applicant_with_consortium
 
 NATIONAL_PER_YEAR = 3_500_000_000  # 4 years × 35억 = 140억, the per-award cap
@@ -123,8 +123,9 @@ def isolated_dirs(app, tmp_path, monkeypatch):
 
 def sign_in(client, user):
     """Put the user in the session directly: these tests are about submission, not the login form."""
+    token = sessions.start(user)  # the server-side session the cookie names; committed by the next request
     with client.session_transaction() as s:
-        s["_user_id"] = user.get_id()
+        s["_user_id"] = token
         s["_fresh"] = True
     return client
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion
-from app.services import clock, snapshot
+from app.services import clock, sessions, snapshot
 from app.services.results import SheetData
 from tests.factories import CallFactory, ComplexFactory, ProgrammeFactory, UserFactory, applicant_with_consortium
 
@@ -76,8 +76,9 @@ def uniform_sheets(proposal, infra: str, poc: str, plan: str, alliance: str, rev
 
 def sign_in(client, user):
     """Log in without the password form (the tests of login live elsewhere)."""
+    token = sessions.start(user)  # the server-side session the cookie names; committed by the next request
     with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
+        sess["_user_id"] = token
         sess["_fresh"] = True
     return client
 

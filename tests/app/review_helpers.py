@@ -6,7 +6,7 @@ from itertools import count
 
 from app.extensions import db
 from app.models import ConsortiumMember, ProposalVersion, User
-from app.services import clock, reviewers, snapshot
+from app.services import clock, reviewers, sessions, snapshot
 from tests.factories import (
     CallFactory, ConsortiumFactory, OrganisationFactory, ProposalFactory, UserFactory,
 )
@@ -29,7 +29,7 @@ def submitted_proposal(call, *, members=(), title=None):
     """A submitted proposal whose consortium also counts ``members`` (organisations)."""
     consortium = ConsortiumFactory()
     for org in members:
-        consortium.members.append(ConsortiumMember(organisation=org, role="university"))
+        consortium.members.append(ConsortiumMember(organisation=org, role="university", confirmed_at=clock.now()))
     n = next(_receipt)
     p = ProposalFactory(call=call, consortium=consortium, status="submitted",
                         receipt_no=f"{call.code}-{n:04d}", submitted_at=clock.now() - timedelta(days=2),
@@ -58,7 +58,8 @@ def pool_of(call, officer, n, *, organisation=None, org_name=None):
 
 def log_in(client, user):
     """Log in by session (independent of the login form, which other tests cover)."""
+    token = sessions.start(user)  # the server-side session the cookie names; committed by the next request
     with client.session_transaction() as s:
-        s["_user_id"] = user.get_id()
+        s["_user_id"] = token
         s["_fresh"] = True
     return client

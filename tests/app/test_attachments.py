@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Attachment, AuditEntry, ConsortiumMember, Proposal
 from app.services import attachments as files
+from app.services import clock
 from tests.app.builders import (  # noqa: F401
     complete_proposal, docx_bytes, hwp_bytes, isolated_dirs, minimal_pdf, sign_in, xlsx_bytes,
 )
@@ -229,7 +230,8 @@ def test_downloads_follow_who_may_view(client, draft):
     url = f"/proposals/{proposal.id}/attachments/{a.id}"
 
     member_org = OrganisationFactory()
-    proposal.consortium.members.append(ConsortiumMember(organisation=member_org, role="university"))
+    proposal.consortium.members.append(ConsortiumMember(organisation=member_org, role="university",
+                                                         confirmed_at=clock.now()))
     member = UserFactory(organisation=member_org)
     outsider, other_consortium = applicant_with_consortium()
     other = ProposalFactory(consortium=other_consortium, created_by_id=outsider.id, call=proposal.call)

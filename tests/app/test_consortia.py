@@ -68,9 +68,13 @@ def test_lead_adds_a_member_by_brn_typed_with_hyphens_and_a_korean_role(client, 
     assert resp.status_code == 302
     assert _members(consortium.id) == {user.organisation_id: "lead", firm.id: "tenant_firm"}
     [entry] = _audit("consortium.member_added")
-    assert entry.data == {"organisation_id": firm.id, "role": "tenant_firm"}
+    member_id = next(m.id for m in db.session.get(Consortium, consortium.id).members if m.organisation_id == firm.id)
+    assert entry.data == {"organisation_id": firm.id, "role": "tenant_firm", "member_id": member_id,
+                          "status": "pending"}
     page = client.get(f"/my/consortia/{consortium.id}").get_data(as_text=True)
     assert "(주)스마트정밀" in page and "입주기업" in page and _hyphenated(firm.brn) in page
+    # Listed, not yet a member: the lead sees that the organisation has still to accept.
+    assert "확인 대기" in page and "참여 확인 대기 중이거나 참여를 거절한 기관이 있습니다" in page
 
 
 def test_a_wrong_check_digit_is_refused_next_to_the_field(client, login):
@@ -155,13 +159,19 @@ def test_lead_removes_a_member_but_never_the_lead(client, login):
 def test_members_view_read_only_and_outsiders_see_nothing(client, login):
     lead, consortium = applicant_with_consortium()
     member_user = UserFactory()
-    consortia_service.add_member(consortium, lead, member_user.organisation.brn, "local_government")
+    listed = consortia_service.add_member(consortium, lead, member_user.organisation.brn, "local_government")
     stranger = UserFactory()
     other_lead, other = applicant_with_consortium()
     db.session.commit()
     url = f"/my/consortia/{consortium.id}"
 
+    # Listed but not yet accepted: nothing of the consortium is theirs to see.
     login(member_user)
+    assert client.get(url).status_code == 404
+    assert consortium.name not in client.get("/my/consortia").get_data(as_text=True)
+    consortia_service.answer(db.session.get(ConsortiumMember, listed.id), member_user, accept=True)
+    db.session.commit()
+
     page = client.get(url)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -205,6 +215,7 @@ def test_membership_is_frozen_once_a_submitted_proposal_has_closed(client, login
 
     user, consortium = applicant_with_consortium()
     firm, university = OrganisationFactory(), OrganisationFactory()
+    firm_person = UserFactory(organisation=firm)
     consortia_service.add_member(consortium, user, firm.brn, "tenant_firm")
     call = CallFactory()
     ProposalFactory(call=call, consortium=consortium, status="submitted", receipt_no="AX-2025-0001")
@@ -221,3 +232,8 @@ def test_membership_is_frozen_once_a_submitted_proposal_has_closed(client, login
     assert "접수가 마감되어 컨소시엄 구성을 바꿀 수 없습니다" in added.get_data(as_text=True)
     assert "접수가 마감되어 컨소시엄 구성을 바꿀 수 없습니다" in removed.get_data(as_text=True)
     assert _members(consortium.id) == {user.organisation_id: "lead", firm.id: "tenant_firm"}
+    # Nor does a late "yes" make the listed firm a member of what was submitted and reviewed.
+    login(firm_person)
+    late = client.post(f"/my/consortia/invitations/{member_id}", data={"decision": "accept"}, follow_redirects=True)
+    assert "접수가 마감되어 컨소시엄 구성을 바꿀 수 없습니다" in late.get_data(as_text=True)
+    assert db.session.get(ConsortiumMember, member_id).confirmed_at is None

@@ -536,7 +536,8 @@ def test_another_consortium_can_neither_read_nor_change_a_proposal(client, login
 def test_member_organisations_read_but_only_the_lead_edits(client, login, setup):
     user, consortium, call, proposal = setup
     member = UserFactory()
-    consortia_service.add_member(consortium, user, member.organisation.brn, "tenant_firm")
+    listed = consortia_service.add_member(consortium, user, member.organisation.brn, "tenant_firm")
+    consortia_service.answer(listed, member, accept=True)
     drafts.save_overview(proposal, user, {"title": "공동 사업명"})
     db.session.commit()
     login(member)

@@ -93,7 +93,8 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
 
     # --- reviewers: six invited, one conflicted with 창원's consortium --------------------
     member_org = OrganisationFactory(name="창원대학교")
-    proposals["창원"].consortium.members.append(ConsortiumMember(organisation=member_org, role="university"))
+    proposals["창원"].consortium.members.append(
+        ConsortiumMember(organisation=member_org, role="university", confirmed_at=app_clock.now()))
     reviewers = [UserFactory(roles=["reviewer"], organisation=OrganisationFactory(name=f"평가기관{i}")) for i in range(5)]
     conflicted = UserFactory(roles=["reviewer"], organisation=member_org)
     db_session.commit()

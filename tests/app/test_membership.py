@@ -3,13 +3,17 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Notification, User
+from tests.app.account_helpers import verify_by_mail
 from tests.factories import PASSWORD, applicant_with_consortium, ProposalFactory, UserFactory
 
 
 def _register(client, org, email="newcomer@example.kr"):
-    return client.post("/register", data={
+    """Register and follow the verification mail: the newcomer ends up logged in."""
+    resp = client.post("/register", data={
         "email": email, "name": "신입", "password": PASSWORD, "password_confirm": PASSWORD, "brn": org.brn,
     })
+    assert resp.status_code == 302
+    return verify_by_mail(client, email)
 
 
 def test_newcomer_to_an_existing_organisation_sees_nothing_until_confirmed(app, client):
@@ -100,7 +104,7 @@ def test_creating_a_new_organisation_needs_no_confirmation(app, client):
 
 def test_admin_confirms_from_the_command_line(app):
     colleague, _ = applicant_with_consortium()
-    newcomer = UserFactory(organisation=colleague.organisation, organisation_confirmed_at=None)
+    newcomer = UserFactory(organisation=colleague.organisation, confirmed=False)
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["users", "confirm-membership", newcomer.email])
     assert result.exit_code == 0, result.output

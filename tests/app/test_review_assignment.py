@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, EligibilityDecision, OutboxMessage, ReviewAssignment, User
-from app.services import assignment, conflicts, reviewers
-from tests.app.review_helpers import closed_call, officer_for, pool_of, submitted_proposal
+from app.models import AuditEntry, ConsortiumMember, EligibilityDecision, OutboxMessage, ReviewAssignment, User
+from app.services import assignment, clock, conflicts, reviewers
+from tests.app.review_helpers import closed_call, log_in, officer_for, pool_of, submitted_proposal
 from tests.factories import OrganisationFactory, ProposalFactory, UserFactory
 
 
@@ -57,22 +57,96 @@ def test_never_a_reviewer_from_a_consortium_member_organisation(app):
     officer = officer_for(call)
     university = OrganisationFactory(name="한국공과대학교", type="university")
     (insider,) = pool_of(call, officer, 1, organisation=university)
-    # Same organisation by name only (the account has none), as officers often type it.
-    outsider_org_named = UserFactory(roles=["reviewer"], organisation=None)
-    reviewers.invite(call, email=outsider_org_named.email, name="이름만", organisation_name="한국공과 대학교",
-                     department="", actor=officer)
     others = pool_of(call, officer, 5)
     p = submitted_proposal(call, members=[university])
+    since = next(m.confirmed_at for m in p.consortium.members if m.organisation_id == university.id)
 
     assignment.auto_assign(call, officer)
 
-    assigned = {a.reviewer_id for a in live(call)}
-    assert assigned == {u.id for u in others}
-    reasons = {e.entry.user_id: e.code for e in assignment.exclusions(call, p)}
-    assert reasons == {insider.id: "member_org", outsider_org_named.id: "member_org"}
-    assert "제척" in assignment.exclusions(call, p)[0].reason
-    with pytest.raises(assignment.AssignmentError):
+    assert {a.reviewer_id for a in live(call)} == {u.id for u in others}
+    [excluded] = assignment.exclusions(call, p)
+    assert (excluded.entry.user_id, excluded.code, excluded.organisation) == (insider.id, "member_org", university)
+    # The officer reads which member organisation and since when it is one.
+    assert excluded.reason == f"제척: 참여기관 한국공과대학교 소속 (컨소시엄 참여 확인 {clock.to_kst(since):%Y-%m-%d})"
+    with pytest.raises(assignment.AssignmentError, match="한국공과대학교"):
         assignment.assign(call, p, insider.id, officer)
+
+
+def test_a_same_name_is_not_the_same_organisation(app):
+    """Matching is by organisation, not by name: a free-text affiliation excludes nobody by itself."""
+    call = closed_call()
+    officer = officer_for(call)
+    university = OrganisationFactory(name="한국공과대학교", type="university")
+    # Typed by the officer, no organisation account behind it.
+    named = UserFactory(roles=["reviewer"], organisation=None)
+    reviewers.invite(call, email=named.email, name="이름만", organisation_name="한국공과 대학교",
+                     department="", actor=officer)
+    p = submitted_proposal(call, members=[university])
+
+    assert assignment.exclusions(call, p) == []
+    [notice] = assignment.name_notices(call, [p])[p.id]
+    assert notice.entry.user_id == named.id and notice.organisation == university
+    assert "한국공과대학교" in notice.text and "이름만으로는 제외하지 않습니다" in notice.text
+    assert assignment.assign(call, p, named.id, officer).reviewer_id == named.id
+
+
+def test_an_applicant_cannot_exclude_a_reviewer_by_naming_an_organisation_after_them(app):
+    """The attack: register a look-alike organisation under the reviewer's affiliation's name, have it
+    accept membership (the attacker is its only person), and hope the reviewer is kept off the panel."""
+    call = closed_call()
+    officer = officer_for(call)
+    real = OrganisationFactory(name="부산대학교 산학협력단", type="university")
+    (reviewer,) = pool_of(call, officer, 1, organisation=real)
+    lookalike = OrganisationFactory(name="부산대학교 산학협력단", type="university")
+    p = submitted_proposal(call, members=[lookalike])
+
+    assert assignment.exclusions(call, p) == []
+    assignment.auto_assign(call, officer)
+    assert {a.reviewer_id for a in live(call)} == {reviewer.id}
+    # Shown to the officer, who decides: the names agree, the organisations do not.
+    [notice] = assignment.name_notices(call, [p])[p.id]
+    assert notice.organisation == lookalike and lookalike.brn_display in notice.text
+
+
+def test_a_listed_organisation_that_has_not_accepted_excludes_nobody(app):
+    call = closed_call()
+    officer = officer_for(call)
+    university = OrganisationFactory(name="한국공과대학교", type="university")
+    (insider,) = pool_of(call, officer, 1, organisation=university)
+    p = submitted_proposal(call)
+    listed = ConsortiumMember(organisation=university, role="university")  # pending: not accepted
+    p.consortium.members.append(listed)
+    db.session.flush()
+
+    assert assignment.exclusions(call, p) == []
+
+    listed.confirmed_at = clock.now()
+    assert [x.code for x in assignment.exclusions(call, p)] == ["member_org"]
+
+
+def test_officer_page_lists_every_exclusion_with_its_reason(app, client):
+    call = closed_call()
+    officer = officer_for(call)
+    university = OrganisationFactory(name="한국공과대학교", type="university")
+    (insider,) = pool_of(call, officer, 1, organisation=university)
+    (staff,) = pool_of(call, officer, 1, organisation=call.programme.agency)
+    recusing, *_rest = pool_of(call, officer, 6)
+    named = UserFactory(roles=["reviewer"], organisation=None, name="이름만")
+    reviewers.invite(call, email=named.email, name=named.name, organisation_name="한국공과대학교",
+                     department="", actor=officer)
+    p = submitted_proposal(call, members=[university])
+    assignment.auto_assign(call, officer)
+    a = next(a for a in live(call) if a.reviewer_id == recusing.id)
+    conflicts.recuse(a, recusing, "공동연구 수행 중")
+    db.session.commit()
+
+    html = log_in(client, officer).get(f"/officer/calls/{call.id}/assignments").get_data(as_text=True)
+
+    assert "제척: 참여기관 한국공과대학교 소속 (컨소시엄 참여 확인 " in html
+    assert "제척: 전담기관 소속" in html
+    assert "회피: 평가위원이 이해충돌로 회피함 (사유: 공동연구 수행 중)" in html
+    assert "이름만: 확인 필요: 소속 &#39;한국공과대학교&#39;" in html or "이름만: 확인 필요: 소속 '한국공과대학교'" in html
+    assert {insider.id, staff.id}.isdisjoint({x.reviewer_id for x in live(call)})
 
 
 def test_agency_staff_are_excluded(app):

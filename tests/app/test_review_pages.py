@@ -166,7 +166,7 @@ def test_officer_pages_show_pool_assignments_and_exclusion_reasons(client, app):
     resp = client.post(f"/officer/calls/{call.id}/assignments/auto", data={"distinct_organisations": "y"})
     assert resp.status_code == 303
     html = client.get(f"/officer/calls/{call.id}/assignments").get_data(as_text=True)
-    assert "5/5" in html and "제척: 평가위원의 소속 기관이 컨소시엄 참여기관임" in html
+    assert "5/5" in html and "제척: 참여기관 창원대학교 소속 (컨소시엄 참여 확인 " in html
     resp = client.post(f"/officer/calls/{call.id}/assignments/manual",
                        data={"proposal_id": p.id, "reviewer_id": insider.id})
     assert resp.status_code == 422 and "제척" in resp.get_data(as_text=True)
@@ -249,9 +249,10 @@ def test_other_consortium_cannot_challenge(client, world):
     outsider = UserFactory()
     db.session.commit()
     log_in(client, outsider)
-    assert client.get(f"/proposals/{world['p'].id}/challenges").status_code == 403
+    # 404 like every other page of a proposal: the outsider does not learn it exists.
+    assert client.get(f"/proposals/{world['p'].id}/challenges").status_code == 404
     assert client.post(f"/proposals/{world['p'].id}/challenges",
-                       data={"target_organisation": "x", "reason": "y"}).status_code == 403
+                       data={"target_organisation": "x", "reason": "y"}).status_code == 404
 
 
 def test_attachment_download_checks_the_assignment(client, world, app):

@@ -28,7 +28,7 @@ def team(app):
     lead, consortium = applicant_with_consortium()
     colleague = UserFactory(organisation=lead.organisation)
     member_org = OrganisationFactory(type="local_government")
-    consortium.members.append(ConsortiumMember(organisation=member_org, role="local_government"))
+    consortium.members.append(ConsortiumMember(organisation=member_org, role="local_government", confirmed_at=now()))
     member = UserFactory(organisation=member_org)
     db.session.flush()
     return lead, colleague, member, consortium

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from app.models import User
-from app.services import assignment, results
+from app.services import assignment, consortia, results
 from app.services.drafts import EDITABLE_SECTIONS
 from tests.app.builders import complete_proposal
 from tests.browser import scenario
 from tests.browser.support import SCREENSHOTS
 from tests.conftest import IN_CI
+from tests.factories import applicant_with_consortium
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +78,9 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(open_jo
     # An open call with a complete draft, and a closed call in review with its ranking computed.
     draft = complete_proposal(scenario.open_call(code="AX-2026"))
     applicant = db_session.get(User, draft.created_by_id)
+    # Another consortium has listed the applicant's organisation: an invitation to answer.
+    inviter, theirs = applicant_with_consortium()
+    consortia.add_member(theirs, inviter, applicant.organisation.brn, "university")
     r = scenario.closed_round(code="AX-2025")
     scenario.screen_and_assign(r)
     reviewer = r.panel[0]
@@ -89,7 +93,8 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(open_jo
     pid, cid = draft.id, r.call.id
     by_role = {
         "anonymous": ["/", "/calls", f"/calls/{draft.call.code}", "/login", "/register", "/password/reset"],
-        "applicant": ["/my/proposals", f"/my/consortia/{draft.consortium_id}", f"/proposals/{pid}",
+        "applicant": ["/my/proposals", "/my/consortia", "/my/consortia/invitations",
+                      f"/my/consortia/{draft.consortium_id}", f"/proposals/{pid}",
                       *[f"/proposals/{pid}/{s}" for s in EDITABLE_SECTIONS],
                       f"/proposals/{pid}/attachments", f"/proposals/{pid}/submit", "/notifications"],
         "reviewer": ["/review/", f"/review/a/{undeclared.id}", f"/review/a/{unscored.id}",

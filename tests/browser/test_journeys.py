@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.models import Notification, Result
-from app.services import assignment, brn, reviewers
+from app.models import ConsortiumMember, Notification, Result, User
+from app.services import assignment, brn, consortia, reviewers
 from tests.app.builders import minimal_pdf
 from tests.browser import scenario
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
@@ -42,12 +42,29 @@ def brn_display(digits: str) -> str:
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
 
 
+def verification_link_path(mail_dir: str, to: str) -> str:
+    """The path of the verification link in the newest mail to ``to`` that the server wrote to its mail box."""
+    from email import policy
+    from email.parser import BytesParser
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    for path in sorted(Path(mail_dir).glob("email_verification_*.eml"), key=lambda p: p.stat().st_mtime_ns,
+                       reverse=True):
+        mail = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        if mail["To"] == to:
+            body = mail.get_body(preferencelist=("plain",)).get_content()
+            return urlsplit(re.search(r"https?://\S+/verify/\S+", body).group(0)).path
+    raise AssertionError(f"no verification mail to {to} in {mail_dir}")
+
+
 # --- 1. an applicant, from registration to the receipt ------------------------------------------------
 
 
-def test_an_applicant_registers_forms_a_consortium_and_submits_a_complete_proposal(open_journey, db_session):
+def test_an_applicant_registers_forms_a_consortium_and_submits_a_complete_proposal(open_journey, db_session, live_server):
     call = scenario.open_call()
     city = OrganisationFactory(name="창원시", type="local_government", region="경남")
+    clerk = UserFactory(organisation=city, name="박주무관", email="park@changwon.go.kr")
     db_session.commit()
     own_brn = brn.with_check_digit("617810001")
     j = open_journey("applicant")
@@ -69,6 +86,12 @@ def test_an_applicant_registers_forms_a_consortium_and_submits_a_complete_propos
     page.get_by_label("지역").select_option("경남")
     j.step("register-form")
     page.get_by_role("button", name="가입하기").click()
+    expect(flash(page)).to_contain_text("입력한 주소로 확인 메일을 보냈습니다.")
+    j.step("verification-mailed")
+    # The link in the mail, then the password typed at registration: the address is proved.
+    j.goto(verification_link_path(live_server.app.config["MAIL_DIR"], "kim@gntp.or.kr"))
+    page.get_by_label("가입할 때 정한 비밀번호").fill(PASSWORD)
+    page.get_by_role("button", name="확인하고 로그인").click()
     expect(flash(page)).to_have_text("가입을 마쳤습니다. 경남테크노파크 소속 신청자로 등록되었습니다.")
     expect(main_nav(page)).to_contain_text("김신청")
     j.step("registered")
@@ -81,13 +104,23 @@ def test_an_applicant_registers_forms_a_consortium_and_submits_a_complete_propos
     page.get_by_label("참여기관 사업자등록번호").fill(brn_display(city.brn))
     page.get_by_label("역할").select_option(label="지방자치단체")
     page.get_by_role("button", name="참여기관 추가").click()
-    expect(flash(page)).to_have_text("창원시 을(를) 참여기관으로 추가했습니다.")
+    expect(flash(page)).to_have_text("창원시 을(를) 참여기관으로 추가했습니다. 그 기관이 참여를 확인해야 컨소시엄에 포함됩니다.")
     members = page.get_by_role("table", name="구성 기관").locator("tbody tr")
     expect(members).to_have_count(2)
     expect(members.nth(0)).to_contain_text("경남테크노파크")
     expect(members.nth(0)).to_contain_text("주관기관")
     expect(members.nth(1)).to_contain_text("창원시")
     expect(members.nth(1)).to_contain_text("지방자치단체")
+    expect(members.nth(1)).to_contain_text("확인 대기")
+    j.step("consortium-pending")
+
+    # The city's own clerk accepts (their side of it is tests/app/test_member_consent.py).
+    db_session.expire_all()
+    listed = db_session.scalar(select(ConsortiumMember).where(ConsortiumMember.organisation_id == city.id))
+    consortia.answer(listed, db_session.get(User, clerk.id), accept=True)
+    db_session.commit()
+    page.reload()
+    expect(page.get_by_role("table", name="구성 기관").locator("tbody tr").nth(1)).to_contain_text("참여 확인")
     j.step("consortium")
 
     main_nav(page).get_by_role("link", name="공모 목록").click()

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Attachment, Notification, OutboxMessage, ReviewerPoolEntry, User
+from app.models import Attachment, ConsortiumMember, Notification, OutboxMessage, ReviewerPoolEntry, User
 from app.services import (
     accounts,
     assignment,
@@ -24,6 +24,7 @@ from app.services import (
     results,
     review_sheets,
     screening,
+    sessions,
     submission,
 )
 from app.services import reviewers as reviewer_pool
@@ -40,6 +41,11 @@ from tests.factories import (
 
 PERSONAS = ("anon", "other_applicant", "owner", "pledged", "unassigned", "recused",
             "other_officer", "officer", "admin")
+# Accounts whose address nobody has proved yet: whatever their organisation, roles or seats, they
+# reach exactly what "anon" reaches (their column in the matrix is the anon column).
+#   unverified: registered under X's lead organisation and confirmed there, link not followed
+#   invited: put in the call's reviewer pool by the officer, set-password link not followed
+UNVERIFIED_PERSONAS = ("unverified", "invited")
 
 # Unmistakable strings: the owner's proposal title must never reach anyone refused.
 OWNER_TITLE = "기밀과제-X 창원 AX 실증"
@@ -74,7 +80,7 @@ def build_world(traveller) -> World:
     other, consortium_y = applicant_with_consortium()
     px = complete_proposal(call, owner, consortium_x)
     # Someone who registered under X's lead organisation and waits for a colleague's confirmation.
-    newcomer = UserFactory(organisation=owner.organisation, organisation_confirmed_at=None)
+    newcomer = UserFactory(organisation=owner.organisation, confirmed=False)
     px.title = OWNER_TITLE
     x_file = upload(px, owner, call.attachment_kinds[0].key, docx_bytes("X 컨소시엄 사업계획서"), "X-계획서.docx")
     py = complete_proposal(call, other, consortium_y)
@@ -109,6 +115,11 @@ def build_world(traveller) -> World:
     reviewer_pool.invite(call, email=unassigned.email, name=unassigned.name,
                          organisation_name=unassigned.organisation.name, department="경영학과", actor=officer)
     a_unassigned = assignment.assign(call, py, unassigned.id, officer)
+    unverified = accounts.register(email="unverified@example.kr", name="미확인", password="Sturdy-lantern-42",
+                                   brn_number=owner.organisation.brn)
+    unverified.organisation_confirmed_at = unverified.created_at  # as if a colleague had confirmed them
+    invited, _created = reviewer_pool.invite(call, email="invited@example.ac.kr", name="초대만",
+                                             organisation_name="어느 대학교", department="", actor=officer)
     conflicts.declare_no_conflict(a_unassigned, unassigned)
     review_sheets.submit(a_pledged, pledged, points=SHEET, comments={}, overall_opinion="우수합니다.")
     review_sheets.submit(a_unassigned, unassigned, points=SHEET, comments={}, overall_opinion="보통입니다.")
@@ -125,6 +136,11 @@ def build_world(traveller) -> World:
     traveller.shift(timedelta(days=1))
     objection = objections.file(px, owner, "정량 평가 항목 산정에 오류가 있습니다.")
     db.session.commit()
+
+    # X's lead lists Y's organisation as a member; Y has not answered, so it sees nothing of X.
+    invitation = ConsortiumMember(organisation_id=other.organisation_id, role="university")
+    consortium_x.members.append(invitation)
+    db.session.flush()
 
     attachment = db.session.get(Attachment, x_file.id)
     other_attachment = db.session.get(Attachment, y_file.id)
@@ -144,6 +160,7 @@ def build_world(traveller) -> World:
         "anon": None, "other_applicant": other.id, "owner": owner.id, "pledged": pledged.id,
         "unassigned": unassigned.id, "recused": recused.id, "other_officer": other_officer.id,
         "officer": officer.id, "admin": admin.id,
+        "unverified": unverified.id, "invited": invited.user_id,
     }
     world.ids = {
         "call_id": call.id, "code": call.code, "programme_id": programme.id,
@@ -155,7 +172,7 @@ def build_world(traveller) -> World:
         "unassigned_assignment_id": a_unassigned.id,
         "entry_id": entry.id, "challenge_id": challenge.id, "objection_id": objection.id,
         "result_id": result.id, "other_result_id": results.result_of(py).id,
-        "notification_id": notification.id, "user_id": newcomer.id, "message_id": message.id, "token": token,
+        "notification_id": notification.id, "member_id": invitation.id, "user_id": newcomer.id, "message_id": message.id, "token": token,
         "section": "overview", "kind": "proposals", "fmt": "csv", "filename": "css/gongmo.css",
     }
     return world
@@ -185,7 +202,10 @@ def sign_in(client, user):
     """Put the persona in the session (the login form has its own tests)."""
     if user is None:
         return client
+    token = sessions.start(user)
+    # Committed now, so the tables' digest taken next already holds the session's row.
+    db.session.commit()
     with client.session_transaction() as s:
-        s["_user_id"] = user.get_id()
+        s["_user_id"] = token
         s["_fresh"] = True
     return client

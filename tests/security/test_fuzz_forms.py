@@ -66,8 +66,9 @@ def _sweep(app, user, url, valid, *, fields=None, after=None, may_change=frozens
     failures = []
     for field, value, body in swept(valid, fields, extra):
         target = url() if callable(url) else url
+        client = _client(app, user)
         before = table_digest()
-        resp = post(_client(app, user), target, body)
+        resp = post(client, target, body)
         try:
             check(resp, before, may_change_on_refusal=may_change)
         except AssertionError as exc:
@@ -93,9 +94,9 @@ ACCOUNT_FORMS = {
         "email": f"new.person{next(_fresh_n)}@example.kr", "name": "홍길동", "password": "Sturdy-lantern-42",
         "password_confirm": "Sturdy-lantern-42", "brn": next_brn(), "org_name": "새 기관",
         "org_type": "university", "region": "경남"}, frozenset()),
-    # A failed login is counted against the account and audited: that is the lock-out working.
+    # A failed login is counted by the throttle and audited: that is the throttle working.
     "login": ("/login", lambda w: {"email": w.email, "password": "Correct-horse-9", "next": "/calls"},
-              frozenset({"users", "audit_log"})),
+              frozenset({"login_throttles", "audit_log"})),
     "reset_request": ("/password/reset", lambda w: {"email": w.email}, frozenset()),
 }
 
@@ -106,8 +107,9 @@ ACCOUNT_FORMS = {
 def test_account_forms(app, accounts_world, name, data):
     url, valid, may_change = ACCOUNT_FORMS[name]
     pairs = data.draw(mutated(valid(accounts_world)))
+    client = _client(app)
     before = table_digest()
-    check(post(_client(app), url, pairs), before, may_change_on_refusal=may_change)
+    check(post(client, url, pairs), before, may_change_on_refusal=may_change)
 
 
 @pytest.mark.parametrize("name", ACCOUNT_FORMS)
@@ -174,8 +176,9 @@ SWEEP_FIELDS = {"budget": lambda w: [f"{s}-{w.years[0]}" for s in ("national", "
 def test_applicant_forms(app, drafting, name, data):
     url, valid = APPLICANT_FORMS[name]
     pairs = data.draw(mutated(valid(drafting) | (ROW_NOISE if name in ("infra", "poc") else {})))
+    client = _client(app, drafting.owner)
     before = table_digest()
-    check(post(_client(app, drafting.owner), url(drafting), pairs), before)
+    check(post(client, url(drafting), pairs), before)
 
 
 @pytest.mark.parametrize("name", APPLICANT_FORMS)
@@ -223,8 +226,9 @@ CHALLENGE = {"target_organisation": "어느 연구원", "target_person": "김평
 @given(data=st.data())
 def test_review_sheet(app, reviewing, kind, data):
     pairs = data.draw(mutated(SHEETS[kind]))
+    client = _client(app, reviewing.reviewer)
     before = table_digest()
-    check(post(_client(app, reviewing.reviewer), f"/review/a/{reviewing.assignment_id}/sheet", pairs), before)
+    check(post(client, f"/review/a/{reviewing.assignment_id}/sheet", pairs), before)
     _reopen(reviewing)
 
 
@@ -238,8 +242,9 @@ def test_review_sheet_edges(app, reviewing, kind):
 @given(data=st.data())
 def test_challenge_filing(app, reviewing, data):
     pairs = data.draw(mutated(CHALLENGE))
+    client = _client(app, reviewing.applicant)
     before = table_digest()
-    check(post(_client(app, reviewing.applicant), f"/proposals/{reviewing.proposal_id}/challenges", pairs), before)
+    check(post(client, f"/proposals/{reviewing.proposal_id}/challenges", pairs), before)
 
 
 def test_challenge_filing_edges(app, reviewing):
@@ -322,8 +327,9 @@ def _rubric_sweep_fields(valid):
 def test_officer_forms(app, configuring, name, data):
     url, valid = OFFICER_FORMS[name]
     pairs = data.draw(mutated(valid(configuring) | (ROW_NOISE if name == "rubric" else {})))
+    client = _client(app, configuring.officer)
     before = table_digest()
-    check(post(_client(app, configuring.officer), url(configuring), pairs), before)
+    check(post(client, url(configuring), pairs), before)
 
 
 @pytest.mark.parametrize("name", OFFICER_FORMS)
@@ -371,8 +377,9 @@ GROUNDS = {"grounds": "정량 평가 항목 산정에 오류가 있습니다."}
 def test_objection_filing(app, announced, data):
     pairs = data.draw(mutated(GROUNDS))
     url = f"/my/proposals/{announced.ids['proposal_id']}/result"
+    client = _client(app, announced.user("owner"))
     before = table_digest()
-    check(post(_client(app, announced.user("owner")), url, pairs), before)
+    check(post(client, url, pairs), before)
     _answer_open_objections(announced)
 
 

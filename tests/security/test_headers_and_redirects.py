@@ -139,3 +139,221 @@ def test_the_call_page_login_link_carries_a_local_next(client, app):
     link = re.search(r'href="([^"]*/login\?next=[^"]*)"', html)
     assert link is not None
     assert _stays_home(link.group(1)) and ("%2Fcalls%2F" in link.group(1) or "/calls/" in link.group(1))
+
+
+# --- private pages are never cached --------------------------------------------------------
+
+def test_every_page_a_signed_in_user_sees_is_no_store_and_static_assets_are_not(app, world):
+    """Proposals, sheets, rankings and files stay out of shared browser caches and proxies."""
+    wrong = []
+    for persona in ("owner", "pledged", "officer", "admin"):
+        client = app.test_client()
+        sign_in(client, world.user(persona))
+        for (endpoint, method), row in sorted(EXPECTED.items()):
+            if method != "GET" or row[persona] != "ok" or endpoint == "static":
+                continue
+            resp = client.get(_url(app, world, endpoint))
+            if resp.headers.get("Cache-Control") != "no-store":
+                wrong.append(f"{endpoint} as {persona}: Cache-Control {resp.headers.get('Cache-Control')!r}")
+        # Downloads and error pages too.
+        for url in (f"/proposals/{world.ids['proposal_id']}/attachments/{world.ids['attachment_id']}",
+                    "/no/such/page"):
+            resp = client.get(url)
+            if resp.headers.get("Cache-Control") != "no-store":
+                wrong.append(f"{url} as {persona}: Cache-Control {resp.headers.get('Cache-Control')!r}")
+        static = client.get("/static/css/gongmo.css")
+        assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- challenges: one loader, one rule --------------------------------------------------------
+
+def test_another_consortiums_challenge_page_is_not_found_like_every_proposal_page(app, world):
+    client = app.test_client()
+    sign_in(client, world.user("owner"))
+    other = world.ids["other_proposal_id"]
+    for method, body in (("GET", None), ("POST", {"target_organisation": "어느 기관", "reason": "다른 컨소시엄 기피신청"})):
+        resp = client.open(f"/proposals/{other}/challenges", method=method, data=body)
+        assert resp.status_code == 404, method
+        assert client.get(f"/proposals/{other}").status_code == 404  # the same answer as its main page
+    # An id that names no proposal at all answers the same.
+    assert client.get("/proposals/999999/challenges").status_code == 404
+    # The call's officer may see the proposal but the challenges are the consortium's: refused, not hidden.
+    officer = app.test_client()
+    sign_in(officer, world.user("officer"))
+    assert officer.get(f"/proposals/{world.ids['proposal_id']}/challenges").status_code == 403
+
+
+# --- notification links stay on the site ------------------------------------------------------
+
+def test_notification_links_are_stored_as_paths_whatever_a_caller_passes(app):
+    from app.extensions import db
+    from app.models import Notification
+
+    user = UserFactory()
+    cases = {
+        "https://gongmo.test/review/a/1": "/review/a/1",
+        "http://evil.example/calls/AX?x=1#top": "/calls/AX?x=1#top",
+        "/my/proposals/3/result": "/my/proposals/3/result",
+        "//evil.example/x": "/x",
+        "/\\evil.example": "",
+        "javascript:alert(1)": "",
+        "": "",
+    }
+    for given, stored in cases.items():
+        n = Notification(user_id=user.id, kind="test", text_ko="알림", text_en="notice", url=given)
+        db.session.add(n)
+        db.session.flush()
+        db.session.expire(n)
+        assert n.url == stored, given
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT + ["https://evil.example/calls"])
+def test_following_a_notification_never_leaves_the_site(client, app, target):
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import Notification
+
+    user = UserFactory()
+    n = Notification(user_id=user.id, kind="test", text_ko="알림", text_en="notice", url="/calls")
+    db.session.add(n)
+    db.session.flush()
+    # Written past the model, as a row from before the rule would be.
+    db.session.execute(update(Notification).where(Notification.id == n.id).values(url=target))
+    db.session.commit()
+    sign_in(client, user)
+    resp = client.post(f"/notifications/{n.id}/read")
+    assert resp.status_code == 302 and _stays_home(resp.headers["Location"]), resp.headers["Location"]
+    # Now read, the notice is a plain link on the list: it stays on the site too.
+    page = client.get("/notifications").get_data(as_text=True)
+    for href in re.findall(r'href="([^"#][^"]*)"', page):  # in-page anchors aside
+        assert _stays_home(href.replace("&amp;", "&")), href
+
+
+def test_the_migration_turns_stored_absolute_links_into_paths(app):
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import Notification
+
+    user = UserFactory()
+    rows = {"http://evil.example/review/a/5": "/review/a/5", "https://gongmo.test/calls/AX?p=1": "/calls/AX?p=1",
+            "/my/proposals": "/my/proposals", "//evil.example": "", "/\\evil.example": "", "": ""}
+    ids = {}
+    for url in rows:
+        n = Notification(user_id=user.id, kind="test", text_ko="알림", text_en="notice", url="/")
+        db.session.add(n)
+        db.session.flush()
+        db.session.execute(update(Notification).where(Notification.id == n.id).values(url=url))
+        ids[url] = n.id
+    db.session.commit()
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "5e1c2a7b9d10_security_round_two.py"
+    spec = importlib.util.spec_from_file_location("round_two", path)
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    with db.engine.begin() as conn:
+        with Operations.context(MigrationContext.configure(conn)):
+            revision._links_up()
+    db.session.expire_all()
+    for url, stored in rows.items():
+        assert db.session.get(Notification, ids[url]).url == stored, url
+
+
+# --- absolute links never come from the request -----------------------------------------------
+
+def test_absolute_links_built_in_a_request_use_site_url_not_the_host(make_app):
+    from app.services.links import portal_url
+
+    trusting = make_app(SERVER_NAME=None, SITE_URL="https://portal.gongmo.test")
+    trusting.config["TRUSTED_HOSTS"] = None
+    with trusting.test_request_context("/", base_url="http://evil.example:8080"):
+        assert url_for("auth.login", _external=True) == "https://portal.gongmo.test/login"
+        assert url_for("auth.login", _external=True, _scheme="http") == "https://portal.gongmo.test/login"
+        assert portal_url("calls.show", code="AX-2025") == "https://portal.gongmo.test/calls/AX-2025"
+        assert portal_url("calls.show", code="AX-2025", external=False) == "/calls/AX-2025"
+        assert url_for("auth.login") == "/login"  # relative links stay relative
+    with trusting.app_context():  # a worker or the CLI: no request at all
+        assert url_for("auth.reset_request") == "https://portal.gongmo.test/password/reset"
+
+
+def test_no_code_reads_the_host_of_a_request():
+    """A link built from request.host (or url_root, host_url...) would bring the forged Host back."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"request\.(host|host_url|url_root|base_url|root_url|url)\b|HTTP_HOST|X-Forwarded-Host")
+    found = []
+    for folder in ("app", "forms", "workers"):
+        for path in (root / folder).rglob("*"):
+            if path.suffix in (".py", ".html", ".txt") and path.is_file():
+                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                    if pattern.search(line):
+                        found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert not found, "\n".join(found)
+
+
+# --- the client's address: believed only from a configured proxy ------------------------------
+
+def _probe(application):
+    """Two routes of the test's own: the address the app believes, and a limited action."""
+    from flask import request
+
+    from app.extensions import limiter
+
+    def address():
+        return f"{request.remote_addr} {request.scheme}"
+
+    def limited():
+        return "ok"
+
+    application.add_url_rule("/_probe/address", "probe_address", address)
+    application.add_url_rule("/_probe/limited", "probe_limited", limiter.limit("2/minute")(limited), methods=["POST"])
+    return application
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_changes_nothing(app, make_app):
+    from app.extensions import limiter
+
+    was_enabled = limiter.enabled
+    direct = _probe(make_app(RATELIMIT_ENABLED=True))
+    try:
+        c = direct.test_client()
+        env = {"REMOTE_ADDR": "198.51.100.7"}
+        spoof = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+        assert c.get("/_probe/address", headers=spoof, environ_base=env).get_data(as_text=True) == "198.51.100.7 http"
+        # A new made-up address per request does not buy a new allowance.
+        codes = [c.post("/_probe/limited", headers={"X-Forwarded-For": f"203.0.113.{i}"}, environ_base=env).status_code
+                 for i in range(4)]
+        assert codes == [200, 200, 429, 429]
+    finally:
+        limiter.enabled = was_enabled  # the limiter is one object shared by every app of the session
+
+
+def test_behind_one_trusted_proxy_the_client_is_the_address_the_proxy_saw(app, make_app):
+    from app.extensions import limiter
+
+    was_enabled = limiter.enabled
+    proxied = _probe(make_app(RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1))
+    try:
+        c = proxied.test_client()
+        proxy = {"REMOTE_ADDR": "127.0.0.1"}  # nginx on the same host
+        # The client wrote its own X-Forwarded-For; nginx appended the address it really saw.
+        headers = {"X-Forwarded-For": "192.0.2.66, 203.0.113.9", "X-Forwarded-Proto": "https"}
+        assert c.get("/_probe/address", headers=headers, environ_base=proxy).get_data(as_text=True) == \
+            "203.0.113.9 https"
+        # Clients behind the one proxy no longer share one allowance ...
+        codes = [c.post("/_probe/limited", headers={"X-Forwarded-For": f"203.0.113.{100 + i}"},
+                        environ_base=proxy).status_code for i in range(4)]
+        assert codes == [200] * 4
+        # ... and each keeps its own.
+        codes = [c.post("/_probe/limited", headers={"X-Forwarded-For": f"192.0.2.1, 203.0.113.{i}"},
+                        environ_base=proxy).status_code for i in (50, 50, 50)]
+        assert codes == [200, 200, 429]
+    finally:
+        limiter.enabled = was_enabled

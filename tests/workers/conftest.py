@@ -57,6 +57,10 @@ class Inbox:
         self.hold_after: int | None = None  # hold the DATA of the message after this many
         self.held = threading.Event()
         self.released = threading.Event()
+        # Called once, after the next mail is stored and before the server answers 250:
+        # whatever it does (kill the sender) happens with the mail already delivered.
+        self.after_accept = None
+        self.hang_up_after_accept = False  # close the connection instead of answering 250
 
     async def handle_DATA(self, server, session, envelope):
         if time.monotonic() < self.refuse_until:
@@ -74,6 +78,12 @@ class Inbox:
         mail = BytesParser(policy=policy.default).parsebytes(envelope.content)
         with self.lock:
             self.messages.append({"rcpt": list(envelope.rcpt_tos), "mail": mail})
+        callback, self.after_accept = self.after_accept, None
+        if callback:
+            callback()
+        if self.hang_up_after_accept:
+            self.hang_up_after_accept = False
+            server.transport.close()  # the answer is lost: the client cannot know it was delivered
         return "250 2.0.0 OK"
 
     def snapshot(self) -> list:
@@ -222,9 +232,13 @@ def start_worker(celery_env, tmp_path_factory):
     started: list[CeleryProcess] = []
     logs = tmp_path_factory.mktemp("celery")
 
-    def start(name: str = "w", **env_overrides) -> CeleryProcess:
+    def start(name: str = "w", pool: str = "solo", concurrency: int = 1, settings: dict | None = None,
+              queues: str | None = None, **env_overrides) -> CeleryProcess:
         env = dict(celery_env, **env_overrides)
-        argv = [*CELERY, "worker", "--pool=solo", "--concurrency=1", "--loglevel=INFO",
+        if settings:
+            env["GONGMO_SETTINGS"] = json.dumps(dict(json.loads(celery_env["GONGMO_SETTINGS"]), **settings))
+        argv = [*CELERY, "worker", f"--pool={pool}", f"--concurrency={concurrency}", "--loglevel=INFO",
+                *(["-Q", queues] if queues else []),
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
                 "-n", f"{name}-{len(started)}@%h"]
         proc = CeleryProcess(argv, env, logs / f"{name}-{len(started)}.log", ready_marker="ready.")

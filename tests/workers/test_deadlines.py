@@ -35,7 +35,7 @@ def scene(app, clock):
     UserFactory(organisation=member_org, email="member@univ.kr")  # a member, not the lead: not reminded
     from app.models import ConsortiumMember
 
-    drafting.members.append(ConsortiumMember(organisation=member_org, role="university"))
+    drafting.members.append(ConsortiumMember(organisation=member_org, role="university", confirmed_at=now()))
     draft = ProposalFactory(call=call, consortium=drafting, title="창원 AX 실증산단")
     submitter, done = applicant_with_consortium(email="done@tp.kr")
     ProposalFactory(call=call, consortium=done, status="submitted", receipt_no=f"{call.code}-0001",

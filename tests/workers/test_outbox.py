@@ -1,9 +1,12 @@
 """The outbox in-process: written with the change, sent once, retried with backoff."""
 from __future__ import annotations
 
+import smtplib
 import threading
 import time
 from datetime import timedelta
+
+import sqlalchemy as sa
 
 from sqlalchemy import select
 
@@ -145,9 +148,124 @@ def test_a_lapsed_lease_is_taken_over_but_a_live_one_is_not(app, monkeypatch, se
     assert len(sent) == 1
     db.session.refresh(msg)
     assert (msg.status, msg.attempts) == ("sent", 2)
+    assert msg.possible_duplicate is False  # it died before handing the mail over
 
 
 def test_a_row_has_the_same_message_id_on_every_attempt(app):
     user = UserFactory()
     msg = _queue_reminder(user)
     assert mailer.build(msg)["Message-ID"] == mailer.build(msg)["Message-ID"]
+
+
+def test_a_row_keeps_the_message_id_it_was_queued_with(app):
+    user = UserFactory()
+    msg = _queue_reminder(user, key="receipt:7")
+    db.session.commit()
+
+    assert msg.message_id.startswith("<outbox.") and msg.message_id.endswith("@gongmo.test>")
+    app.config["SITE_URL"] = "https://elsewhere.example.kr"  # moved between two attempts
+    try:
+        assert mailer.build(msg)["Message-ID"] == msg.message_id
+        other = _queue_reminder(user, key="receipt:8")
+        assert other.message_id.endswith("@elsewhere.example.kr>") and other.message_id != msg.message_id
+    finally:
+        app.config["SITE_URL"] = "http://gongmo.test"
+
+
+def _without_dispatch(app, monkeypatch):
+    app.config["TASKS_EAGER"] = False
+    monkeypatch.setattr(outbox, "dispatch", lambda ids: None)
+
+
+def test_a_lapsed_lease_after_a_hand_over_is_sent_again_as_a_possible_duplicate(app, monkeypatch, sent, clock,
+                                                                                caplog):
+    _without_dispatch(app, monkeypatch)
+    try:
+        msg = _queue_reminder(UserFactory())
+        # What a worker killed after the SMTP server took the mail leaves behind.
+        msg.status, msg.attempts, msg.lease_until = "sending", 1, now() + timedelta(seconds=outbox.LEASE_SECONDS)
+        msg.attempted_at = now()
+        db.session.commit()
+        clock.shift(outbox.LEASE_SECONDS + 1)
+        assert outbox.sweep() == 1
+    finally:
+        app.config["TASKS_EAGER"] = True
+    db.session.refresh(msg)
+
+    assert (msg.status, msg.attempts, msg.possible_duplicate) == ("sent", 2, True)
+    assert [m["Message-ID"] for m in sent] == [msg.message_id]
+    assert "possibly a duplicate" in caplog.text and msg.message_id in caplog.text
+    assert [m.id for m in outbox.possible_duplicates()] == [msg.id]
+
+
+def test_a_refusal_is_retried_plainly_but_a_lost_answer_as_a_possible_duplicate(app, monkeypatch, clock):
+    _without_dispatch(app, monkeypatch)
+    answers = []
+
+    def send(mail):
+        if answers:
+            raise answers.pop(0)
+
+    monkeypatch.setattr(mailer, "send", send)
+    try:
+        refused, lost = _queue_reminder(UserFactory(), key="refused"), _queue_reminder(UserFactory(), key="lost")
+        db.session.commit()
+        answers.append(smtplib.SMTPDataError(554, b"rejected"))
+        assert outbox.attempt(refused.id).result == "retry"
+        db.session.refresh(refused)
+        assert refused.attempted_at is None  # the server said no: nothing was delivered
+
+        answers.append(mailer.OutcomeUnknown("SMTPServerDisconnected: Connection unexpectedly closed"))
+        assert outbox.attempt(lost.id).result == "retry"
+        db.session.refresh(lost)
+        assert lost.attempted_at is not None and "OutcomeUnknown" in lost.last_error
+
+        clock.shift(outbox.RETRY_BASE_SECONDS + 1)
+        assert outbox.sweep() == 2
+    finally:
+        app.config["TASKS_EAGER"] = True
+    db.session.refresh(refused)
+    db.session.refresh(lost)
+    assert (refused.status, refused.possible_duplicate) == ("sent", False)
+    assert (lost.status, lost.possible_duplicate) == ("sent", True)
+
+
+def test_mailer_reports_an_answer_lost_after_the_message_as_unknown(app, smtp_server, inbox):
+    app.config.update(MAIL_BACKEND="smtp", MAIL_HOST="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5)
+    try:
+        mail = mailer.build(_queue_reminder(UserFactory(), key="hang-up"))
+        inbox.hang_up_after_accept = True
+        try:
+            mailer.send(mail)
+        except mailer.OutcomeUnknown:
+            pass
+        else:
+            raise AssertionError("a lost answer passed for a delivery")
+        inbox.refuse_until = time.monotonic() + 5
+        try:
+            mailer.send(mail)
+        except mailer.OutcomeUnknown:
+            raise AssertionError("a refusal passed for an unknown outcome")
+        except smtplib.SMTPDataError:
+            pass
+    finally:
+        app.config.update(MAIL_BACKEND="file")
+    assert len(inbox.snapshot()) == 1  # the first one did arrive
+
+
+def test_the_migration_gives_queued_rows_the_message_id_they_were_sent_with(make_app, tmp_path):
+    from flask_migrate import upgrade
+
+    application = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    with application.app_context():
+        upgrade(revision="04564ce879a4")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO outbox (id, key, template, to_email, locale, context, status, attempts, "
+                "next_attempt_at, last_error, created_at) VALUES (41, 'receipt:1', 'proposal_submitted', "
+                "'a@tp.kr', 'ko', '{}', 'pending', 0, '2025-07-01 00:00:00', '', '2025-07-01 00:00:00')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            got = conn.execute(sa.text("SELECT message_id, possible_duplicate, attempted_at FROM outbox")).one()
+        db.engine.dispose()
+    assert got == ("<outbox-41-ff1bbaff1614ec5e@gongmo.local>", 0, None)

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.models import Notification, OutboxMessage
 from app.models.outbox import Subscription
 from app.services import reminders
+from app.services.clock import now
 from tests.factories import ProgrammeFactory, UserFactory
 
 
@@ -81,6 +82,25 @@ def test_admins_see_failed_mails_and_send_them_again(app, login, sent):
     db.session.refresh(failed)
     assert failed.status == "sent"
     assert [m["To"] for m in sent] == ["lost@example.kr"]
+
+
+def test_admins_see_which_mails_may_have_arrived_twice(app, login):
+    admin = UserFactory(roles=["admin"])
+    user = UserFactory(email="twice@example.kr")
+    context = {"name": "x", "call_title": "공모", "opens_at": "", "closes_at": "", "agency": "", "call_url": ""}
+    twice = OutboxMessage(key="k-twice", template="call_opened", user_id=user.id, to_email=user.email,
+                          context=context, status="sent", attempts=2, possible_duplicate=True,
+                          message_id="<outbox.0123456789abcdef01234567@gongmo.test>")
+    maybe = OutboxMessage(key="k-maybe", template="call_opened", user_id=user.id, to_email="maybe@example.kr",
+                          context=context, status="failed", attempts=6, attempted_at=now(),
+                          last_error="OutcomeUnknown: SMTPServerDisconnected")
+    db.session.add_all([twice, maybe])
+    db.session.commit()
+
+    page = login(admin).get("/dev/mail").get_data(as_text=True)
+    assert "중복 발송 가능성이 있는 메일" in page
+    assert "twice@example.kr" in page and "&lt;outbox.0123456789abcdef01234567@gongmo.test&gt;" in page
+    assert "이미 전달되었을 수 있습니다" in page  # the failed one may have arrived: said before "send again"
 
 
 def test_without_a_broker_a_request_does_the_minutes_clock_work(make_app, _schema, sent):

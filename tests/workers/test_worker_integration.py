@@ -173,6 +173,7 @@ def test_smtp_refusing_for_a_while_is_retried_and_delivered_once(live_app, worke
     assert len(inbox.snapshot()) == 1 and got[0]["rcpt"] == ["lead@tp.kr"]
     row = mail_row("deadline:")
     assert row.status == "sent" and row.attempts == inbox.refusals + 1
+    assert row.possible_duplicate is False  # every earlier try was refused: one copy arrived
     assert "451" in row.last_error or row.last_error == ""
 
 

@@ -121,6 +121,7 @@ def _assignments_page(call, *, manual=None, auto=None, status: int = 200):
     return render_template(
         "officer/reviewers_assignments.html", call=call, proposals=proposals, by_proposal=by_proposal,
         exclusions=assignment_service.exclusions_by_proposal(call, proposals, distinct_organisations=distinct),
+        notices=assignment_service.name_notices(call, proposals), settled=not review_sheets.may_change(call),
         entry_by_user=entry_by_user, loads=reviewers.loads(call), distinct=distinct,
         k=call.reviewers_per_proposal or 5, coi_labels=conflicts.COI_LABELS,
         manual=manual or _manual_form(call, proposals, entries),
@@ -229,7 +230,8 @@ def _sheet_page(a, form, status: int = 200):
     return render_template("officer/reviewers_sheet.html", a=a, sheet=sheet, criteria=crit,
                            total=review_sheets.display(total) if sheet else "",
                            max_total=review_sheets.display(review_sheets.max_total(a.call)),
-                           form=form, entry=reviewers.entry_for(a.call, a.reviewer_id)), status
+                           form=form, entry=reviewers.entry_for(a.call, a.reviewer_id),
+                           settled=not review_sheets.may_change(a.call)), status
 
 
 @bp.route("/assignments/<int:assignment_id>/sheet/reopen", methods=["POST"])

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.blueprints.proposals import bp
+from app.blueprints.proposals.submission import load_proposal, require_view
 from app.extensions import db
 from app.models import Proposal
 from app.services import conflicts
@@ -20,7 +21,11 @@ from forms.review import ChallengeForm
 
 
 def _proposal(proposal_id: int) -> Proposal:
-    proposal = db.get_or_404(Proposal, proposal_id)
+    # The loader and rule of every proposal page: whoever may not see the proposal gets a
+    # 404, not a 403 that would confirm it exists; its call's officers see it, but the
+    # challenges are the consortium's own (they decide them on the officer pages).
+    proposal = load_proposal(proposal_id)
+    require_view(proposal)
     require(policy.can_view_challenges(current_user, proposal))
     return proposal
 

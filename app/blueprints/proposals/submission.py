@@ -53,6 +53,8 @@ def section_url(proposal_id: int, section: str, field: str = "") -> str | None:
     if section == "attachments":
         anchor = {"_anchor": f"kind-{field}"} if field else {}
         return url_for("proposals.attachments", proposal_id=proposal_id, **anchor)
+    if section == validation.CONSORTIUM:
+        return url_for("proposals.consortium", consortium_id=db.session.get(Proposal, proposal_id).consortium_id)
     anchor = {"_anchor": field} if field else {}
     try:
         return url_for("proposals.section", proposal_id=proposal_id, section=section, check=1, **anchor)
@@ -97,13 +99,13 @@ def submit(proposal_id: int):
         else:
             status = 422
     if report is None:
-        report = validation.validate(proposal)
+        report = validation.validate_for_submission(proposal)
     return render_template(
         "proposals/submit.html", proposal=proposal, call=proposal.call, report=report, form=form,
         withdraw_form=WithdrawForm(), writable=deadline.writable(proposal),
         budget=snapshot.frozen_budget(proposal), section_url=section_url,
-        section_labels=SECTION_LABELS, source_labels=SOURCE_LABELS, status_labels=STATUS_LABELS,
-        required_local=validation.eok_exact(validation.required_local(proposal)),
+        section_labels={validation.CONSORTIUM: _("컨소시엄"), **SECTION_LABELS}, source_labels=SOURCE_LABELS,
+        status_labels=STATUS_LABELS, required_local=validation.eok_exact(validation.required_local(proposal)),
     ), status
 
 
