@@ -42,7 +42,7 @@ class Gongmo(Flask):
             _external = _scheme is not None or req is None
         if not _external:
             return super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False, **values)
-        from app.services import links
+        from app.core import links
 
         return links.portal_url(endpoint, _anchor=_anchor, _method=_method, **values)
 
@@ -88,8 +88,13 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
+    from app.core import tasks
+
+    tasks.init_app(app)
+
     from app import models  # noqa: F401 - register every table
-    from app.services import links, outbox  # noqa: F401 - the after-commit hook; notices store paths
+    from app.core import links  # noqa: F401 - notices store paths
+    from app.notifications import outbox  # noqa: F401 - register the after-commit hook
     from app.web import register_web
 
     register_web(app)

@@ -419,7 +419,8 @@ def new_call(db, *, code: str, opens_at, closes_at, phase: str = "published"):
         Programme,
         RequiredAttachment,
     )
-    from app.services import ax2025, brn
+    from app.demo import ax2025
+    from app.accounts import brn
 
     agency = Organisation(name="한국산업단지공단", type="public_agency", region="대구",
                           brn=brn.with_check_digit("501820000"))
@@ -450,7 +451,7 @@ class Brns:
         self.next = start
 
     def __call__(self) -> str:
-        from app.services import brn
+        from app.accounts import brn
 
         self.next += 1
         return brn.with_check_digit(str(self.next)[:9])
@@ -459,7 +460,7 @@ class Brns:
 def applicant_and_consortium(db, n: int, brns: Brns, password_hash: str):
     """An applicant whose organisation leads consortium ``n``."""
     from app.models import Consortium, ConsortiumMember, Organisation, User
-    from app.services import clock
+    from app.core import clock
 
     org = Organisation(name=f"벤치 주관기관 {n}", type="public_agency", region="경남", brn=brns())
     user = User(email=f"applicant{n}@bench.kr", name=f"신청자{n}", password_hash=password_hash, organisation=org,
@@ -553,7 +554,7 @@ def session_cookie(app, user) -> str:
     rush is about saving and submitting, not about password hashing.
     """
     from app.extensions import db
-    from app.services import sessions
+    from app.accounts import sessions
 
     token = sessions.start(user)  # the server-side session the cookie names (needs the app context)
     db.session.commit()

@@ -103,8 +103,8 @@ def build(stack, n: int, close_after: float, late_share: float, edge_share: floa
           shape: str = "ramp"):
     from app.extensions import db
     from app.models import Attachment, Proposal
-    from app.services import clock
-    from app.services.passwords import hash_password
+    from app.core import clock
+    from app.accounts.passwords import hash_password
 
     rng = random.Random(seed)
     uploads = Path(stack.app.config["UPLOAD_DIR"])
@@ -374,7 +374,7 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, uploads)")
     args = ap.parse_args()
 
-    from app.services import clock
+    from app.core import clock
 
     with common.Stack(gunicorn_workers=args.workers, gunicorn_threads=args.threads,
                       celery_concurrency=args.celery_concurrency, keep=args.keep) as stack:

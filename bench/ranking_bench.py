@@ -50,8 +50,10 @@ def build(stack, proposals: int, reviewers_per: int, pool: int, officers: int, s
         ReviewSheet,
         User,
     )
-    from app.services import ax2025, clock, snapshot, validation
-    from app.services.passwords import hash_password
+    from app.demo import ax2025
+    from app.core import clock
+    from app.proposals import snapshot, validation
+    from app.accounts.passwords import hash_password
 
     rng = random.Random(seed)
     with stack.app.app_context():

@@ -8,7 +8,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, Select
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from app.models.organisations import ORG_TYPES
-from app.services import accounts, brn, passwords, totp
+from app.accounts import accounts, brn, passwords, totp
 
 ORG_TYPE_LABELS = {
     "local_government": _l("지방자치단체"),

@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.services import brn as brn_rules
-from app.services.consortia import ROLE_LABELS
+from app.accounts import brn as brn_rules
+from app.proposals.consortia import ROLE_LABELS
 
 
 class ConsortiumForm(FlaskForm):

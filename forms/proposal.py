@@ -1,6 +1,6 @@
 """Forms of a proposal's section pages, and of starting a proposal.
 
-Field names are a contract with ``app.services.validation``: a ``Problem(section, field,
+Field names are a contract with ``app.proposals.validation``: a ``Problem(section, field,
 message)`` whose ``field`` is one of the names below is shown next to that input when
 the page is opened with ``?check=1``; any other name (or "") is shown at the top of
 the section page. Row indexes ``<i>``/``<j>`` are 0-based positions in the stored
@@ -42,8 +42,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 
 from app.models.proposals import BUDGET_SOURCES
-from app.services import money
-from app.services.drafts import KPI_LIMIT, KPI_PLACES, MAX_WON, SOURCE_LABELS, TEXT_MAX
+from app.core import money
+from app.proposals.drafts import KPI_LIMIT, KPI_PLACES, MAX_WON, SOURCE_LABELS, TEXT_MAX
 
 MAX_INFRA_ROWS = 200
 MAX_PLANS = 100

@@ -16,9 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from app.services import clock
+from app.core import clock
 from forms.fields import KstDateTimeField
-from app.services.review_sheets import MAX_COMMENT, MAX_OPINION, _plain, criteria, grades
+from app.review.review_sheets import MAX_COMMENT, MAX_OPINION, _plain, criteria, grades
 
 REQUIRED_REASON = _l("사유를 입력하십시오.")
 

@@ -17,8 +17,10 @@ from app.models import (
     Call, Consortium, ConsortiumMember, IndustrialComplex, InfraType, Organisation, Programme,
     Proposal, RequiredAttachment, User,
 )
-from app.services import ax2025, brn, clock
-from app.services.passwords import hash_password
+from app.demo import ax2025
+from app.accounts import brn
+from app.core import clock
+from app.accounts.passwords import hash_password
 
 PASSWORD = "Correct-horse-9"
 _brn_seq = count(100_000_001)

@@ -26,12 +26,9 @@ sys.path.append(str(Path(__file__).resolve().parent.parent))
 import config as config_module  # noqa: E402
 from workers.schedule import beat_schedule  # noqa: E402
 
-log = logging.getLogger(__name__)
+from app.core.tasks import SWEEP_OUTBOX, broker_settings  # noqa: E402
 
-# A web request that publishes while Redis is down must fail within about a second
-# (the outbox row is safe; the sweep sends it later) rather than hang on retries.
-BROKER_TIMEOUT_SECONDS = 1.0
-VISIBILITY_TIMEOUT_SECONDS = 3600
+log = logging.getLogger(__name__)
 
 
 def broker_transport(url: str | None) -> str | None:
@@ -80,9 +77,7 @@ def make_celery(values: dict) -> Celery:
     os.makedirs(config_module.INSTANCE_DIR, exist_ok=True)  # beat keeps its schedule file there
     app = Celery("gongmo", task_cls=AppContextTask, include=["workers.tasks"])
     app.conf.update(
-        broker_url=values.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
-        task_ignore_result=True,
-        result_backend=None,
+        broker_settings(values.get("REDIS_URL")),
         # A task is acknowledged only when done: a worker killed mid-task leaves it in the queue.
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -95,22 +90,9 @@ def make_celery(values: dict) -> Celery:
         # A mail being sent when the connection drops is left to finish: the outbox row, not
         # the broker's acknowledgement, records whether it went out.
         worker_cancel_long_running_tasks_on_connection_loss=False,
-        broker_connection_timeout=BROKER_TIMEOUT_SECONDS,
-        task_publish_retry=False,
         broker_transport=broker_transport(values.get("REDIS_URL")),
-        broker_transport_options={
-            "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
-            "socket_timeout": 5,
-            "max_retries": 0,
-            # A job taken by a worker that then vanished goes back to the queue after this
-            # long; it must exceed the longest retry countdown (8 minutes), or a waiting
-            # retry would be handed out twice. The sweep does not wait for it anyway.
-            "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
-        },
         beat_schedule=beat_schedule(values),
         beat_schedule_filename=os.path.join(str(config_module.INSTANCE_DIR), "celerybeat-schedule"),
-        timezone="UTC",
-        enable_utc=True,
         worker_hijack_root_logger=False,
     )
     return app
@@ -127,14 +109,14 @@ class SweepOnConnect(bootsteps.StartStopStep):
     requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def start(self, c):
-        from app.services.outbox import LEASE_SECONDS
+        from app.notifications.outbox import LEASE_SECONDS
 
         lease = float(SETTINGS.get("OUTBOX_LEASE_SECONDS") or LEASE_SECONDS)
         for countdown in (0, lease + 1):
             try:
                 # Over the connection that has just come up: the publishing pool may still
                 # hold sockets from before the outage.
-                c.app.send_task("gongmo.sweep_outbox", countdown=countdown, connection=c.connection)
+                c.app.send_task(SWEEP_OUTBOX, countdown=countdown, connection=c.connection)
             except Exception:  # noqa: BLE001 - the broker went again; the next connect sweeps
                 log.warning("could not queue the outbox sweep after connecting", exc_info=True)
 

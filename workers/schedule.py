@@ -6,6 +6,8 @@ does everything that is due anyway.
 """
 from __future__ import annotations
 
+from app.core.tasks import RUN_DEADLINES, SWEEP_OUTBOX
+
 DEFAULT_INTERVAL = 60.0
 
 
@@ -14,12 +16,12 @@ def beat_schedule(settings: dict) -> dict:
     sweep = float(settings.get("BEAT_SWEEP_SECONDS") or DEFAULT_INTERVAL)
     return {
         "run-deadlines": {
-            "task": "gongmo.run_deadlines",
+            "task": RUN_DEADLINES,
             "schedule": deadlines,
             "options": {"expires": deadlines},
         },
         "sweep-outbox": {
-            "task": "gongmo.sweep_outbox",
+            "task": SWEEP_OUTBOX,
             "schedule": sweep,
             "options": {"expires": sweep},
         },

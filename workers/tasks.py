@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import logging
 
+from app.core.tasks import DELIVER_OUTBOX, RUN_DEADLINES, SWEEP_OUTBOX
 from workers.celery_app import celery
 
 log = logging.getLogger(__name__)
 
 
-@celery.task(name="gongmo.deliver_outbox")
+@celery.task(name=DELIVER_OUTBOX)
 def deliver_outbox(message_id: int) -> str:
     """Send one outbox row; a failure schedules the next try after its backoff."""
-    from app.services import clock, outbox
+    from app.core import clock
+    from app.notifications import outbox
 
     outcome = outbox.attempt(message_id)
     if outcome.result == "retry":
@@ -23,17 +25,17 @@ def deliver_outbox(message_id: int) -> str:
     return outcome.result
 
 
-@celery.task(name="gongmo.sweep_outbox")
+@celery.task(name=SWEEP_OUTBOX)
 def sweep_outbox() -> int:
     """Send every due row the hand-over missed: broker down, worker killed, retries."""
-    from app.services import outbox
+    from app.notifications import outbox
 
     return outbox.sweep()
 
 
-@celery.task(name="gongmo.run_deadlines")
+@celery.task(name=RUN_DEADLINES)
 def run_deadlines() -> dict:
     """Open and close calls on the clock and send the reminders that are due."""
-    from app.services import reminders
+    from app.notifications import reminders
 
     return reminders.run()

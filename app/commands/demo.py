@@ -5,7 +5,8 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import clock, demo
+from app.core import clock
+from app.demo import demo
 
 demo_cli = AppGroup("demo", help="Demo data.")
 

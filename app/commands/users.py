@@ -6,8 +6,9 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.models.organisations import ORG_TYPES, ROLES
-from app.services import accounts, audit, passwords
-from app.services.clock import now
+from app.accounts import accounts, passwords
+from app.core import audit
+from app.core.clock import now
 
 users_cli = AppGroup("users", help="Manage accounts and roles.")
 

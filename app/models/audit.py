@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.types import UTCDateTime
-from app.services.clock import now
+from app.core.clock import now
 
 
 class AuditEntry(db.Model):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime
-from app.services import clock
+from app.core import clock
 
 # What the officer has done; the visible status also depends on the clock.
 PHASES = ("draft", "published", "in_review", "decided", "announced")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.organisations import Organisation
 from app.models.types import UTCDateTime
-from app.services.clock import now
+from app.core.clock import now
 
 MEMBER_ROLES = ("lead", "local_government", "tenant_firm", "ai_supplier", "university", "research_institute")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -12,7 +12,7 @@ from app.models.calls import Call
 from app.models.organisations import User
 from app.models.proposals import Proposal
 from app.models.types import UTCDateTime
-from app.services.clock import now
+from app.core.clock import now
 
 ELIGIBILITY_STATUSES = ("confirmed", "rejected")
 OBJECTION_STATUSES = ("open", "answered")
@@ -53,6 +53,16 @@ class CallOutcome(db.Model):
     announced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     call: Mapped[Call] = relationship()
+
+    @classmethod
+    def of(cls, call: Call) -> "CallOutcome":
+        """The call's outcome row, created on first use."""
+        row = db.session.scalar(select(cls).where(cls.call_id == call.id))
+        if row is None:
+            row = cls(call_id=call.id)
+            db.session.add(row)
+            db.session.flush()
+        return row
 
 
 class Result(db.Model):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime
-from app.services.clock import now
+from app.core.clock import now
 
 ORG_TYPES = (
     "local_government",
@@ -113,7 +113,7 @@ class User(UserMixin, db.Model):
         # What Flask-Login keeps in the cookie: the session's token, never the account's id, so the
         # cookie is worth nothing once the session row is ended (logout, password, deactivation).
         if not self.session_token:
-            raise RuntimeError("no server-side session: start one with app.services.sessions.start()")
+            raise RuntimeError("no server-side session: start one with app.accounts.sessions.start()")
         return self.session_token
 
 

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models.calls import Call, IndustrialComplex
 from app.models.consortia import Consortium
 from app.models.types import UTCDateTime
-from app.services.clock import now
+from app.core.clock import now
 
 BUDGET_SOURCES = ("national", "local", "private_cash", "private_inkind")
 PROPOSAL_STATUSES = ("draft", "submitted", "withdrawn")

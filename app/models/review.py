@@ -16,7 +16,7 @@ from app.models.calls import Call
 from app.models.organisations import User
 from app.models.proposals import Proposal
 from app.models.types import UTCDateTime
-from app.services.clock import now
+from app.core.clock import now
 
 # pending: assigned, no declaration yet; declared: pledged no conflict, may review;
 # recused: the reviewer withdrew (회피); removed: taken off by an officer or an upheld 기피.

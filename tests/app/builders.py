@@ -13,7 +13,8 @@ import pytest
 
 from app.extensions import db
 from app.models import BudgetLine, InfraItem, Kpi, PocPlan
-from app.services import attachments, sessions
+from app.proposals import attachments
+from app.accounts import sessions
 from tests.factories import CallFactory, ProposalFactory, applicant_with_consortium
 
 NATIONAL_PER_YEAR = 3_500_000_000  # 4 years × 35억 = 140억, the per-award cap

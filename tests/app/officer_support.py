@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion
-from app.services import clock, sessions, snapshot
-from app.services.results import SheetData
+from app.core import clock
+from app.accounts import sessions
+from app.proposals import snapshot
+from app.selection.results import SheetData
 from tests.factories import CallFactory, ComplexFactory, ProgrammeFactory, UserFactory, applicant_with_consortium
 
 NATIONAL = 14_000_000_000

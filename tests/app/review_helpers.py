@@ -6,7 +6,10 @@ from itertools import count
 
 from app.extensions import db
 from app.models import ConsortiumMember, ProposalVersion, User
-from app.services import clock, reviewers, sessions, snapshot
+from app.core import clock
+from app.review import reviewers
+from app.accounts import sessions
+from app.proposals import snapshot
 from tests.factories import (
     CallFactory, ConsortiumFactory, OrganisationFactory, ProposalFactory, UserFactory,
 )

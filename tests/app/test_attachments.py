@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attachment, AuditEntry, ConsortiumMember, Proposal
-from app.services import attachments as files
-from app.services import clock
+from app.proposals import attachments as files
+from app.core import clock
 from tests.app.builders import (  # noqa: F401
     complete_proposal, docx_bytes, hwp_bytes, isolated_dirs, minimal_pdf, sign_in, xlsx_bytes,
 )

@@ -3,7 +3,7 @@ from sqlalchemy import delete, update
 
 from app.extensions import db
 from app.models import AuditEntry
-from app.services import audit
+from app.core import audit
 from tests.factories import UserFactory
 
 

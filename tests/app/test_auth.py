@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db, limiter
 from app.models import AuditEntry, LoginThrottle, Organisation, OutboxMessage, User
-from app.services import passwords
+from app.accounts import passwords
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, next_brn
 
 NEW_PASSWORD = "Better-staple-42"

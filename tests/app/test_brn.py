@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Consortium, Organisation, User
-from app.services import brn
+from app.accounts import brn
 from tests.factories import OrganisationFactory, applicant_with_consortium, next_brn
 
 FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")

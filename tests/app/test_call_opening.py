@@ -7,9 +7,10 @@ import pytest
 
 from app.extensions import db
 from app.models import Call
-from app.services import ax2025, call_admin
-from app.services import clock as app_clock
-from app.services.call_admin import CallAdminError
+from app.demo import ax2025
+from app.calls import call_admin
+from app.core import clock as app_clock
+from app.calls.call_admin import CallAdminError
 from tests.app.review_helpers import officer_for
 from tests.factories import CallFactory
 

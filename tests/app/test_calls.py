@@ -9,9 +9,9 @@ import pytest
 from flask import url_for
 
 from app.models import IndustrialComplex
-from app.services import ax2025
-from app.services import calls as calls_service
-from app.services.clock import kst, now
+from app.demo import ax2025
+from app.calls import calls as calls_service
+from app.core.clock import kst, now
 from tests.factories import CallFactory, UserFactory
 
 

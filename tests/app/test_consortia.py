@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Consortium, ConsortiumMember
-from app.services import consortia as consortia_service
+from app.proposals import consortia as consortia_service
 from tests.factories import (
     ConsortiumFactory, OrganisationFactory, UserFactory, applicant_with_consortium, next_brn,
 )

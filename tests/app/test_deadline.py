@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attachment, AuditEntry, Call, OutboxMessage, Proposal, ProposalVersion
-from app.services import clock as app_clock
+from app.core import clock as app_clock
 from tests.app.builders import complete_proposal, isolated_dirs, mails, minimal_pdf, sign_in  # noqa: F401
 from tests.factories import CallFactory, applicant_with_consortium
 

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Call, Consortium, IndustrialComplex, Organisation, Proposal, User
-from app.services import brn, demo
-from app.services.clock import kst
-from app.services.passwords import verify_password
+from app.accounts import brn
+from app.demo import demo
+from app.core.clock import kst
+from app.accounts.passwords import verify_password
 
 
 def row_counts() -> dict[str, int]:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, BudgetLine, IndustrialComplex, InfraItem, Proposal
-from app.services import consortia as consortia_service
-from app.services import drafts
+from app.proposals import consortia as consortia_service
+from app.proposals import drafts
 from tests.factories import (
     CallFactory, ComplexFactory, ConsortiumFactory, ProposalFactory, UserFactory, applicant_with_consortium,
 )
@@ -438,7 +438,7 @@ def test_a_budget_of_exactly_the_limit_is_accepted(client, login, setup):
 # ----- submission checks shown next to their fields ------------------------------------------
 
 def test_check_mode_shows_validation_messages_next_to_their_fields(client, login, setup, monkeypatch):
-    from app.services import validation
+    from app.proposals import validation
 
     user, consortium, call, proposal = setup
     drafts.replace_infra_items(proposal, user, [{"type_key": "openlab", "description": "", "budget": 5}])
@@ -553,7 +553,7 @@ def test_member_organisations_read_but_only_the_lead_edits(client, login, setup)
 
 
 def test_service_functions_refuse_writes_after_closing(app, clock, setup):
-    from app.services.deadline import ClosedError
+    from app.calls.deadline import ClosedError
 
     user, consortium, call, proposal = setup
     clock.move_to(call.closes_at)

@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db, limiter
 from app.models import AuditEntry, Notification, OutboxMessage, ReviewerPoolEntry, User
-from app.services import accounts, brn, passwords
-from app.services import reviewers as reviewer_pool
+from app.accounts import accounts, brn, passwords
+from app.review import reviewers as reviewer_pool
 from tests.app.review_helpers import closed_call, officer_for
 from tests.app.test_migrations import empty_database_url  # noqa: F401 - a fixture
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, applicant_with_consortium, next_brn

@@ -9,8 +9,8 @@ from app.extensions import db
 from app.models import Attachment, Call, ConsortiumMember, Objection, OutboxMessage, Proposal, Result
 from app.models import User
 from app.models.review import ReviewAssignment
-from app.services import ax2025
-from app.services import clock as app_clock
+from app.demo import ax2025
+from app.core import clock as app_clock
 from tests.app.officer_support import submitted_proposal, visible_text
 from tests.factories import ComplexFactory, OrganisationFactory, ProgrammeFactory, UserFactory
 

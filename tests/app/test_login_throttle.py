@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import LoginThrottle
-from app.services import login_throttle
+from app.accounts import login_throttle
 from tests.factories import PASSWORD, UserFactory
 
 WRONG = "Wrong-horse-9"
@@ -141,7 +141,7 @@ def test_every_web_process_sees_the_same_counters(app, make_app, clock):
 
 
 def test_a_password_reset_lifts_the_wait(app, clock):
-    from app.services import accounts
+    from app.accounts import accounts
 
     user = UserFactory()
     db.session.commit()
@@ -189,7 +189,7 @@ def test_concurrent_failures_are_all_counted(app, db_backend):
         pytest.skip("SQLite serialises writers by refusing them; production runs on PostgreSQL")
     import threading
 
-    from app.services import accounts
+    from app.accounts import accounts
 
     user = UserFactory()
     db.session.commit()

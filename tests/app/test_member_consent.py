@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, ConsortiumMember, Notification, OutboxMessage, ProposalVersion
-from app.services import consortia as consortia_service
-from app.services import mailer, submission, validation
+from app.proposals import consortia as consortia_service
+from app.notifications import mailer
+from app.proposals import submission, validation
 from tests.app.builders import complete_proposal, isolated_dirs, sign_in  # noqa: F401 - isolated_dirs: a fixture
 from tests.app.test_migrations import empty_database_url  # noqa: F401 - a fixture
 from tests.factories import OrganisationFactory, UserFactory, applicant_with_consortium

@@ -91,7 +91,7 @@ def test_only_confirmed_colleagues_or_admins_may_decide(app, client, login):
 
 
 def test_creating_a_new_organisation_needs_no_confirmation(app, client):
-    from app.services import brn
+    from app.accounts import brn
 
     resp = client.post("/register", data={
         "email": "founder@example.kr", "name": "설립", "password": PASSWORD, "password_confirm": PASSWORD,

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEntry, Call
-from app.services import ax2025, call_admin
-from app.services import clock as app_clock
-from app.services.call_admin import CallAdminError
+from app.demo import ax2025
+from app.calls import call_admin
+from app.core import clock as app_clock
+from app.calls.call_admin import CallAdminError
 from tests.app.officer_support import closed_call, officer_for
 from tests.factories import CallFactory, ProgrammeFactory, UserFactory
 
@@ -65,11 +66,11 @@ def test_rubric_errors_point_at_their_field(app):
 
 
 def test_the_rubric_is_frozen_once_a_review_is_submitted(app, monkeypatch):
-    from app.services import results
+    from app.review import review_sheets
 
     call = closed_call()
     officer = officer_for(call)
-    monkeypatch.setattr(results, "submitted_sheets", lambda c: [results.SheetData(1, "R1", {})])
+    monkeypatch.setattr(review_sheets, "any_counted", lambda c: True)
     rubric = deepcopy(call.rubric)
     rubric["criteria"][0]["label"] = "바뀐 항목명"
     with pytest.raises(CallAdminError):

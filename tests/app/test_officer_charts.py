@@ -2,7 +2,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from xml.etree import ElementTree
 
-from app.services import charts
+from app.selection import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 

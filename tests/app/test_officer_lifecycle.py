@@ -4,9 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEntry
-from app.services import clock as app_clock
-from app.services import lifecycle, results, screening
-from app.services.lifecycle import LifecycleError
+from app.core import clock as app_clock
+from app.calls import lifecycle
+from app.selection import results, screening
+from app.calls.lifecycle import LifecycleError
 from tests.app.officer_support import closed_call, officer_for, submitted_proposal, uniform_sheets
 from tests.factories import CallFactory
 

@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEntry, OutboxMessage
-from app.services import lifecycle, objections, results, screening
-from app.services.objections import ObjectionError
+from app.calls import lifecycle
+from app.selection import objections, results, screening
+from app.selection.objections import ObjectionError
 from tests.app.officer_support import closed_call, officer_for, submitted_proposal, uniform_sheets
 
 

@@ -6,8 +6,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.models import AuditEntry, Call, EligibilityDecision, Objection
-from app.services import clock as app_clock
-from app.services import lifecycle, results, screening
+from app.core import clock as app_clock
+from app.calls import lifecycle
+from app.selection import results, screening
 from tests.app.officer_support import (
     closed_call, officer_for, other_agency_officer, submitted_proposal, uniform_sheets, visible_text,
 )
@@ -188,7 +189,7 @@ def test_exports_have_korean_headers_and_numbers_as_numbers(app, client, login):
 
 
 def test_export_defuses_formula_text(app):
-    from app.services import exports
+    from app.selection import exports
 
     data = exports.to_csv(["제목"], [["=HYPERLINK(\"x\")"]]).decode("utf-8-sig")
     assert "'=HYPERLINK" in data

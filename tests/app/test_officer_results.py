@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEntry, OutboxMessage
-from app.services import lifecycle, results, screening
-from app.services.results import ResultsError, SheetData
+from app.calls import lifecycle
+from app.selection import results, screening
+from app.selection.results import ResultsError, SheetData
 from tests.app.officer_support import closed_call, officer_for, submitted_proposal, uniform_sheets
 
 

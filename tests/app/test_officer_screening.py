@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEntry, EligibilityDecision, OutboxMessage
-from app.services import clock as app_clock
-from app.services import mailer, screening
-from app.services.screening import ScreeningError
-from app.services.validation import Problem, Report
+from app.core import clock as app_clock
+from app.notifications import mailer
+from app.selection import screening
+from app.selection.screening import ScreeningError
+from app.proposals.validation import Problem, Report
 from tests.app.officer_support import closed_call, officer_for, submitted_proposal
 
 

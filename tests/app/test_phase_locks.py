@@ -15,7 +15,9 @@ from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models import AuditEntry, Call, ReviewAssignment, ReviewSheet
-from app.services import assignment, conflicts, lifecycle, results, review_sheets, reviewers, screening
+from app.review import assignment, conflicts, review_sheets, reviewers
+from app.calls import lifecycle
+from app.selection import results, screening
 from tests.app.officer_support import closed_call, officer_for, sign_in, submitted_proposal
 from tests.factories import OrganisationFactory, UserFactory
 

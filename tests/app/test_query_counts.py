@@ -11,7 +11,9 @@ import pytest
 
 from app.extensions import db
 from app.models import ReviewAssignment, ReviewSheet
-from app.services import clock, lifecycle, results, screening
+from app.core import clock
+from app.calls import lifecycle
+from app.selection import results, screening
 from tests.app.officer_support import closed_call, officer_for, sign_in, submitted_proposal, uniform_sheets
 from tests.factories import CallFactory, ConsortiumFactory, ProposalFactory, UserFactory
 

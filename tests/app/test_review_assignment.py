@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, ConsortiumMember, EligibilityDecision, OutboxMessage, ReviewAssignment, User
-from app.services import assignment, clock, conflicts, reviewers
+from app.review import assignment, conflicts, reviewers
+from app.core import clock
 from tests.app.review_helpers import closed_call, log_in, officer_for, pool_of, submitted_proposal
 from tests.factories import OrganisationFactory, ProposalFactory, UserFactory
 
@@ -302,7 +303,7 @@ def test_panels_are_settled_once_results_are_decided(app, phase):
 def test_no_panel_while_the_call_is_still_open(app):
     from datetime import timedelta
 
-    from app.services import clock
+    from app.core import clock
 
     call = closed_call()
     call.closes_at = clock.now() + timedelta(days=1)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Notification
-from app.services import assignment, conflicts
+from app.review import assignment, conflicts
 from tests.app.review_helpers import closed_call, officer_for, pool_of, submitted_proposal
 from tests.factories import OrganisationFactory, UserFactory
 

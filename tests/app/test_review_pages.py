@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Challenge, ProposalVersion, ReviewAssignment, ReviewSheet
-from app.services import assignment, conflicts, review_sheets
+from app.review import assignment, conflicts, review_sheets
 from tests.app.review_helpers import closed_call, log_in, officer_for, pool_of, submitted_proposal
 from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Notification
-from app.services import assignment, conflicts, review_sheets
+from app.review import assignment, conflicts, review_sheets
 from tests.app.review_helpers import closed_call, officer_for, pool_of, submitted_proposal
 
 FULL = {"infra": "27", "poc": "A", "plan": "8.5", "alliance": "10"}

@@ -3,9 +3,10 @@ from decimal import Decimal
 
 import pytest
 
-from app.services import brn, money
-from app.services.markdown import render_markdown
-from app.services.safe_redirect import safe_next
+from app.accounts import brn
+from app.core import money
+from app.core.markdown import render_markdown
+from app.core.safe_redirect import safe_next
 
 
 @pytest.mark.parametrize("number", ["220-81-62517", "1248100998"])

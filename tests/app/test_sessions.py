@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, UserSession
-from app.services import accounts, sessions
+from app.accounts import accounts, sessions
 from tests.factories import PASSWORD, UserFactory
 
 NEW_PASSWORD = "Better-staple-42"

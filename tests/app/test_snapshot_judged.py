@@ -3,7 +3,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import InfraItem, Proposal
-from app.services import results, snapshot, submission, validation
+from app.selection import results
+from app.proposals import snapshot, submission, validation
 from tests.app.builders import complete_proposal, isolated_dirs  # noqa: F401 - fixture
 
 
@@ -42,7 +43,7 @@ def test_building_the_frozen_version_writes_nothing(app, isolated_dirs):
 
 
 def test_screening_checks_the_submitted_version(app, isolated_dirs):
-    from app.services import screening
+    from app.selection import screening
 
     def edit(p):
         p.poc_plans.clear()
@@ -62,7 +63,7 @@ def test_scoring_facts_come_from_the_submitted_version(app, isolated_dirs):
 
 
 def test_screening_list_trusts_a_version_checked_under_the_same_rules(app, isolated_dirs):
-    from app.services import screening
+    from app.selection import screening
 
     proposal, version = _submit_then_edit(lambda p: None)
     assert version.rules_fingerprint == validation.rules_fingerprint(proposal.call)
@@ -72,7 +73,7 @@ def test_screening_list_trusts_a_version_checked_under_the_same_rules(app, isola
 
 
 def test_screening_list_checks_again_when_the_call_rules_changed(app, isolated_dirs):
-    from app.services import screening
+    from app.selection import screening
 
     proposal, version = _submit_then_edit(lambda p: None)
     proposal.call.per_award_cap = 10_000_000_000  # the officer lowered the cap after submission

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Call, ConsortiumMember, Notification, OutboxMessage, Proposal, ProposalVersion, User
-from app.services import submission
-from app.services.clock import now
+from app.proposals import submission
+from app.core.clock import now
 from tests.app.builders import complete_proposal, isolated_dirs, mails, sign_in  # noqa: F401
 from tests.factories import CallFactory, OrganisationFactory, UserFactory, applicant_with_consortium
 

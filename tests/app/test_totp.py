@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, LoginThrottle, User
-from app.services import accounts, totp
+from app.accounts import accounts, totp
 from tests.factories import PASSWORD, UserFactory
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

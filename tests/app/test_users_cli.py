@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEntry, Organisation, User
-from app.services import passwords
+from app.accounts import passwords
 from tests.factories import UserFactory, next_brn
 
 STRONG = "Quiet-river-2025"

@@ -12,17 +12,11 @@ from decimal import Decimal
 
 from app.extensions import db
 from app.models import BudgetLine, Call, InfraItem, Kpi, PocPlan, Proposal, User
-from app.services import (
-    assignment,
-    clock,
-    conflicts,
-    lifecycle,
-    results,
-    review_sheets,
-    reviewers,
-    screening,
-    submission,
-)
+from app.review import assignment, conflicts, review_sheets, reviewers
+from app.core import clock
+from app.calls import lifecycle
+from app.selection import results, screening
+from app.proposals import submission
 from tests.app.builders import minimal_pdf, upload
 from tests.factories import CallFactory, OrganisationFactory, ProposalFactory, UserFactory, applicant_with_consortium
 

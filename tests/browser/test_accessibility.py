@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from app.models import User
-from app.services import assignment, consortia, results
-from app.services.drafts import EDITABLE_SECTIONS
+from app.review import assignment
+from app.proposals import consortia
+from app.selection import results
+from app.proposals.drafts import EDITABLE_SECTIONS
 from tests.app.builders import complete_proposal
 from tests.browser import scenario
 from tests.browser.support import SCREENSHOTS

@@ -15,7 +15,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.models import ConsortiumMember, Notification, Result, User
-from app.services import assignment, brn, consortia, reviewers
+from app.review import assignment, reviewers
+from app.accounts import brn
+from app.proposals import consortia
 from tests.app.builders import minimal_pdf
 from tests.browser import scenario
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory

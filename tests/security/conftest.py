@@ -15,19 +15,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Attachment, ConsortiumMember, Notification, OutboxMessage, ReviewerPoolEntry, User
-from app.services import (
-    accounts,
-    assignment,
-    conflicts,
-    lifecycle,
-    objections,
-    results,
-    review_sheets,
-    screening,
-    sessions,
-    submission,
-)
-from app.services import reviewers as reviewer_pool
+from app.accounts import accounts, sessions
+from app.review import assignment, conflicts, review_sheets
+from app.calls import lifecycle
+from app.selection import objections, results, screening
+from app.proposals import submission
+from app.review import reviewers as reviewer_pool
 from tests.app.builders import complete_proposal, docx_bytes, isolated_dirs, upload  # noqa: F401 - isolated_dirs: a fixture
 from tests.app.officer_support import other_agency_officer
 from tests.app.review_helpers import officer_for

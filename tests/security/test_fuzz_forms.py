@@ -24,7 +24,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Objection, ReviewAssignment
-from app.services import assignment, ax2025, conflicts, objections, review_sheets
+from app.review import assignment, conflicts, review_sheets
+from app.demo import ax2025
+from app.selection import objections
 from tests.app.builders import complete_proposal
 from tests.app.review_helpers import (
     closed_call,

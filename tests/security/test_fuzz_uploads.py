@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Attachment, Proposal
-from app.services import attachments as files
-from app.services import filetypes
+from app.proposals import attachments as files
+from app.proposals import filetypes
 from tests.app.builders import docx_bytes, hwp_bytes, minimal_pdf, xlsx_bytes
 from tests.factories import CallFactory, ProposalFactory, applicant_with_consortium
 from tests.security.conftest import sign_in, table_digest

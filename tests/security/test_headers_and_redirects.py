@@ -268,7 +268,7 @@ def test_the_migration_turns_stored_absolute_links_into_paths(app):
 # --- absolute links never come from the request -----------------------------------------------
 
 def test_absolute_links_built_in_a_request_use_site_url_not_the_host(make_app):
-    from app.services.links import portal_url
+    from app.core.links import portal_url
 
     trusting = make_app(SERVER_NAME=None, SITE_URL="https://portal.gongmo.test")
     trusting.config["TRUSTED_HOSTS"] = None

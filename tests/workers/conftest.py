@@ -30,7 +30,7 @@ CELERY = [sys.executable, "-m", "celery", "-A", "workers.celery_app"]
 @pytest.fixture
 def sent(monkeypatch):
     """Every mail the in-process (eager) delivery hands to the transport, in order."""
-    from app.services import mailer
+    from app.notifications import mailer
 
     mails = []
     monkeypatch.setattr(mailer, "send", lambda mail: mails.append(mail))

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, Notification, OutboxMessage
 from app.models.outbox import ReminderLog
-from app.services import reminders
-from app.services.clock import now
+from app.notifications import reminders
+from app.core.clock import now
 from tests.factories import (
     CallFactory, OrganisationFactory, ProgrammeFactory, ProposalFactory, UserFactory,
     applicant_with_consortium,
@@ -74,7 +74,7 @@ def test_reminders_go_at_their_offsets_to_drafting_lead_applicants_only(scene, c
 
 
 def clock_text(instant) -> str:
-    from app.services.clock import to_kst
+    from app.core.clock import to_kst
 
     return to_kst(instant).strftime("%Y-%m-%d %H:%M") + " KST"
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Notification, OutboxMessage
-from app.services import mailer, outbox
-from app.services.clock import now
+from app.notifications import mailer, outbox
+from app.core.clock import now
 from tests.factories import CallFactory, UserFactory
 
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Notification, OutboxMessage
 from app.models.outbox import Subscription
-from app.services import reminders
-from app.services.clock import now
+from app.notifications import reminders
+from app.core.clock import now
 from tests.factories import ProgrammeFactory, UserFactory
 
 
@@ -107,8 +107,8 @@ def test_without_a_broker_a_request_does_the_minutes_clock_work(make_app, _schem
     """`make run` alone (no Redis, no beat) still closes calls and sends reminders."""
     from datetime import timedelta
 
-    from app.blueprints import main
-    from app.services.clock import now
+    from app.web import main
+    from app.core.clock import now
     from tests.conftest import _truncate_all
     from tests.factories import CallFactory
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage
-from app.services import outbox
+from app.notifications import outbox
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage, Proposal
-from app.services import outbox, reminders
-from app.services.clock import now
+from app.notifications import outbox, reminders
+from app.core.clock import now
 from tests.factories import CallFactory, ProposalFactory, UserFactory, applicant_with_consortium
 
 pytestmark = pytest.mark.redis

@@ -1,0 +1,305 @@
+"""Configuring calls: every field of a call, its rubric, and copying a call for next year.
+
+The rubric and policy are kept in the scoring contract's form; the rules here are the
+ones an officer can break by hand (points that do not add up, a tie-break on a criterion
+that does not exist, an automatic rule on a fact the portal does not compute). Once the
+first review sheet is submitted the rubric is frozen: scores given against one rubric
+must never be read against another.
+"""
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Call, IndustrialComplex, InfraType, Programme, RequiredAttachment
+from app.core import audit, clock
+
+# The facts app/services/results.py computes for automatic criteria.
+FACTS = ("infrastructure_types", "complete_poc_plans", "private_matching_ratio")
+STANDARD_GRADES = {"S": "1", "A": "0.9", "B": "0.8", "C": "0.7", "D": "0.6"}
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+CALL_FIELDS = (
+    "code", "title", "description_md", "opens_at", "closes_at", "info_session_at", "awards",
+    "per_award_cap", "total_cap", "first_year", "last_year", "min_local_ratio",
+    "reviewers_per_proposal", "review_due_at",
+)
+
+
+class CallAdminError(Exception):
+    """Refused changes; ``problems`` are (field, message) pairs for the form."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(problems[0][1] if problems else "")
+        self.problems = problems
+        self.message = problems[0][1] if problems else ""
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def total_points(rubric: dict) -> Decimal:
+    return _decimal(rubric.get("total_points", "100")) or Decimal(100)
+
+
+def rubric_problems(rubric: dict, policy: dict) -> list[tuple[str, str]]:
+    """Everything wrong with a rubric and policy, each tied to the form field it belongs to."""
+    import scoring
+    from scoring.parse import parse_policy, parse_rubric
+
+    problems: list[tuple[str, str]] = []
+    criteria = rubric.get("criteria") or []
+    if not criteria:
+        return [("criteria", _("평가항목을 하나 이상 입력하십시오."))]
+    keys: list[str] = []
+    points = Decimal(0)
+    for i, c in enumerate(criteria):
+        prefix = f"criteria-{i}-"
+        key = c.get("key", "")
+        if not KEY_RE.match(key or ""):
+            problems.append((prefix + "key", _("항목 키는 영문 소문자로 시작하는 영문 소문자·숫자·밑줄 32자 이내여야 합니다.")))
+        elif key in keys:
+            problems.append((prefix + "key", _("항목 키 %(k)s이(가) 중복되었습니다.", k=key)))
+        keys.append(key)
+        if not (c.get("label") or "").strip():
+            problems.append((prefix + "label", _("항목명(한국어)을 입력하십시오.")))
+        mp = _decimal(c.get("max_points"))
+        if mp is None or mp <= 0:
+            problems.append((prefix + "max_points", _("배점은 0보다 큰 숫자여야 합니다.")))
+        else:
+            points += mp
+        kind = c.get("kind")
+        if kind == "auto":
+            rule = c.get("rule")
+            if not isinstance(rule, dict):
+                problems.append((prefix + "rule", _("정량 항목에는 산정 규칙이 필요합니다.")))
+            elif rule.get("fact") not in FACTS:
+                problems.append((prefix + "rule", _("산정 규칙의 fact는 %(f)s 중 하나여야 합니다.", f=", ".join(FACTS))))
+            else:
+                try:
+                    scoring.model.make_rule(rule)
+                except scoring.ScoringInputError as error:
+                    problems.append((prefix + "rule", _("산정 규칙이 올바르지 않습니다: %(e)s", e=error.message)))
+        elif kind != "review":
+            problems.append((prefix + "kind", _("평가 방식은 정성(위원 평가) 또는 정량(자동 산정)이어야 합니다.")))
+    total = total_points(rubric)
+    if not problems and points != total:
+        problems.append(("total_points", _("배점 합계가 %(s)s점입니다. 총점 %(t)s점과 같아야 합니다.",
+                                           s=format(points.normalize(), "f"), t=format(total.normalize(), "f"))))
+    for name, low, high in (("pass_mark", 0, total), ("bonus_cap", 0, total)):
+        raw = (policy if name == "pass_mark" else rubric).get(name)
+        if raw is None and name == "bonus_cap":
+            continue
+        value = _decimal(raw)
+        if value is None or not (low <= value <= high):
+            problems.append((name, _("0 이상 %(t)s 이하의 숫자를 입력하십시오.", t=format(total.normalize(), "f"))))
+    floor = policy.get("criterion_floor")
+    if floor is not None:
+        value = _decimal(floor)
+        if value is None or not (0 <= value <= 1):
+            problems.append(("criterion_floor", _("과락 기준은 0과 1 사이의 비율(예: 0.4)이어야 합니다.")))
+    for tb in policy.get("tie_breaks") or []:
+        if tb.startswith("criterion:") and tb.split(":", 1)[1] not in keys:
+            problems.append(("tie_breaks", _("동점 처리 기준의 항목 %(k)s이(가) 평가표에 없습니다.", k=tb.split(":", 1)[1])))
+        elif not tb.startswith("criterion:") and tb != "submitted_at":
+            problems.append(("tie_breaks", _("동점 처리 기준은 criterion:항목키 또는 submitted_at 이어야 합니다.")))
+    if problems:
+        return problems
+    # Whatever the engine would still refuse, in its own words.
+    try:
+        parse_rubric(rubric)
+        parse_policy(policy)
+    except scoring.ScoringInputError as error:
+        problems.append((error.field.split(".")[-1] if error.field else "criteria", str(error)))
+    return problems
+
+
+def rubric_locked(call: Call) -> bool:
+    """True once any review sheet of the call has been submitted."""
+    if call.id is None:
+        return False
+    from app.review import review_sheets
+
+    return review_sheets.any_counted(call)
+
+
+def _apply_fields(call: Call, data: dict) -> None:
+    for name in CALL_FIELDS:
+        if name in data:
+            setattr(call, name, data[name])
+    if "complex_ids" in data:
+        ids = list(data["complex_ids"])
+        call.complexes = list(db.session.scalars(select(IndustrialComplex).where(IndustrialComplex.id.in_(ids)))) if ids else []
+    # Rows are kept by key and updated: replacing them would insert a key before the old row
+    # with the same key is deleted, which the unique (call, key) constraint refuses.
+    if "infra_types" in data:
+        call.infra_types = _by_key(call.infra_types, InfraType, [
+            {"key": k, "label_ko": ko, "label_en": en} for k, ko, en in data["infra_types"]])
+    if "attachment_kinds" in data:
+        call.attachment_kinds = _by_key(call.attachment_kinds, RequiredAttachment, [
+            {"key": k, "label_ko": ko, "label_en": en, "required": req}
+            for k, ko, en, req in data["attachment_kinds"]])
+
+
+def _by_key(existing: list, model, wanted: list[dict]) -> list:
+    old = {row.key: row for row in existing}
+    rows = []
+    for position, values in enumerate(wanted):
+        row = old.pop(values["key"], None) or model(key=values["key"])
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.position = position
+        rows.append(row)
+    return rows
+
+
+def _call_problems(call: Call) -> list[tuple[str, str]]:
+    problems = []
+    if call.opens_at and call.closes_at and call.closes_at <= call.opens_at:
+        problems.append(("closes_at", _("마감 시각은 접수 시작 시각보다 늦어야 합니다.")))
+    elif call.opens_at and call.closes_at and call.closes_at - call.opens_at < timedelta(days=30):
+        # 국가연구개발혁신법: a call stays open at least 30 days.
+        problems.append(("closes_at", _("공모 기간은 30일 이상이어야 합니다.")))
+    if call.last_year < call.first_year:
+        problems.append(("last_year", _("종료 연도는 시작 연도와 같거나 늦어야 합니다.")))
+    if call.per_award_cap > call.total_cap:
+        problems.append(("per_award_cap", _("과제당 국비 한도는 총 국비 한도를 넘을 수 없습니다.")))
+    for field, rows in (("infra_types", call.infra_types), ("attachment_kinds", call.attachment_kinds)):
+        keys = [row.key for row in rows]
+        if len(keys) != len(set(keys)):
+            problems.append((field, _("같은 키가 두 줄 이상 있습니다. 키는 줄마다 달라야 합니다.")))
+    existing = db.session.scalar(select(Call.id).where(Call.code == call.code, Call.id != (call.id or 0)))
+    if existing:
+        problems.append(("code", _("이미 사용 중인 공모 코드입니다.")))
+    return problems
+
+
+def _opening_problems(call: Call, before: datetime | None) -> list[tuple[str, str]]:
+    """Once published, the opening only moves later, and never into the past.
+
+    The 30-day rule counts from the opening: moving a published call's opening back (or
+    into the past) would make a shorter announcement look like the 30 days it must have.
+    """
+    if call.phase == "draft" or before is None or call.opens_at is None:
+        return []
+    if call.opens_at.replace(second=0, microsecond=0) == before.replace(second=0, microsecond=0):
+        call.opens_at = before  # the form shows minutes: the same minute is no change
+        return []
+    if call.opens_at < before:
+        return [("opens_at", _("게시된 공모의 접수 시작 시각은 앞당길 수 없습니다 (현재 %(at)s).",
+                               at=clock.to_kst(before).strftime("%Y-%m-%d %H:%M")))]
+    if call.opens_at < clock.now():
+        return [("opens_at", _("접수 시작 시각을 이미 지난 시각으로 바꿀 수 없습니다."))]
+    return []
+
+
+def _sync_policy(call: Call) -> None:
+    """Awards and the budget cap are the call's; the policy only repeats them for the engine."""
+    policy = dict(call.policy or {})
+    policy["awards"] = call.awards
+    if "budget_cap" in policy:
+        policy["budget_cap"] = str(call.total_cap)
+    call.policy = policy
+
+
+def create_call(actor, programme: Programme, data: dict, rubric: dict | None = None, policy: dict | None = None) -> Call:
+    call = Call(programme=programme, phase="draft", rubric=rubric or {"criteria": [], "total_points": "100"},
+                policy=policy or {"trim_from": 5, "pass_mark": "70", "awards": 1, "decimals": 2, "tie_breaks": []})
+    _apply_fields(call, data)
+    problems = _call_problems(call)
+    if problems:
+        raise CallAdminError(problems)
+    _sync_policy(call)
+    db.session.add(call)
+    db.session.flush()
+    audit.record(actor, "call.created", call, code=call.code)
+    return call
+
+
+def update_call(call: Call, actor, data: dict, programme: Programme | None = None) -> Call:
+    with db.session.no_autoflush:
+        if programme is not None and programme.id != call.programme_id:
+            call.programme = programme
+            data = {**data, "programme_id": programme.id}
+        opened_before = call.opens_at
+        _apply_fields(call, data)
+        problems = _opening_problems(call, opened_before) + _call_problems(call)
+    if problems:
+        raise CallAdminError(problems)
+    _sync_policy(call)
+    changed = sorted(k for k in data
+                     if k in CALL_FIELDS or k in ("programme_id", "complex_ids", "infra_types", "attachment_kinds"))
+    audit.record(actor, "call.updated", call, fields=changed)
+    return call
+
+
+def set_rubric(call: Call, actor, rubric: dict, policy: dict) -> Call:
+    if rubric_locked(call) and (rubric != call.rubric or _engine_policy(policy, call) != _engine_policy(call.policy, call)):
+        raise CallAdminError([("criteria", _("첫 평가표가 제출된 뒤에는 평가표를 변경할 수 없습니다."))])
+    policy = dict(policy)
+    policy["awards"] = call.awards
+    problems = rubric_problems(rubric, policy)
+    if problems:
+        raise CallAdminError(problems)
+    call.rubric = deepcopy(rubric)
+    call.policy = policy
+    _sync_policy(call)
+    audit.record(actor, "call.rubric_set", call, criteria=[c["key"] for c in rubric["criteria"]],
+                 total=str(total_points(rubric)))
+    return call
+
+
+def _engine_policy(policy: dict, call: Call) -> dict:
+    p = dict(policy or {})
+    p["awards"] = call.awards
+    return p
+
+
+def _shift_year(value: datetime | None, years: int) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return value.replace(year=value.year + years)
+    except ValueError:  # 29 February
+        return value.replace(year=value.year + years, day=28)
+
+
+def copy_call(call: Call, actor, code: str, years: int = 1) -> Call:
+    """A draft for the next round: the same configuration, dates moved on by ``years``."""
+    title = call.title
+    for y in sorted({call.first_year, call.opens_at.year}, reverse=True):
+        title = title.replace(str(y), str(y + years))
+    new = Call(
+        programme_id=call.programme_id, code=code, title=title, description_md=call.description_md,
+        opens_at=_shift_year(call.opens_at, years), closes_at=_shift_year(call.closes_at, years),
+        info_session_at=_shift_year(call.info_session_at, years), awards=call.awards,
+        per_award_cap=call.per_award_cap, total_cap=call.total_cap,
+        first_year=call.first_year + years, last_year=call.last_year + years,
+        min_local_ratio=call.min_local_ratio, max_attachment_bytes=call.max_attachment_bytes,
+        max_proposal_bytes=call.max_proposal_bytes, reviewers_per_proposal=call.reviewers_per_proposal,
+        review_due_at=_shift_year(call.review_due_at, years), rubric=deepcopy(call.rubric),
+        policy=deepcopy(call.policy), phase="draft",
+    )
+    new.complexes = list(call.complexes)
+    new.infra_types = [InfraType(key=t.key, label_ko=t.label_ko, label_en=t.label_en, position=t.position)
+                       for t in call.infra_types]
+    new.attachment_kinds = [RequiredAttachment(key=a.key, label_ko=a.label_ko, label_en=a.label_en,
+                                               required=a.required, position=a.position) for a in call.attachment_kinds]
+    problems = _call_problems(new)
+    if problems:
+        raise CallAdminError(problems)
+    db.session.add(new)
+    db.session.flush()
+    audit.record(actor, "call.copied", new, source_id=call.id, source_code=call.code)
+    return new

@@ -1,0 +1,33 @@
+"""The closing instant, enforced on the server for every write.
+
+Views and services call ``ensure_writable`` before changing a proposal; the check
+uses the one clock, to the second, so a request one second late changes nothing.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from app.core import clock
+
+
+class ClosedError(Exception):
+    """A write after the call's closing instant (or before it opened)."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def writable(proposal, at: datetime | None = None) -> bool:
+    return proposal.call.is_open(at or clock.now())
+
+
+def ensure_writable(proposal, at: datetime | None = None) -> None:
+    at = at or clock.now()
+    status = proposal.call.status(at)
+    if status == "upcoming":
+        raise ClosedError(_l("아직 접수 기간이 아닙니다. 공모가 열린 뒤에 작성할 수 있습니다."))
+    if status != "open":
+        raise ClosedError(_l("접수가 마감되었습니다. 마감 이후에는 신청서를 변경할 수 없습니다."))

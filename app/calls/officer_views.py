@@ -1,0 +1,178 @@
+"""Officer console: creating, editing and copying calls, the rubric, and lifecycle steps."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.web.officer import bp
+from app.web.officer import officer_call, require_officer
+from app.extensions import db
+from app.models import IndustrialComplex, Programme
+from app import access
+from app.calls import call_admin, lifecycle
+from app.calls.call_admin import CallAdminError
+from app.calls.lifecycle import LifecycleError
+from forms.officer import CallForm, CopyCallForm, RubricForm, StepForm
+
+
+def _programmes():
+    query = select(Programme).order_by(Programme.id)
+    if not current_user.has_role("admin"):
+        query = query.where(Programme.agency_id == current_user.acting_organisation_id)
+    return db.session.scalars(query).all()
+
+
+def _prepare(form: CallForm) -> None:
+    form.programme_id.choices = [SelectChoice(p.id, p.name) for p in _programmes()]
+    form.complex_ids.choices = [
+        SelectChoice(c.id, f"{c.name} ({c.region}, {c.designated_year or '-'})")
+        for c in db.session.scalars(select(IndustrialComplex).order_by(IndustrialComplex.designated_year, IndustrialComplex.id))
+    ]
+
+
+def _status() -> int:
+    """422 when a submission is sent back (invalid, or refused by the service: nothing saved).
+
+    Every accepted submission redirects, so a POST that renders the form again was refused.
+    """
+    return 422 if request.method == "POST" else 200
+
+
+def _attach(form, problems) -> list[str]:
+    """Put each service problem next to its field; return those without one."""
+    loose = []
+    for name, message in problems:
+        target = _field(form, name)
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            loose.append(message)
+    return loose
+
+
+def _field(form, name: str):
+    if name.startswith("criteria-"):
+        _, index, sub = name.split("-", 2)
+        try:
+            return getattr(form.criteria.entries[int(index)].form, sub, None)
+        except (IndexError, ValueError):
+            return None
+    return getattr(form, name, None) if name in form._fields else None
+
+
+@bp.route("/calls/new", methods=["GET", "POST"])
+@login_required
+def new_call():
+    require_officer()
+    form = CallForm()
+    _prepare(form)
+    loose: list[str] = []
+    if form.validate_on_submit():
+        programme = db.session.get(Programme, form.programme_id.data)
+        access.require(programme is not None and programme in _programmes())
+        try:
+            call = call_admin.create_call(current_user, programme, form.to_data())
+        except CallAdminError as exc:
+            db.session.rollback()
+            loose = _attach(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(_("공모를 만들었습니다. 평가표를 설정하십시오."), "success")
+            return redirect(url_for("officer.edit_rubric", call_id=call.id))
+    return render_template("officer/call_form.html", form=form, call=None, loose=loose), _status()
+
+
+@bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_call(call_id: int):
+    call = officer_call(call_id)
+    form = CallForm()
+    _prepare(form)
+    if request.method == "GET":
+        form.fill_from(call)
+    loose: list[str] = []
+    if form.validate_on_submit():
+        programme = db.session.get(Programme, form.programme_id.data)
+        access.require(programme is not None and programme in _programmes())
+        try:
+            call_admin.update_call(call, current_user, form.to_data(), programme)
+        except CallAdminError as exc:
+            db.session.rollback()
+            call = officer_call(call_id)
+            loose = _attach(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(_("공모 정보를 저장했습니다."), "success")
+            return redirect(url_for("officer.dashboard", call_id=call.id))
+    return render_template("officer/call_form.html", form=form, call=call, loose=loose), _status()
+
+
+@bp.route("/calls/<int:call_id>/rubric", methods=["GET", "POST"])
+@login_required
+def edit_rubric(call_id: int):
+    call = officer_call(call_id)
+    locked = call_admin.rubric_locked(call)
+    form = RubricForm()
+    if request.method == "GET":
+        form.fill_from(call)
+    loose: list[str] = []
+    if request.method == "POST" and locked:
+        flash(_("첫 평가표가 제출된 뒤에는 평가표를 변경할 수 없습니다."), "error")
+        return redirect(url_for("officer.edit_rubric", call_id=call.id))
+    if form.validate_on_submit():
+        rubric, policy = form.to_rubric_policy(call)
+        try:
+            call_admin.set_rubric(call, current_user, rubric, policy)
+        except CallAdminError as exc:
+            db.session.rollback()
+            call = officer_call(call_id)
+            loose = _attach(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(_("평가표를 저장했습니다."), "success")
+            if request.form.get("add_row"):
+                return redirect(url_for("officer.edit_rubric", call_id=call.id))
+            return redirect(url_for("officer.dashboard", call_id=call.id))
+    return render_template("officer/rubric_form.html", form=form, call=call, locked=locked, loose=loose,
+                           facts=call_admin.FACTS), _status()
+
+
+@bp.route("/calls/<int:call_id>/copy", methods=["GET", "POST"])
+@login_required
+def copy_call(call_id: int):
+    call = officer_call(call_id)
+    form = CopyCallForm()
+    loose: list[str] = []
+    if form.validate_on_submit():
+        try:
+            new = call_admin.copy_call(call, current_user, form.code.data.strip())
+        except CallAdminError as exc:
+            db.session.rollback()
+            call = officer_call(call_id)
+            loose = _attach(form, exc.problems)
+        else:
+            db.session.commit()
+            flash(_("공모를 복사했습니다. 일정과 내용을 확인하십시오."), "success")
+            return redirect(url_for("officer.edit_call", call_id=new.id))
+    return render_template("officer/call_copy.html", form=form, call=call, loose=loose), _status()
+
+
+@bp.route("/calls/<int:call_id>/step", methods=["POST"])
+@login_required
+def step(call_id: int):
+    call = officer_call(call_id)
+    form = StepForm()
+    if not form.validate_on_submit() or form.step.data not in lifecycle.STEPS:
+        abort(400)
+    try:
+        lifecycle.STEPS[form.step.data](call, current_user)
+    except LifecycleError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("공모 단계를 변경했습니다."), "success")
+    return redirect(url_for("officer.dashboard", call_id=call_id))

@@ -1,0 +1,101 @@
+"""Uploading and downloading a proposal's attachments."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.proposals.views import bp
+from app.proposals.views.submission import load_proposal, require_edit, require_view, respond_closed
+from app.extensions import db
+from app.models import Attachment
+from app import access
+from app.calls import deadline
+from app.proposals import filetypes
+from app.proposals import attachments as files
+from app.proposals.validation import human_bytes
+from forms.attachments import DeleteForm, UploadForm
+
+
+def _attachment_of(proposal, attachment_id: int) -> Attachment:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.proposal_id != proposal.id:
+        abort(404)
+    return attachment
+
+
+@bp.route("/proposals/<int:proposal_id>/attachments", methods=["GET", "POST"])
+@login_required
+def attachments(proposal_id: int):
+    proposal = load_proposal(proposal_id)
+    require_view(proposal)
+    can_edit = access.can_edit_proposal(current_user, proposal)
+    form = UploadForm(kinds=files.kind_choices(proposal.call))
+    status = 200
+    if request.method == "POST":
+        require_edit(proposal)
+        back = url_for("proposals.attachments", proposal_id=proposal.id)
+        try:
+            deadline.ensure_writable(proposal)
+        except deadline.ClosedError as exc:
+            return respond_closed(exc, back)
+        if form.validate_on_submit():
+            upload = form.file.data
+            try:
+                attachment = files.store(proposal, current_user, form.kind.data, upload.stream, upload.filename)
+            except deadline.ClosedError as exc:
+                return respond_closed(exc, back)
+            except files.AttachmentError as exc:
+                db.session.rollback()
+                form.file.errors = [*form.file.errors, exc.message]
+                status = exc.status
+            else:
+                db.session.commit()
+                flash(_("'%(name)s' 파일을 올렸습니다.", name=attachment.filename), "success")
+                return redirect(back, 303)
+        else:
+            status = 422
+    return render_template(
+        "proposals/attachments.html", proposal=proposal, call=proposal.call, form=form,
+        delete_form=DeleteForm(), groups=files.grouped(proposal),
+        writable=can_edit and deadline.writable(proposal), can_edit=can_edit,
+        used=files.total_size(proposal), human_bytes=human_bytes,
+        accepted=", ".join(filetypes.ACCEPTED_EXTENSIONS),
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment_download(proposal_id: int, attachment_id: int):
+    proposal = load_proposal(proposal_id)
+    require_view(proposal)
+    attachment = _attachment_of(proposal, attachment_id)
+    path = files.blob_path(attachment)
+    if not path.is_file():
+        current_app.logger.error("attachment %s: blob %s missing", attachment.id, attachment.storage_key)
+        abort(404)
+    # Never inline: a document must not run in the portal's origin, whatever it contains.
+    resp = send_file(path, mimetype=filetypes.mimetype(attachment.detected_type), as_attachment=True,
+                     download_name=attachment.filename, conditional=False, etag=False, max_age=0)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def attachment_delete(proposal_id: int, attachment_id: int):
+    proposal = load_proposal(proposal_id)
+    require_edit(proposal)
+    attachment = _attachment_of(proposal, attachment_id)
+    back = url_for("proposals.attachments", proposal_id=proposal.id)
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    name = attachment.filename
+    try:
+        files.delete(proposal, current_user, attachment)
+    except deadline.ClosedError as exc:
+        return respond_closed(exc, back)
+    db.session.commit()
+    flash(_("'%(name)s' 파일을 삭제했습니다.", name=name), "success")
+    return redirect(back, 303)

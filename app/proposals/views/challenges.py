@@ -1,0 +1,64 @@
+"""Applicant area: challenging an evaluator (기피신청).
+
+Applicants do not know the panel before the announcement, so the consortium names
+the organisation (and the person, if known) it believes conflicted, with its
+reason; the officer matches it to an assigned reviewer and upholds or rejects it.
+"""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.proposals.views import bp
+from app.proposals.views.submission import load_proposal, require_view
+from app.extensions import db
+from app.models import Proposal
+from app.review import conflicts
+from app.review import review_access as policy
+from app.access import require
+from forms.review import ChallengeForm
+
+
+def _proposal(proposal_id: int) -> Proposal:
+    # The loader and rule of every proposal page: whoever may not see the proposal gets a
+    # 404, not a 403 that would confirm it exists; its call's officers see it, but the
+    # challenges are the consortium's own (they decide them on the officer pages).
+    proposal = load_proposal(proposal_id)
+    require_view(proposal)
+    require(policy.can_view_challenges(current_user, proposal))
+    return proposal
+
+
+def _page(proposal, form, status: int = 200):
+    return render_template(
+        "proposals/challenges.html", proposal=proposal, form=form, items=conflicts.challenges_of(proposal),
+        can_file=policy.can_file_challenge(current_user, proposal) and conflicts.may_challenge(proposal),
+        labels=conflicts.CHALLENGE_LABELS,
+    ), status
+
+
+@bp.route("/proposals/<int:proposal_id>/challenges")
+@login_required
+def challenges(proposal_id: int):
+    return _page(_proposal(proposal_id), ChallengeForm())
+
+
+@bp.route("/proposals/<int:proposal_id>/challenges", methods=["POST"])
+@login_required
+def challenge_file(proposal_id: int):
+    proposal = _proposal(proposal_id)
+    require(policy.can_file_challenge(current_user, proposal))
+    form = ChallengeForm()
+    if not form.validate_on_submit():
+        return _page(proposal, form, 422)
+    try:
+        conflicts.file_challenge(proposal, current_user, target_organisation=form.target_organisation.data or "",
+                                 target_person=form.target_person.data or "", reason=form.reason.data)
+    except conflicts.ConflictError as exc:
+        db.session.rollback()
+        form.reason.errors.append(exc.message)
+        return _page(proposal, form, 422)
+    db.session.commit()
+    flash(_("기피신청을 접수했습니다. 처리 결과는 알림으로 알려 드립니다."), "success")
+    return redirect(url_for("proposals.challenges", proposal_id=proposal.id), 303)

@@ -1,0 +1,279 @@
+"""The review sheet (평가표): its rules, and what the ranking reads from it.
+
+A sheet is built from ``call.rubric``: for each criterion of kind "review", points in
+0..max_points (a Decimal with at most two decimals) or, when the rubric has
+``grades``, a grade letter; a comment per criterion; an overall opinion. A draft saves
+whatever valid values it has; submitting requires every criterion and the overall
+opinion and locks the sheet; only an officer reopens it, with a reason, audited.
+
+For the officer's side (ranking, announcement):
+
+``submitted_sheets(call) -> list[dict]``
+    Every submitted sheet of a live assignment (declared, not recused or removed), as
+    ``{"proposal_id": int, "reviewer": "R<user id>", "points": {criterion key: "27" | "A"},
+    "comments": {key: str}, "overall_opinion": str, "submitted_at": ISO 8601}``,
+    ordered by proposal id then reviewer. ``points`` values are strings in the scoring
+    contract's form (a decimal, or a grade letter where the rubric has grades), so
+    ``{"reviewer": s["reviewer"], "points": s["points"]}`` is a ready review entry.
+
+``evaluator_names(call) -> list[dict]``
+    The evaluator list for the announcement: each reviewer who submitted at least one
+    counted sheet, ``{"name", "organisation", "department"}``, ordered by name.
+
+Once the call's results are decided, no sheet is saved, submitted or reopened: the
+published result reads these sheets. Each write takes the call's row lock, then the
+assignment's, and checks the phase under them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Notification, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
+from app.review import assignment as assignment_service
+from app.core import audit, clock
+
+MAX_COMMENT = 4000
+MAX_OPINION = 8000
+
+
+class SheetError(Exception):
+    """The sheet cannot change (locked, or not the reviewer's to edit)."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class SheetInvalid(Exception):
+    """Values the rules refuse: ``errors`` maps a field ("points:KEY", "comment:KEY", "overall_opinion") to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("invalid review sheet")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    label_en: str
+    max_points: Decimal
+    description: str
+
+
+def criteria(call) -> list[Criterion]:
+    """The review (qualitative) criteria in rubric order; automatic ones are the engine's job."""
+    out = []
+    for c in (call.rubric or {}).get("criteria", []):
+        if c.get("kind", "review") == "review":
+            out.append(Criterion(c["key"], c.get("label", c["key"]), c.get("label_en", c.get("label", c["key"])),
+                                 Decimal(str(c["max_points"])), c.get("description", "")))
+    return out
+
+
+def grades(call) -> dict[str, Decimal] | None:
+    g = (call.rubric or {}).get("grades")
+    return {k: Decimal(str(v)) for k, v in g.items()} if g else None
+
+
+def _plain(d: Decimal) -> str:
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s or "0"
+
+
+def display(d: Decimal) -> str:
+    """Points as people write them: 68.5, 27, never 27.00 or 2.7E+1."""
+    return _plain(d)
+
+
+def parse_value(call, criterion: Criterion, raw: str) -> tuple[str | None, str | None]:
+    """(normalised value, error message); (None, None) when left empty."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, None
+    g = grades(call)
+    if g is not None and raw.upper() in g:
+        return raw.upper(), None
+    try:
+        d = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        d = None
+    if d is None or not d.is_finite():
+        if g is not None:
+            return None, str(_l("알 수 없는 등급입니다. %(grades)s 중에서 고르거나 점수를 입력하십시오.",
+                                grades=", ".join(g)))
+        return None, str(_l("점수는 숫자로 입력하십시오."))
+    if d < 0:
+        return None, str(_l("점수는 0점 이상이어야 합니다."))
+    if d > criterion.max_points:
+        return None, str(_l("점수는 배점 %(max)s점을 넘을 수 없습니다.", max=_plain(criterion.max_points)))
+    if d.as_tuple().exponent < -2:
+        return None, str(_l("점수는 소수점 둘째 자리까지 입력할 수 있습니다."))
+    return _plain(d), None
+
+
+def value_of(call, criterion: Criterion, stored: str) -> Decimal:
+    g = grades(call)
+    if g is not None and stored in g:
+        return g[stored] * criterion.max_points
+    return Decimal(stored)
+
+
+def total(call, points: dict) -> Decimal:
+    """The sheet's running total over the criteria scored so far."""
+    return sum((value_of(call, c, points[c.key]) for c in criteria(call) if points.get(c.key)), Decimal(0))
+
+
+def max_total(call) -> Decimal:
+    return sum((c.max_points for c in criteria(call)), Decimal(0))
+
+
+def sheet_for(assignment: ReviewAssignment) -> ReviewSheet:
+    if assignment.sheet is None:
+        assignment.sheet = ReviewSheet(points={}, comments={}, overall_opinion="", status="draft")
+        db.session.add(assignment.sheet)
+    return assignment.sheet
+
+
+def _clean(call, points_raw: dict, comments_raw: dict, opinion: str, *, complete: bool):
+    errors: dict[str, list[str]] = {}
+    points, comments = {}, {}
+    for c in criteria(call):
+        value, error = parse_value(call, c, points_raw.get(c.key, ""))
+        if error:
+            errors.setdefault(f"points:{c.key}", []).append(error)
+        elif value is None and complete:
+            errors.setdefault(f"points:{c.key}", []).append(
+                str(_l("%(label)s 항목의 점수를 입력하십시오.", label=c.label)))
+        elif value is not None:
+            points[c.key] = value
+        comment = (comments_raw.get(c.key) or "").strip()
+        if len(comment) > MAX_COMMENT:
+            errors.setdefault(f"comment:{c.key}", []).append(
+                str(_l("의견은 %(n)s자 이내로 입력하십시오.", n=MAX_COMMENT)))
+        comments[c.key] = comment
+    opinion = (opinion or "").strip()
+    if len(opinion) > MAX_OPINION:
+        errors.setdefault("overall_opinion", []).append(str(_l("종합의견은 %(n)s자 이내로 입력하십시오.", n=MAX_OPINION)))
+    elif complete and not opinion:
+        errors.setdefault("overall_opinion", []).append(str(_l("종합의견을 입력하십시오.")))
+    if errors:
+        raise SheetInvalid(errors)
+    return points, comments, opinion
+
+
+SETTLED = _l("선정 결과가 확정되어 평가표를 더 이상 저장하거나 제출할 수 없습니다.")
+
+
+def may_change(call) -> bool:
+    """Whether sheets of the call may still change (for pages; the writes check under the lock)."""
+    return call.status() in assignment_service.ASSIGNING_STATUSES
+
+
+def _ensure_editable(assignment: ReviewAssignment, reviewer) -> ReviewSheet:
+    if not assignment_service.lock_panel(assignment.call):
+        raise SheetError(SETTLED)
+    assignment_service.lock_assignment(assignment)
+    if assignment.reviewer_id != reviewer.id or assignment.coi_status != "declared":
+        raise SheetError(_l("이해충돌이 없음을 서약한 본인의 배정만 평가할 수 있습니다."))
+    sheet = sheet_for(assignment)
+    if sheet.locked:
+        raise SheetError(_l("제출된 평가표는 수정할 수 없습니다. 수정이 필요하면 담당자에게 재개를 요청하십시오."))
+    return sheet
+
+
+def save_draft(assignment, reviewer, *, points: dict, comments: dict, overall_opinion: str) -> ReviewSheet:
+    """Keep what was entered; empty criteria are fine, invalid values are not."""
+    sheet = _ensure_editable(assignment, reviewer)
+    sheet.points, sheet.comments, sheet.overall_opinion = _clean(
+        assignment.call, points, comments, overall_opinion, complete=False)
+    sheet.updated_at = clock.now()
+    db.session.flush()
+    audit.record(reviewer, "review.sheet_saved", sheet, assignment_id=assignment.id, points=sheet.points)
+    return sheet
+
+
+def submit(assignment, reviewer, *, points: dict, comments: dict, overall_opinion: str) -> ReviewSheet:
+    sheet = _ensure_editable(assignment, reviewer)
+    sheet.points, sheet.comments, sheet.overall_opinion = _clean(
+        assignment.call, points, comments, overall_opinion, complete=True)
+    sheet.status = "submitted"
+    sheet.submitted_at = clock.now()
+    db.session.flush()
+    audit.record(reviewer, "review.sheet_submitted", sheet, assignment_id=assignment.id,
+                 proposal_id=assignment.proposal_id, points=sheet.points,
+                 total=_plain(total(assignment.call, sheet.points)))
+    return sheet
+
+
+def reopen(sheet: ReviewSheet, officer, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise SheetError(_l("재개 사유를 입력하십시오."))
+    if not assignment_service.lock_panel(sheet.assignment.call):
+        raise SheetError(_l("선정 결과가 확정되어 평가표를 재개할 수 없습니다."))
+    assignment_service.lock_assignment(sheet.assignment)
+    if not sheet.locked:
+        raise SheetError(_l("제출된 평가표만 재개할 수 있습니다."))
+    sheet.status = "draft"
+    sheet.reopened_at = clock.now()
+    sheet.reopen_reason = reason
+    a = sheet.assignment
+    audit.record(officer, "review.sheet_reopened", sheet, assignment_id=a.id, proposal_id=a.proposal_id,
+                 reviewer_id=a.reviewer_id, reason=reason)
+    db.session.add(Notification(
+        user_id=a.reviewer_id, kind="review_reopened",
+        text_ko=f"평가표가 재개되었습니다: {a.proposal.title} (사유: {reason})",
+        text_en=f"Your review sheet was reopened: {a.proposal.title} (reason: {reason})", url=""))
+
+
+# --- for the officer's ranking and announcement ---------------------------------------
+
+
+def _counted(call):
+    return (
+        select(ReviewSheet).join(ReviewAssignment, ReviewSheet.assignment_id == ReviewAssignment.id)
+        .where(ReviewAssignment.call_id == call.id, ReviewAssignment.coi_status == "declared",
+               ReviewSheet.status == "submitted")
+    )
+
+
+def any_counted(call) -> bool:
+    """Whether any sheet of the call counts (the rubric is locked from then on)."""
+    return db.session.scalar(_counted(call).limit(1)) is not None
+
+
+def submitted_sheets(call) -> list[dict]:
+    sheets = db.session.scalars(
+        _counted(call).options(selectinload(ReviewSheet.assignment))
+        .order_by(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id)
+    )
+    return [{
+        "proposal_id": s.assignment.proposal_id,
+        "reviewer": s.assignment.pseudonym,
+        "points": {k: str(v) for k, v in (s.points or {}).items()},
+        "comments": dict(s.comments or {}),
+        "overall_opinion": s.overall_opinion,
+        "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
+    } for s in sheets]
+
+
+def evaluator_names(call) -> list[dict]:
+    reviewer_ids = set(db.session.scalars(_counted(call).with_only_columns(ReviewAssignment.reviewer_id)))
+    if not reviewer_ids:
+        return []
+    entries = db.session.scalars(
+        select(ReviewerPoolEntry).where(ReviewerPoolEntry.call_id == call.id,
+                                        ReviewerPoolEntry.user_id.in_(reviewer_ids))
+        .options(selectinload(ReviewerPoolEntry.user))
+    )
+    out = [{"name": e.user.name, "organisation": e.organisation_name, "department": e.department} for e in entries]
+    return sorted(out, key=lambda r: (r["name"], r["organisation"]))

@@ -1,0 +1,202 @@
+"""The reviewer's pages: assignments, conflict declarations, the proposal and the review sheet.
+
+A reviewer reaches only their own assignments (anyone else's is 404) and opens a
+proposal's content only after pledging no conflict of interest (403 before). Nothing
+here names another reviewer.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Consortium, Proposal, ProposalVersion, ReviewAssignment
+from app.review import conflicts, review_sheets
+from app.review import review_access as policy
+from app.access import require
+from forms.review import PledgeForm, RecuseForm, review_sheet_form, sheet_errors_to_form, sheet_values
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def _own(assignment_id: int) -> ReviewAssignment:
+    require(policy.is_reviewer(current_user))
+    a = db.session.get(ReviewAssignment, assignment_id)
+    if a is None or not policy.owns_assignment(current_user, a):
+        abort(404)
+    return a
+
+
+def latest_version(proposal) -> ProposalVersion | None:
+    return db.session.scalar(
+        select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
+        .order_by(ProposalVersion.number.desc()).limit(1))
+
+
+@bp.route("/")
+@login_required
+def index():
+    require(policy.is_reviewer(current_user))
+    rows = db.session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.reviewer_id == current_user.id)
+        .options(selectinload(ReviewAssignment.sheet), selectinload(ReviewAssignment.proposal),
+                 selectinload(ReviewAssignment.call))
+        .order_by(ReviewAssignment.call_id.desc(), ReviewAssignment.id)
+    ).all()
+    return render_template("review/index.html", assignments=rows, coi_labels=conflicts.COI_LABELS)
+
+
+@bp.route("/a/<int:assignment_id>")
+@login_required
+def declare(assignment_id: int):
+    a = _own(assignment_id)
+    return _declaration_page(a, PledgeForm(), RecuseForm())
+
+
+def _declaration_page(a, pledge_form, recuse_form, status: int = 200):
+    from app.core import clock
+
+    proposal = db.session.scalar(
+        select(Proposal).where(Proposal.id == a.proposal_id)
+        .options(selectinload(Proposal.consortium).selectinload(Consortium.members)))
+    preview = conflicts.pledge_text(a, current_user.name, clock.now()) if a.coi_status == "pending" else ""
+    settled = not review_sheets.may_change(a.call)
+    return render_template(
+        "review/declare.html", a=a, proposal=proposal, preview=preview, pledge_form=pledge_form,
+        recuse_form=recuse_form, can_recuse=policy.can_recuse(current_user, a) and not settled,
+        settled=settled, coi_labels=conflicts.COI_LABELS,
+    ), status
+
+
+@bp.route("/a/<int:assignment_id>/pledge", methods=["POST"])
+@login_required
+def pledge(assignment_id: int):
+    a = _own(assignment_id)
+    require(policy.can_declare(current_user, a))
+    form = PledgeForm()
+    if not form.validate_on_submit():
+        return _declaration_page(a, form, RecuseForm(), 422)
+    try:
+        conflicts.declare_no_conflict(a, current_user)
+    except conflicts.ConflictError as exc:
+        db.session.rollback()
+        form.confirm.errors = [*form.confirm.errors, exc.message]
+        return _declaration_page(a, form, RecuseForm(), 422)
+    db.session.commit()
+    flash(_("이해충돌이 없음을 서약했습니다. 이제 신청서를 열람하고 평가할 수 있습니다."), "success")
+    return redirect(url_for("review.proposal", assignment_id=a.id), 303)
+
+
+@bp.route("/a/<int:assignment_id>/recuse", methods=["POST"])
+@login_required
+def recuse(assignment_id: int):
+    a = _own(assignment_id)
+    require(policy.can_recuse(current_user, a))
+    form = RecuseForm()
+    if not form.validate_on_submit():
+        return _declaration_page(a, PledgeForm(), form, 422)
+    try:
+        conflicts.recuse(a, current_user, form.reason.data)
+    except conflicts.ConflictError as exc:
+        db.session.rollback()
+        form.reason.errors = [*form.reason.errors, exc.message]
+        return _declaration_page(a, PledgeForm(), form, 422)
+    db.session.commit()
+    flash(_("회피 신청이 처리되었습니다. 이 신청서는 더 이상 평가하지 않습니다."), "success")
+    return redirect(url_for("review.index"), 303)
+
+
+@bp.route("/a/<int:assignment_id>/proposal")
+@login_required
+def proposal(assignment_id: int):
+    a = _own(assignment_id)
+    require(policy.can_open_proposal(current_user, a))
+    version = latest_version(a.proposal)
+    return render_template("review/proposal.html", a=a, version=version,
+                           snap=version.snapshot if version else {})
+
+
+@bp.route("/a/<int:assignment_id>/files/<sha256>")
+@login_required
+def attachment(assignment_id: int, sha256: str):
+    a = _own(assignment_id)
+    require(policy.can_open_proposal(current_user, a))
+    version = latest_version(a.proposal)
+    files = (version.snapshot or {}).get("attachments", []) if version else []
+    item = next((f for f in files if f.get("sha256") == sha256), None)
+    if item is None or len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+        abort(404)
+    # Blobs are kept by content hash (app/services/attachments.py), so a submitted version's
+    # files stay readable whatever happened to the live attachment rows.
+    path = Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256[2:4] / sha256
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=item.get("filename") or "attachment",
+                     mimetype="application/octet-stream", max_age=0)
+
+
+@bp.route("/a/<int:assignment_id>/sheet", methods=["GET", "POST"])
+@login_required
+def sheet(assignment_id: int):
+    a = _own(assignment_id)
+    require(policy.can_edit_sheet(current_user, a))
+    call = a.call
+    existing = a.sheet
+    status = 200
+    if request.method == "POST":
+        if not review_sheets.may_change(call):
+            flash(str(review_sheets.SETTLED), "error")
+            return redirect(url_for("review.sheet", assignment_id=a.id), 303)
+        if existing is not None and existing.locked:
+            flash(_("제출된 평가표는 수정할 수 없습니다. 수정이 필요하면 담당자에게 재개를 요청하십시오."), "error")
+            return redirect(url_for("review.sheet", assignment_id=a.id), 303)
+        form = review_sheet_form(call)
+        submitting = "submit_sheet" in request.form or form.action.data == "submit"
+        if form.validate_on_submit():
+            points, comments, opinion = sheet_values(form, call)
+            try:
+                if submitting:
+                    review_sheets.submit(a, current_user, points=points, comments=comments, overall_opinion=opinion)
+                else:
+                    review_sheets.save_draft(a, current_user, points=points, comments=comments,
+                                             overall_opinion=opinion)
+            except review_sheets.SheetInvalid as exc:
+                db.session.rollback()
+                sheet_errors_to_form(form, exc.errors)
+            except review_sheets.SheetError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+                return redirect(url_for("review.sheet", assignment_id=a.id), 303)
+            else:
+                db.session.commit()
+                flash(_("평가표를 제출했습니다.") if submitting else _("임시 저장했습니다."), "success")
+                return redirect(url_for("review.sheet", assignment_id=a.id), 303)
+        status = 422
+        points = {c.key: form[f"points_{c.key}"].data or "" for c in review_sheets.criteria(call)}
+    else:
+        data = {}
+        if existing is not None:
+            for c in review_sheets.criteria(call):
+                data[f"points_{c.key}"] = (existing.points or {}).get(c.key, "")
+                data[f"comment_{c.key}"] = (existing.comments or {}).get(c.key, "")
+            data["overall_opinion"] = existing.overall_opinion
+        form = review_sheet_form(call, data=data)
+        points = dict(existing.points or {}) if existing else {}
+    valid_points = {}
+    for c in review_sheets.criteria(call):
+        value, error = review_sheets.parse_value(call, c, points.get(c.key, ""))
+        if value is not None and error is None:
+            valid_points[c.key] = value
+    errors = [e for f in form for e in (f.errors or [])]
+    return render_template(
+        "review/sheet.html", a=a, form=form, sheet=existing, criteria=review_sheets.criteria(call),
+        settled=not review_sheets.may_change(call),
+        grades={k: str(v) for k, v in (review_sheets.grades(call) or {}).items()},
+        total=review_sheets.display(review_sheets.total(call, valid_points)),
+        max_total=review_sheets.display(review_sheets.max_total(call)), errors=errors,
+    ), status

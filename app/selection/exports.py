@@ -1,0 +1,176 @@
+"""Exports for officers: proposals with budgets, review sheets, the ranking, the evaluator list.
+
+Each table is (Korean headers, rows); rows hold numbers as numbers (won as int, points as
+Decimal) so spreadsheets can add them up. Text from applicants that a spreadsheet would
+read as a formula is defused first.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Call, Consortium, EligibilityDecision, Proposal
+from app.core import clock
+from app.selection import results
+from app.proposals import snapshot
+
+Table = tuple[list[str], list[list[object]]]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+STATUS_KO = {"draft": "작성 중", "submitted": "제출", "withdrawn": "철회"}
+SCREENING_KO = {"confirmed": "적격", "rejected": "부적격", None: "미검토"}
+
+
+def _kst(value) -> str:
+    return clock.to_kst(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _points(value: object) -> object:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+
+
+def proposals_table(call: Call) -> Table:
+    headers = ["접수번호", "컨소시엄", "주관기관", "대상 산업단지", "과제명", "상태", "제출 일시(KST)",
+               "국비(원)", "지방비(원)", "민간현금(원)", "민간현물(원)", "총사업비(원)", "적격성 검토"]
+    proposals = db.session.scalars(
+        select(Proposal).where(Proposal.call_id == call.id)
+        .options(selectinload(Proposal.consortium).selectinload(Consortium.lead_org),
+                 selectinload(Proposal.complex), selectinload(Proposal.budget_lines))
+        .order_by(Proposal.receipt_no, Proposal.id)
+    ).all()
+    verdicts = dict(db.session.execute(
+        select(EligibilityDecision.proposal_id, EligibilityDecision.status)
+        .join(Proposal, Proposal.id == EligibilityDecision.proposal_id).where(Proposal.call_id == call.id)
+    ).all())
+    versions = snapshot.latest_versions(p.id for p in proposals)
+    rows = []
+    for live in proposals:
+        # A submitted proposal is exported as submitted, whatever was typed afterwards.
+        p = snapshot.as_proposal(versions[live.id], live) if live.id in versions else live
+        rows.append([
+            p.receipt_no or "", p.consortium.name, p.consortium.lead_org.name, p.complex.name if p.complex else "",
+            p.title, STATUS_KO.get(p.status, p.status), _kst(p.submitted_at),
+            p.total_by_source("national"), p.total_by_source("local"), p.total_by_source("private_cash"),
+            p.total_by_source("private_inkind"), p.total_budget, SCREENING_KO.get(verdicts.get(p.id), ""),
+        ])
+    return headers, rows
+
+
+def _review_criteria(call: Call) -> list[dict]:
+    return [c for c in (call.rubric or {}).get("criteria", []) if c.get("kind", "review") == "review"]
+
+
+def review_sheets_table(call: Call) -> Table:
+    """One row per submitted sheet; grades become their points so the columns add up."""
+    criteria = _review_criteria(call)
+    grades = {k: Decimal(str(v)) for k, v in ((call.rubric or {}).get("grades") or {}).items()}
+    headers = ["평가위원 ID", "평가위원", "접수번호", "과제명"] + [f"{c['label']}({c['max_points']})" for c in criteria] + ["합계", "종합의견", "제출 일시(KST)"]
+    try:
+        from app.models.review import ReviewAssignment, ReviewSheet
+    except ImportError:
+        return headers, []
+    sheets = db.session.scalars(
+        select(ReviewSheet).join(ReviewAssignment, ReviewSheet.assignment_id == ReviewAssignment.id)
+        .where(ReviewAssignment.call_id == call.id, ReviewSheet.status == "submitted")
+        .options(selectinload(ReviewSheet.assignment).selectinload(ReviewAssignment.reviewer),
+                 selectinload(ReviewSheet.assignment).selectinload(ReviewAssignment.proposal))
+        .order_by(ReviewAssignment.reviewer_id, ReviewAssignment.proposal_id)
+    ).all()
+    rows = []
+    for s in sheets:
+        a = s.assignment
+        values = []
+        for c in criteria:
+            raw = (s.points or {}).get(c["key"])
+            if raw in grades:
+                values.append(grades[raw] * Decimal(str(c["max_points"])))
+            else:
+                values.append(_points(raw) if raw is not None else None)
+        total = sum((v for v in values if isinstance(v, Decimal)), Decimal(0))
+        rows.append([a.pseudonym, a.reviewer.name, a.proposal.receipt_no or "", a.proposal.title, *values, total,
+                     s.overall_opinion, _kst(s.submitted_at)])
+    return headers, rows
+
+
+def ranking_table(call: Call) -> Table:
+    labels = results.criteria_labels(call)
+    headers = (["순위", "접수번호", "컨소시엄", "대상 산업단지", "총점", "정성평가", "정량평가", "가점", "감점"]
+               + [f"{label}({mx})" for _, label, mx in labels]
+               + ["통과", "선정(산출)", "최종 선정", "사유", "선정 변경 사유"])
+    rows = []
+    for r in results.ranking(call):
+        b = r.breakdown or {}
+        p = r.proposal
+        rows.append([
+            r.rank, p.receipt_no or "", p.consortium.name, p.complex.name if p.complex else "",
+            _points(b.get("total", r.total)), _points(b.get("qualitative")), _points(b.get("automatic")),
+            _points(b.get("bonus")), _points(b.get("deduction")),
+            *[_points((b.get("criteria") or {}).get(key)) for key, _, _ in labels],
+            "통과" if r.passed else "미통과", "선정" if r.engine_selected else "미선정",
+            "선정" if r.selected else "미선정", r.reason or "", r.override_reason or "",
+        ])
+    return headers, rows
+
+
+def evaluators_table(call: Call) -> Table:
+    headers = ["성명", "소속", "부서"]
+    try:
+        from app.review import review_sheets
+    except ImportError:
+        return headers, []
+    return headers, [[e["name"], e["organisation"], e["department"]] for e in review_sheets.evaluator_names(call)]
+
+
+TABLES = {
+    "proposals": ("신청서", proposals_table),
+    "reviews": ("평가표", review_sheets_table),
+    "ranking": ("순위", ranking_table),
+    "evaluators": ("평가위원", evaluators_table),
+}
+
+
+def to_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(list(headers))
+    for row in rows:
+        ws.append([_safe(v) for v in row])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+    for i, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(header)) * 2 + 2))
+        if "(원)" in header:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = "#,##0"
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def to_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else _safe(v) for v in row])
+    # The byte-order mark lets spreadsheet programs recognise UTF-8 Korean.
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

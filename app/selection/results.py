@@ -1,0 +1,402 @@
+"""Results of a call: the scoring engine run over database rows, the selection and its announcement.
+
+The engine (``scoring``) knows nothing of the database; this module builds its input in
+the contract's form (shared/spec/scoring.md) from the call, the eligible proposals and
+the submitted review sheets, and stores what comes back.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
+
+import scoring
+from scoring.output import reviewer_stats_to_json
+from app.extensions import db
+from app.models import Call, CallOutcome, Consortium, IndustrialComplex, Proposal, Result
+from app.core import audit, clock
+from app.notifications import outbox
+from app.selection import screening
+from app.proposals import snapshot
+from app.notifications.contacts import consortium_contacts
+from app.core.links import portal_url
+
+RATIO_PLACES = Decimal("0.000001")
+
+
+class ResultsError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SheetData:
+    """What the engine needs of one submitted review sheet."""
+
+    proposal_id: int
+    reviewer: str  # pseudonymous: never the reviewer's name
+    points: Mapping[str, object]
+
+
+def _attr(obj, name, default=None):
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def submitted_sheets(call: Call) -> list[SheetData]:
+    """Submitted review sheets of the call, from the review module."""
+    try:
+        from app.review import review_sheets
+    except ImportError:  # the review module is not installed yet: no sheets
+        return []
+    out = []
+    for sheet in review_sheets.submitted_sheets(call):
+        out.append(SheetData(int(_attr(sheet, "proposal_id")), str(_attr(sheet, "reviewer")),
+                             dict(_attr(sheet, "points") or {})))
+    return out
+
+
+def proposal_key(proposal: Proposal) -> str:
+    return proposal.receipt_no or f"P{proposal.id}"
+
+
+def facts_of(proposal: Proposal) -> dict[str, object]:
+    """The structured facts automatic criteria read (rule ``fact`` names)."""
+    total = proposal.total_budget
+    private = proposal.total_by_source("private_cash") + proposal.total_by_source("private_inkind")
+    ratio = (Decimal(private) / Decimal(total)).quantize(RATIO_PLACES, rounding=ROUND_DOWN) if total else Decimal(0)
+    return {
+        "infrastructure_types": [item.type_key for item in proposal.infra_items],
+        "complete_poc_plans": sum(1 for plan in proposal.poc_plans if plan.is_complete),
+        "private_matching_ratio": format(ratio, "f"),
+    }
+
+
+def _decimal_text(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def build_input(call: Call, proposals: Iterable[Proposal], sheets: Iterable[SheetData]) -> dict:
+    by_proposal: dict[int, list[SheetData]] = {}
+    for sheet in sheets:
+        by_proposal.setdefault(sheet.proposal_id, []).append(sheet)
+    one_per = (call.policy or {}).get("one_per")
+    items = []
+    for p in proposals:
+        item = {
+            "id": proposal_key(p),
+            "complex": p.complex.name if p.complex else f"-{p.id}",
+            "budget": str(p.total_by_source("national")),
+            "submitted_at": (p.submitted_at or clock.now()).isoformat(),
+            "facts": facts_of(p),
+            "bonus": "0",
+            "deduction": "0",
+            "reviews": [
+                {"reviewer": s.reviewer, "points": {k: _decimal_text(v) for k, v in s.points.items()}}
+                for s in sorted(by_proposal.get(p.id, []), key=lambda s: s.reviewer)
+            ],
+        }
+        if one_per and one_per not in item:
+            item[one_per] = str(getattr(p, one_per, "") or f"-{p.id}")
+        items.append(item)
+    return {"rubric": call.rubric, "policy": call.policy, "proposals": items}
+
+
+def _eligible_with_facts(call: Call) -> list[Proposal]:
+    ids = [p.id for p in screening.eligible_proposals(call)]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(Proposal.id.in_(ids))
+            .options(
+                # The engine reads the submitted versions; of the live rows only these are used.
+                load_only(Proposal.id, Proposal.call_id, Proposal.consortium_id, Proposal.complex_id,
+                          Proposal.status, Proposal.receipt_no, Proposal.submitted_at),
+                selectinload(Proposal.call), selectinload(Proposal.consortium),
+            )
+            .order_by(Proposal.id)
+        )
+    )
+
+
+ENGINE_INPUT_BATCH = 100
+
+
+def _engine_input(call: Call, live: list[Proposal], sheets: list[SheetData]) -> tuple[dict, dict[str, int]]:
+    """``build_input`` over the submitted versions, and each engine id's proposal id.
+
+    The versions are read a hundred at a time and let go: a thousand snapshots and the
+    proposals rebuilt from them, held at once, took the web worker past 240 MB for good.
+    """
+    items, ids = [], {}
+    for start in range(0, len(live), ENGINE_INPUT_BATCH):
+        batch = live[start:start + ENGINE_INPUT_BATCH]
+        versions = snapshot.latest_versions(p.id for p in batch)
+        judged = [snapshot.as_proposal(versions[p.id], p) for p in batch if p.id in versions]
+        items += build_input(call, judged, sheets)["proposals"]
+        ids.update({proposal_key(p): p.id for p in judged})
+        for version in versions.values():
+            db.session.expunge(version)
+    return {"rubric": call.rubric, "policy": call.policy, "proposals": items}, ids
+
+
+def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> list[Result]:
+    """Run the engine for the call and store a Result per eligible proposal.
+
+    Earlier overrides survive a recomputation: the officer's written decision stands
+    until the officer changes it.
+    """
+    if call.phase != "in_review":
+        raise ResultsError(_("평가 중인 공모에서만 결과를 산출할 수 있습니다."))
+    sheets = list(submitted_sheets(call) if sheets is None else sheets)
+    # Judge what was submitted: drafts typed after the last submission do not count.
+    document, proposal_ids = _engine_input(call, _eligible_with_facts(call), sheets)
+    if not proposal_ids:
+        raise ResultsError(_("적격으로 확인된 신청서가 없습니다."))
+    try:
+        rubric, policy, inputs = scoring.parse_input(document)
+        ranked = scoring.evaluate(rubric, policy, inputs)
+    except scoring.ScoringInputError as error:
+        raise ResultsError(_("평가 점수를 계산할 수 없습니다: %(e)s", e=str(error))) from None
+    output = scoring.results_to_json(ranked, policy)
+    stats = reviewer_stats_to_json(scoring.reviewer_stats(ranked), policy.decimals)
+    # The English explanation names the criteria by their English labels, where the rubric has them.
+    rubric_en = scoring.parse_input({**document, "proposals": [], "rubric": _english_labels(document["rubric"])})[0]
+
+    previous = {r.proposal_id: r for r in db.session.scalars(select(Result).where(Result.call_id == call.id))}
+    db.session.execute(delete(Result).where(Result.call_id == call.id))
+    now = clock.now()
+    rows = []
+    for typed, doc in zip(ranked, output["results"]):
+        proposal_id = proposal_ids[typed.id]
+        breakdown = dict(doc)
+        breakdown["explanation"] = {
+            "ko": scoring.explain(typed, rubric, policy, "ko"),
+            "en": scoring.explain(typed, rubric_en, policy, "en"),
+        }
+        row = Result(
+            call_id=call.id, proposal_id=proposal_id, rank=typed.rank, total=typed.total,
+            passed=typed.passed, engine_selected=typed.selected, selected=typed.selected,
+            reason=typed.reason, breakdown=breakdown, computed_at=now,
+        )
+        old = previous.get(proposal_id)
+        if old is not None and old.overridden_by_id is not None:
+            row.selected = old.selected
+            row.override_reason = old.override_reason
+            row.overridden_by_id = old.overridden_by_id
+            row.overridden_at = old.overridden_at
+        rows.append(row)
+    db.session.add_all(rows)
+    outcome = CallOutcome.of(call)
+    outcome.computed_at = now
+    outcome.computed_by_id = actor.id
+    outcome.reviewer_stats = stats
+    audit.record(actor, "results.computed", call, proposals=len(rows), sheets=len(sheets),
+                 selected=list(output["selected"]))
+    return rows
+
+
+def _english_labels(rubric: dict) -> dict:
+    return {**rubric, "criteria": [{**c, "label": c.get("label_en") or c["label"]} for c in rubric.get("criteria", [])]}
+
+
+def ranking(call: Call) -> list[Result]:
+    """The stored ranking with each proposal, consortium and complex loaded in the same query.
+
+    Only the proposal columns the ranking's readers use are loaded, not the long texts
+    of every proposal: with a thousand proposals they made the query several MB.
+    """
+    return list(
+        db.session.scalars(
+            select(Result)
+            .where(Result.call_id == call.id)
+            .options(
+                joinedload(Result.proposal)
+                .load_only(Proposal.id, Proposal.call_id, Proposal.consortium_id, Proposal.complex_id,
+                           Proposal.title, Proposal.status, Proposal.receipt_no)
+                .joinedload(Proposal.consortium).joinedload(Consortium.lead_org),
+                joinedload(Result.proposal).joinedload(Proposal.complex),
+            )
+            .order_by(Result.rank)
+        ).unique()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RankingRow:
+    """One line of the ranking as the officer's pages show it: plain values, no ORM objects.
+
+    With a thousand proposals, Result objects with their proposals and full breakdowns
+    (each carrying its explanation in two languages) were most of the ranking page's
+    time and about 14 MB per request; these rows are one small query.
+    """
+
+    id: int
+    rank: int
+    receipt_no: str | None
+    consortium: str
+    complex: str | None
+    total: str
+    bonus: str
+    criteria: dict
+    passed: bool
+    selected: bool
+    engine_selected: bool
+    reason: str | None
+    override_reason: str
+
+    @property
+    def overridden(self) -> bool:
+        return self.selected != self.engine_selected
+
+
+def ranking_rows(call: Call) -> list[RankingRow]:
+    """The stored ranking for the officer's tables, in one query.
+
+    The whole breakdown is read and picked apart here: PostgreSQL re-parses a ``json``
+    column for every ``->``, and three of them over a thousand rows cost twice as much.
+    """
+    query = (
+        select(Result.id, Result.rank, Proposal.receipt_no, Consortium.name, IndustrialComplex.name,
+               Result.breakdown, Result.passed, Result.selected, Result.engine_selected, Result.reason,
+               Result.override_reason)
+        .join(Proposal, Proposal.id == Result.proposal_id)
+        .join(Consortium, Consortium.id == Proposal.consortium_id)
+        .outerjoin(IndustrialComplex, IndustrialComplex.id == Proposal.complex_id)
+        .where(Result.call_id == call.id)
+        .order_by(Result.rank)
+    )
+    rows = []
+    for id_, rank, receipt_no, consortium, complex_, breakdown, *rest in db.session.execute(query):
+        b = breakdown or {}
+        rows.append(RankingRow(id_, rank, receipt_no, consortium, complex_, b.get("total"), b.get("bonus"),
+                               b.get("criteria") or {}, *rest))
+    return rows
+
+
+def result_of(proposal: Proposal) -> Result | None:
+    return db.session.scalar(select(Result).where(Result.proposal_id == proposal.id))
+
+
+def override(result: Result, actor, selected: bool, reason: str) -> Result:
+    """Change the engine's selection for one proposal; only with a written reason."""
+    call = db.session.get(Call, result.call_id)
+    if call.phase not in ("in_review", "decided"):
+        raise ResultsError(_("발표된 결과의 선정 여부는 변경할 수 없습니다."))
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ResultsError(_("선정 변경 사유를 5자 이상 구체적으로 입력하십시오."))
+    before = result.selected
+    result.selected = bool(selected)
+    result.override_reason = reason
+    result.overridden_by_id = actor.id
+    result.overridden_at = clock.now()
+    audit.record(actor, "results.override", result, proposal_id=result.proposal_id, before=before,
+                 after=result.selected, engine=result.engine_selected, reason=reason)
+    return result
+
+
+def reviewer_statistics(call: Call) -> list[dict]:
+    """The engine's reviewer statistics from the last computation (empty before)."""
+    stats = db.session.scalar(select(CallOutcome.reviewer_stats).where(CallOutcome.call_id == call.id))
+    return list(stats or [])
+
+
+def criteria_labels(call: Call, locale: str = "ko") -> list[tuple[str, str, str]]:
+    """(key, label, max points) for the rubric's criteria, in order."""
+    out = []
+    for c in (call.rubric or {}).get("criteria", []):
+        label = c.get("label_en") if locale == "en" and c.get("label_en") else c.get("label", c["key"])
+        out.append((c["key"], label, str(c.get("max_points", ""))))
+    return out
+
+
+def notify_announcement(call: Call) -> None:
+    """Tell each ranked consortium that its result is out; the details are on its result page."""
+    for result in ranking(call):
+        proposal = result.proposal
+        url = portal_url("proposals.result", proposal_id=proposal.id)  # on SITE_URL, from the CLI too
+        for user in consortium_contacts(proposal.consortium):
+            outbox.queue(
+                f"results_announced:{proposal.id}:{user.id}", "results_announced", user,
+                {"call_title": call.title, "proposal_title": proposal.title, "receipt_no": proposal.receipt_no or "",
+                 "selected": result.selected, "user_name": user.name, "url": url},
+                in_app=(f"[{call.title}] 선정평가 결과가 발표되었습니다.",
+                        f"[{call.title}] The selection results have been announced."),
+                url=url,
+            )
+
+
+@dataclass
+class ConsortiumView:
+    """What a consortium may see of its own result, and nothing of anyone else's."""
+
+    result: Result
+    criteria: list[tuple[str, str, str, str]]  # key, label, max points, points
+    explanation: list[str]
+    comments: dict[str, list[str]]  # criterion key -> comments, in no reviewer's order
+    opinions: list[str]
+    evaluators: list[dict]
+
+
+def consortium_view(proposal: Proposal, locale: str = "ko") -> ConsortiumView | None:
+    """The announced result of the proposal, or None before the announcement."""
+    call = proposal.call
+    if call.phase != "announced":
+        return None
+    result = result_of(proposal)
+    if result is None:
+        return None
+    breakdown = result.breakdown or {}
+    points = breakdown.get("criteria") or {}
+    criteria = [(key, label, mx, points.get(key, "")) for key, label, mx in criteria_labels(call, locale)]
+    lines = list((breakdown.get("explanation") or {}).get("en" if locale == "en" else "ko") or [])
+    # The first sentence names the reviewers whose sheets were set aside; the applicant
+    # learns how many sheets counted, never whose.
+    sheets = [s for s in submitted_sheets_full(call) if s.get("proposal_id") == proposal.id]
+    if lines:
+        dropped = len(breakdown.get("dropped_reviewers") or [])
+        if locale == "en":
+            lines[0] = (f"{len(sheets)} review sheets were received; the highest and the lowest totals were set aside."
+                        if dropped else f"{len(sheets)} review sheet(s) were received and all were averaged.")
+        else:
+            lines[0] = (f"평가표 {len(sheets)}건 중 최고점과 최저점 평가표를 각 1건 제외하고 평균했습니다."
+                        if dropped else f"평가표 {len(sheets)}건을 모두 평균했습니다.")
+    comments: dict[str, list[str]] = {}
+    for s in sheets:
+        for key, text in (s.get("comments") or {}).items():
+            if text and text.strip():
+                comments.setdefault(key, []).append(text.strip())
+    # Sorted by text, so the order says nothing about who wrote what.
+    comments = {k: sorted(v) for k, v in comments.items()}
+    opinions = sorted(s.get("overall_opinion", "").strip() for s in sheets if (s.get("overall_opinion") or "").strip())
+    return ConsortiumView(result, criteria, lines, comments, opinions, evaluator_names(call))
+
+
+def submitted_sheets_full(call: Call) -> list[dict]:
+    """The review module's sheets with comments (empty when that module is absent)."""
+    try:
+        from app.review import review_sheets
+    except ImportError:
+        return []
+    return [s if isinstance(s, dict) else vars(s) for s in review_sheets.submitted_sheets(call)]
+
+
+def evaluator_names(call: Call) -> list[dict]:
+    try:
+        from app.review import review_sheets
+    except ImportError:
+        return []
+    return list(review_sheets.evaluator_names(call))

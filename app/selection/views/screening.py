@@ -1,0 +1,45 @@
+"""Officer console: eligibility screening of submitted proposals."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.web.officer import bp
+from app.web.officer import officer_call
+from app.extensions import db
+from app.models import EligibilityDecision, Proposal
+from app import access
+from app.selection import screening
+from app.selection.screening import ScreeningError
+from forms.officer import ScreeningForm
+
+
+@bp.route("/calls/<int:call_id>/screening")
+@login_required
+def screening_list(call_id: int):
+    call = officer_call(call_id)
+    return render_template("officer/screening.html", call=call, rows=screening.queue(call),
+                           open_for_decisions=call.status() in screening.SCREENING_STATUSES)
+
+
+@bp.route("/proposals/<int:proposal_id>/screening", methods=["GET", "POST"])
+@login_required
+def screen_proposal(proposal_id: int):
+    proposal = db.get_or_404(Proposal, proposal_id)
+    access.require(access.is_officer_for_call(current_user, proposal.call))
+    decision = db.session.scalar(select(EligibilityDecision).where(EligibilityDecision.proposal_id == proposal.id))
+    form = ScreeningForm(data={"status": decision.status, "reason": decision.reason} if decision else None)
+    if form.validate_on_submit():
+        try:
+            screening.decide(proposal, current_user, form.status.data, form.reason.data)
+        except ScreeningError as exc:
+            db.session.rollback()
+            form.status.errors = [*form.status.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("적격성 검토 결과를 저장했습니다."), "success")
+            return redirect(url_for("officer.screening_list", call_id=proposal.call_id))
+    return render_template("officer/screen_proposal.html", proposal=proposal, call=proposal.call, decision=decision,
+                           checks=screening.automatic_checks(proposal), form=form), 422 if form.errors else 200

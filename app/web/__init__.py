@@ -1,0 +1,153 @@
+"""Blueprints, template helpers, error pages and security headers."""
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask, abort, has_request_context, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from werkzeug.routing import IntegerConverter
+
+from app.extensions import db, login_manager
+from app.core import clock, money
+from app.notifications import outbox
+from app.core.markdown import render_markdown
+from app.core.safe_redirect import local_path, safe_next
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    # The cookie (session or remember-me) names a server-side session, not an account: one that
+    # was logged out, ended by a password change or a deactivation, or never existed, loads nobody.
+    from app.accounts import sessions
+
+    return sessions.load(session_id)
+
+
+VIEW_MODULES = (
+    "app.calls.officer_views",
+    "app.proposals.views.attachments", "app.proposals.views.challenges", "app.proposals.views.consortia",
+    "app.proposals.views.drafting", "app.proposals.views.results", "app.proposals.views.submission",
+    "app.review.officer_views",
+    "app.selection.views.dashboard", "app.selection.views.exports", "app.selection.views.objections",
+    "app.selection.views.results", "app.selection.views.screening",
+)
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: a number past the integer id columns names no row.
+
+    It is a 404 like any unknown id, instead of an out-of-range error from the database.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def register_web(app: Flask) -> None:
+    # Before any blueprint: rules pick their converters when they are added.
+    app.url_map.converters["int"] = DatabaseId
+
+    # The modules that add views to a blueprint defined in another module.
+    for name in VIEW_MODULES:
+        import_module(name)
+    from app.accounts.admin_views import bp as admin_bp
+    from app.accounts.views import bp as auth_bp
+    from app.calls.views import bp as calls_bp
+    from app.web.main import bp as main_bp
+    from app.web.officer import bp as officer_bp
+    from app.proposals.views import bp as proposals_bp
+    from app.review.views import bp as review_bp
+
+    for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp):
+        app.register_blueprint(bp)
+
+    app.jinja_env.filters["won"] = money.won
+    app.jinja_env.filters["eok"] = money.eok
+    app.jinja_env.filters["million"] = money.million
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["local_path"] = local_path
+
+    @app.template_filter("kst")
+    def kst_filter(value, fmt: str = "yyyy-MM-dd HH:mm"):
+        if value is None:
+            return ""
+        return format_datetime(value, fmt) + " KST"
+
+    @app.template_filter("iso")
+    def iso_filter(value):
+        return value.isoformat() if value else ""
+
+    @app.context_processor
+    def inject():
+        from flask_login import current_user
+
+        unread = 0
+        # Mails are rendered by workers and the CLI too, where there is no request and no user.
+        if has_request_context() and current_user and current_user.is_authenticated:
+            unread = outbox.unread_count(current_user)
+        return {"locale": str(get_locale()), "now": clock.now(), "unread_count": unread}
+
+    @app.route("/locale/<code>", methods=["POST"])
+    def set_locale(code: str):
+        if code in app.config["LANGUAGES"]:
+            session["locale"] = code
+        return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL text cannot hold NUL, and no typed input contains one: refused at the door
+        # (400) instead of failing in the database (500) wherever a path, query or form value lands.
+        values = list((request.view_args or {}).values())
+        values += [x for key, items in request.args.lists() for x in (key, *items)]
+        if request.method == "POST":
+            values += [x for key, items in request.form.lists() for x in (key, *items)]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            abort(400, description=_("입력값에 허용되지 않는 문자(NUL)가 있습니다."))
+
+    @app.after_request
+    def security_headers(resp):
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static" and _signed_in():
+            # Proposals, sheets, rankings, files: nothing a signed-in user is shown may stay in a
+            # shared browser's cache or a proxy after they log out. One rule, every page.
+            resp.headers["Cache-Control"] = "no-store"
+            resp.headers.pop("Expires", None)
+        return resp
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page(code))
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)
+
+
+def _error_page(code: int):
+    def handler(error):
+        if code == 500:
+            db.session.rollback()
+        messages = {
+            400: _("잘못된 요청입니다."),
+            403: _("이 페이지에 접근할 권한이 없습니다."),
+            404: _("페이지를 찾을 수 없습니다."),
+            405: _("허용되지 않은 요청 방식입니다."),
+            413: _("파일이 너무 큽니다."),
+            429: _("요청이 너무 많습니다. 잠시 후 다시 시도하십시오."),
+            500: _("서버 오류가 발생했습니다. 입력한 내용은 변경되지 않았습니다."),
+        }
+        detail = getattr(error, "description", "") if code == 400 else ""
+        return render_template("error.html", code=code, message=messages[code], detail=detail), code
+
+    return handler
