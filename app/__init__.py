@@ -93,7 +93,6 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     tasks.init_app(app)
 
     from app import models  # noqa: F401 - register every table
-    from app.core import links  # noqa: F401 - notices store paths
     from app.notifications import outbox  # noqa: F401 - register the after-commit hook
     from app.web import register_web
 

@@ -1,20 +1,32 @@
 """Who may do what to which object.
 
 Every view goes through these functions; a view that loads an object and does not
-ask here is a bug. They answer booleans; ``require`` turns a refusal into a 403.
+ask here is a bug. They answer booleans. Objects are loaded by ``app.loaders``, which
+answers 404 for an object the user may not see, whether it exists or not. A 403 is only
+for what is not about seeing an object: ``require_role`` for a page without an object
+that the user's role does not open, and ``require`` for an action on an object the user
+sees but may not take.
 """
 from __future__ import annotations
 
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Consortium, ConsortiumMember, Proposal, User
+from app.models.consortia import MemberRole
 
 
 def require(allowed: bool) -> None:
+    """403: the user sees the object (or the page has none) but may not do this."""
     if not allowed:
         abort(403)
+
+
+def require_role(*roles: str) -> None:
+    """403 for a page without an object, such as a console's index, that none of the roles opens."""
+    require(_authenticated(current_user) and current_user.has_role(*roles))
 
 
 def _authenticated(user) -> bool:
@@ -51,7 +63,7 @@ def can_view_consortium(user, consortium: Consortium) -> bool:
 def can_answer_invitation(user, member: ConsortiumMember) -> bool:
     """A confirmed applicant of the listed organisation accepts or declines for it."""
     return (_authenticated(user) and user.has_role("applicant") and user.acting_organisation_id is not None
-            and user.acting_organisation_id == member.organisation_id and member.role != "lead")
+            and user.acting_organisation_id == member.organisation_id and member.role != MemberRole.LEAD)
 
 
 def can_manage_consortium(user, consortium: Consortium) -> bool:

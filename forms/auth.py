@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 
 from app.models.organisations import ORG_TYPES
 from app.accounts import accounts, brn, passwords, totp
+from app.accounts import credentials
 
 ORG_TYPE_LABELS = {
     "local_government": _l("지방자치단체"),
@@ -164,12 +165,12 @@ class ChangePasswordForm(ResetPasswordForm):
     password_confirm = _confirm_field()
 
     def validate_current_password(self, field):
-        if self.user is not None and not accounts.check_password(self.user, field.data or ""):
+        if self.user is not None and not credentials.check_password(self.user, field.data or ""):
             raise ValidationError(_l("현재 비밀번호가 올바르지 않습니다."))
 
     def validate_password(self, field):
         super().validate_password(field)
-        if self.user is not None and accounts.check_password(self.user, field.data or ""):
+        if self.user is not None and credentials.check_password(self.user, field.data or ""):
             raise ValidationError(_l("새 비밀번호가 현재 비밀번호와 같습니다. 다른 비밀번호를 정하십시오."))
 
 
@@ -204,7 +205,7 @@ class TotpDisableForm(FlaskForm):
         self.user = user
 
     def validate_password(self, field):
-        if self.user is not None and not accounts.check_password(self.user, field.data or ""):
+        if self.user is not None and not credentials.check_password(self.user, field.data or ""):
             raise ValidationError(_l("현재 비밀번호가 올바르지 않습니다."))
 
 

@@ -7,6 +7,7 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.accounts import brn as brn_rules
+from app.models.consortia import MemberRole
 from app.proposals.consortia import ROLE_LABELS
 
 
@@ -35,13 +36,13 @@ class AddMemberForm(FlaskForm):
     # The lead is fixed when the consortium is created; members take the other roles.
     role = SelectField(
         _l("역할"),
-        choices=[SelectChoice(key, label) for key, label in ROLE_LABELS.items() if key != "lead"],
+        choices=[SelectChoice(key, label) for key, label in ROLE_LABELS.items() if key != MemberRole.LEAD],
         validators=[DataRequired(_l("역할을 선택하십시오."))],
         validate_choice=False,
     )
 
     def validate_role(self, field):
-        if field.data not in ROLE_LABELS or field.data == "lead":
+        if field.data not in ROLE_LABELS or field.data == MemberRole.LEAD:
             raise ValidationError(_l("목록에 있는 역할을 선택하십시오."))
 
 

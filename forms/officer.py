@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -15,19 +14,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core import clock, money
+from app.core.money import MAX_WON
+from app.models.decisions import EligibilityStatus
 from forms.fields import KstDateTimeField
-
-
-def _kst_to_utc(value):
-    """The form shows Seoul wall-clock time; the database keeps UTC."""
-    return value.replace(tzinfo=clock.KST).astimezone(timezone.utc) if value else None
-
-
-def _utc_to_kst_naive(value):
-    return clock.to_kst(value).replace(tzinfo=None) if value else None
-
-
-MAX_WON = 10**15  # 1,000조원: far above any programme, far below the BigInteger columns
 
 
 def _won(form, field):
@@ -138,7 +127,7 @@ class CallForm(FlaskForm):
                      "reviewers_per_proposal"):
             getattr(self, name).data = getattr(call, name)
         for name in ("opens_at", "closes_at", "info_session_at", "review_due_at"):
-            getattr(self, name).data = _utc_to_kst_naive(getattr(call, name))
+            getattr(self, name).data = clock.to_kst_wall(getattr(call, name))
         self.per_award_cap.data = f"{call.per_award_cap:,}"
         self.total_cap.data = f"{call.total_cap:,}"
         self.min_local_ratio.data = format(call.min_local_ratio, "f") if call.min_local_ratio is not None else "0"
@@ -152,9 +141,9 @@ class CallForm(FlaskForm):
         return {
             "code": self.code.data.strip(), "title": self.title.data.strip(),
             "description_md": self.description_md.data or "",
-            "opens_at": _kst_to_utc(self.opens_at.data), "closes_at": _kst_to_utc(self.closes_at.data),
-            "info_session_at": _kst_to_utc(self.info_session_at.data),
-            "review_due_at": _kst_to_utc(self.review_due_at.data),
+            "opens_at": clock.from_kst_wall(self.opens_at.data), "closes_at": clock.from_kst_wall(self.closes_at.data),
+            "info_session_at": clock.from_kst_wall(self.info_session_at.data),
+            "review_due_at": clock.from_kst_wall(self.review_due_at.data),
             "awards": self.awards.data, "per_award_cap": self.per_award_cap.parsed,
             "total_cap": self.total_cap.parsed, "first_year": self.first_year.data, "last_year": self.last_year.data,
             "min_local_ratio": Decimal(self.min_local_ratio.data or "0"),
@@ -270,13 +259,14 @@ class ActionForm(FlaskForm):
 
 
 class ScreeningForm(FlaskForm):
-    status = RadioField(_l("검토 결과"), choices=[SelectChoice("confirmed", _l("적격")), SelectChoice("rejected", _l("부적격"))],
+    status = RadioField(_l("검토 결과"), choices=[SelectChoice(EligibilityStatus.CONFIRMED, _l("적격")),
+                                                 SelectChoice(EligibilityStatus.REJECTED, _l("부적격"))],
                         validators=[InputRequired(_l("적격 또는 부적격을 선택하십시오."))])
     reason = TextAreaField(_l("사유 (부적격이면 필수, 컨소시엄에 통보됨)"),
                            validators=[Length(max=4000, message=_l("사유는 4,000자 이내로 입력하십시오."))])
 
     def validate_reason(self, field):
-        if self.status.data == "rejected" and not (field.data or "").strip():
+        if self.status.data == EligibilityStatus.REJECTED and not (field.data or "").strip():
             raise ValidationError(_l("부적격 사유를 입력하십시오. 사유는 컨소시엄에 통보됩니다."))
 
 

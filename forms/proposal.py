@@ -43,7 +43,8 @@ from wtforms.validators import DataRequired, Length
 
 from app.models.proposals import BUDGET_SOURCES
 from app.core import money
-from app.proposals.drafts import KPI_LIMIT, KPI_PLACES, MAX_WON, SOURCE_LABELS, TEXT_MAX
+from app.core.money import MAX_WON
+from app.proposals.drafts import KPI_LIMIT, KPI_PLACES, SOURCE_LABELS, TEXT_MAX
 
 MAX_INFRA_ROWS = 200
 MAX_PLANS = 100

@@ -6,7 +6,6 @@ the form only carries values, and the view puts the service's messages on the fi
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,22 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from app.core import clock
 from forms.fields import KstDateTimeField
 from app.review.review_sheets import MAX_COMMENT, MAX_OPINION, _plain, criteria, grades
 
 REQUIRED_REASON = _l("사유를 입력하십시오.")
-
-
-def kst_to_utc(value: datetime | None) -> datetime | None:
-    """datetime-local inputs are Seoul wall-clock time."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=clock.KST).astimezone(timezone.utc)
-
-
-def utc_to_kst_naive(value: datetime | None) -> datetime | None:
-    return clock.to_kst(value).replace(tzinfo=None) if value else None
 
 
 class InviteReviewerForm(FlaskForm):

@@ -162,6 +162,20 @@ def db_session(app):
 
 
 @pytest.fixture
+def isolated_dirs(app, tmp_path, monkeypatch):
+    """Uploads and mail files of this test only (the app and its instance dir are per session)."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path / "mail"))
+    return tmp_path
+
+
+@pytest.fixture
+def mailbox(isolated_dirs):
+    """This test's own mail folder, so mails of other tests never get in the way."""
+    return isolated_dirs / "mail"
+
+
+@pytest.fixture
 def login(client):
     """Log a user in through the real form; returns the client."""
 

@@ -1,7 +1,11 @@
-"""factory-boy factories on the app's session.
+"""factory-boy factories on the app's session, with traits for the shapes tests keep asking for.
 
 ``CallFactory`` builds the 2025 AX call's configuration (complexes, infrastructure
-types, rubric) with a window that is open at the current (possibly frozen) clock.
+types, rubric) with a window that is open at the current (possibly frozen) clock;
+``CallFactory(closed=True)`` closed yesterday. ``UserFactory(unverified=True)`` has not
+followed its verification link. ``ProposalFactory(submitted=True)`` is submitted with its
+first version frozen, as ``submission.submit`` leaves it (without checking anything).
+Content (complete proposals, submitted ones with facts) is built in ``tests/app/builders.py``.
 """
 from __future__ import annotations
 
@@ -15,12 +19,13 @@ from factory.alchemy import SQLAlchemyModelFactory
 from app.extensions import db
 from app.models import (
     Call, Consortium, ConsortiumMember, IndustrialComplex, InfraType, Organisation, Programme,
-    Proposal, RequiredAttachment, User,
+    Proposal, ProposalVersion, RequiredAttachment, User,
 )
 from app.demo import ax2025
 from app.accounts import brn
 from app.core import clock
 from app.accounts.passwords import hash_password
+from app.proposals import snapshot
 
 PASSWORD = "Correct-horse-9"
 _brn_seq = count(100_000_001)
@@ -56,8 +61,11 @@ class UserFactory(Base):
     password_hash = factory.LazyFunction(lambda: hash_password(PASSWORD))
     organisation = factory.SubFactory(OrganisationFactory)
     locale = "ko"
-    # Verified unless a test says otherwise (``email_verified_at=None``): most tests are not about it.
+    # Verified unless a test says otherwise (``unverified=True``): most tests are not about it.
     email_verified_at = factory.LazyFunction(clock.now)
+
+    class Params:
+        unverified = factory.Trait(email_verified_at=None)
 
     @factory.post_generation
     def roles(obj, create, extracted, **kwargs):
@@ -116,6 +124,15 @@ class CallFactory(Base):
     policy = factory.LazyFunction(ax2025.policy)
     phase = "published"
 
+    class Params:
+        # Closed yesterday after the 40-day window, reviews due in two weeks; still phase
+        # "published": the clock closed it, nobody started the review yet.
+        closed = factory.Trait(
+            opens_at=factory.LazyFunction(lambda: clock.now() - timedelta(days=41)),
+            closes_at=factory.LazyFunction(lambda: clock.now() - timedelta(days=1)),
+            review_due_at=factory.LazyFunction(lambda: clock.now() + timedelta(days=14)),
+        )
+
     @factory.post_generation
     def setup(obj, create, extracted, **kwargs):
         names = kwargs.get("complexes")
@@ -156,6 +173,30 @@ def applicant_with_consortium(**user_kwargs):
     return user, consortium
 
 
+def officer_for(call, **kwargs):
+    """An officer of the call's programme agency: the one who may manage ``call``."""
+    return UserFactory(roles=["officer"], organisation=call.programme.agency, **kwargs)
+
+
+def other_agency_officer(**kwargs):
+    """An officer of another programme's agency: an officer, but not of this call."""
+    return UserFactory(roles=["officer"], organisation=ProgrammeFactory().agency, **kwargs)
+
+
+def closed_call(**kwargs):
+    return CallFactory(closed=True, **kwargs)
+
+
+def _first_version(proposal, create, extracted, **kwargs):
+    """Version 1 frozen from what the proposal holds, as ``submission.submit`` would."""
+    author = db.session.get(User, proposal.created_by_id)
+    proposal.versions.append(ProposalVersion(
+        number=1, receipt_no=proposal.receipt_no, submitted_at=proposal.submitted_at, submitted_by_id=author.id,
+        snapshot=snapshot.build(proposal, number=1, receipt_no=proposal.receipt_no, submitted_at=proposal.submitted_at,
+                                validated_at=proposal.submitted_at, submitted_by=author)))
+    db.session.flush()
+
+
 class ProposalFactory(Base):
     class Meta:
         model = Proposal
@@ -164,3 +205,13 @@ class ProposalFactory(Base):
     consortium = factory.SubFactory(ConsortiumFactory)
     created_by_id = factory.LazyAttribute(lambda o: o.consortium.created_by_id)
     title = "창원국가산단 AX 실증산단 구축"
+
+    class Params:
+        # Submitted an hour before its call closed (or an hour ago, if it has not), with a receipt
+        # number and version 1 frozen; the content is the caller's (see builders.proposal_content).
+        submitted = factory.Trait(
+            status="submitted",
+            submitted_at=factory.LazyAttribute(lambda o: min(o.call.closes_at, clock.now()) - timedelta(hours=1)),
+            receipt_no=factory.LazyAttributeSequence(lambda o, n: f"{o.call.code}-{n + 1:04d}"),
+            version=factory.PostGeneration(_first_version),
+        )

@@ -16,7 +16,7 @@ def deliver_outbox(message_id: int) -> str:
     from app.notifications import outbox
 
     outcome = outbox.attempt(message_id)
-    if outcome.result == "retry":
+    if outcome.result == outbox.Delivery.RETRY:
         countdown = max(0.0, (outcome.retry_at - clock.now()).total_seconds())
         try:
             deliver_outbox.apply_async((message_id,), countdown=countdown)

@@ -5,8 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app import loaders
 from app.extensions import db
-from app.models import User
 from app.models.organisations import ROLES
 from app.accounts import user_admin
 from forms.admin import ActiveForm, RoleForm
@@ -17,8 +17,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 @login_required
 def require_admin():
+    # The whole console is the administrator's. Its list is a role's page (403); an account
+    # named in the URL is an object nobody else may see: 404, the rule of app/loaders.py.
     if not current_user.has_role("admin"):
-        abort(403)
+        abort(404 if request.view_args else 403)
 
 
 @bp.route("/users")
@@ -28,13 +30,9 @@ def users():
                            role_form=RoleForm(), active_form=ActiveForm())
 
 
-def _user(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
-
-
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 def role(user_id: int):
-    user = _user(user_id)
+    user = loaders.account_for_admin(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
         flash(_("역할과 처리 방법을 선택하십시오."), "error")
@@ -53,7 +51,7 @@ def role(user_id: int):
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def active(user_id: int):
-    user = _user(user_id)
+    user = loaders.account_for_admin(user_id)
     form = ActiveForm()
     if not form.validate_on_submit():
         flash(_("처리 방법을 선택하십시오."), "error")

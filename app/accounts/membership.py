@@ -15,13 +15,12 @@ from app.models import User
 from app.core import audit
 from app.notifications import outbox
 from app.core.clock import now
+from app.core.errors import AccountsError
 from app.core.links import portal_url
 
 
-class MembershipError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class MembershipError(AccountsError):
+    pass
 
 
 def confirmed_colleagues(org_id: int) -> list[User]:

@@ -23,17 +23,19 @@ from pyotp.utils import strings_equal
 
 from app.extensions import db
 from app.models import User
+from app.models.organisations import Role
 from app.core import audit
 from app.core.clock import now
+from app.core.errors import AccountsError
 
 ISSUER = "Gongmo"
-OFFERED_TO = ("officer", "reviewer", "admin")
+OFFERED_TO = (Role.OFFICER, Role.REVIEWER, Role.ADMIN)
 DIGITS = 6
 # Time steps accepted either side of the server's: phones' clocks drift.
 DRIFT_STEPS = 1
 
 
-class CodeRefused(Exception):
+class CodeRefused(AccountsError):
     """The code does not open this door; ``reason`` is "wrong", "reused" or "unreadable"."""
 
     def __init__(self, reason: str):
@@ -41,7 +43,7 @@ class CodeRefused(Exception):
         self.reason = reason
 
 
-class NotPending(Exception):
+class NotPending(AccountsError):
     """Confirming an enrolment that was never started (or is already done)."""
 
 

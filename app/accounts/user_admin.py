@@ -7,15 +7,14 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Organisation, User, UserRole
-from app.models.organisations import ROLES
+from app.models.organisations import ROLES, Role
 from app.core import audit
+from app.core.errors import AccountsError
 from app.accounts import sessions
 
 
-class UserAdminError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class UserAdminError(AccountsError):
+    pass
 
 
 def search(text: str = "", limit: int = 200) -> list[User]:
@@ -33,7 +32,7 @@ def set_role(actor: User, user: User, role: str, on: bool) -> bool:
     """Grant or take away one role; returns whether anything changed."""
     if role not in ROLES:
         raise UserAdminError(_l("알 수 없는 역할입니다."))
-    if not on and role == "admin" and user.id == actor.id:
+    if not on and role == Role.ADMIN and user.id == actor.id:
         # Nobody locks the portal out of its last administrator by a slip of the mouse.
         raise UserAdminError(_l("자신의 관리자 역할은 해제할 수 없습니다."))
     if on == user.has_role(role):
@@ -63,4 +62,4 @@ def set_active(actor: User, user: User, active: bool) -> bool:
 
 
 def count_admins() -> int:
-    return db.session.scalar(select(func.count()).select_from(UserRole).where(UserRole.role == "admin")) or 0
+    return db.session.scalar(select(func.count()).select_from(UserRole).where(UserRole.role == Role.ADMIN)) or 0

@@ -15,10 +15,13 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Call, IndustrialComplex, InfraType, Programme, RequiredAttachment
+from app.models.calls import CallPhase
 from app.core import audit, clock
+from app.core.errors import CallsError
 
 # The facts app/services/results.py computes for automatic criteria.
 FACTS = ("infrastructure_types", "complete_poc_plans", "private_matching_ratio")
@@ -32,13 +35,14 @@ CALL_FIELDS = (
 )
 
 
-class CallAdminError(Exception):
-    """Refused changes; ``problems`` are (field, message) pairs for the form."""
+class CallAdminError(CallsError):
+    """Refused changes; ``problems`` are (field, message) pairs for the form, the first one
+    also being ``field`` and ``message``."""
 
     def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__(problems[0][1] if problems else "")
+        field, message = problems[0] if problems else ("", "")
+        super().__init__(message, field)
         self.problems = problems
-        self.message = problems[0][1] if problems else ""
 
 
 def _decimal(value) -> Decimal | None:
@@ -134,6 +138,28 @@ def rubric_locked(call: Call) -> bool:
     return review_sheets.any_counted(call)
 
 
+def programmes_for(user) -> list[Programme]:
+    """The programmes whose calls the officer runs: their agency's (an admin's: all)."""
+    query = select(Programme).order_by(Programme.id)
+    if not user.has_role("admin"):
+        query = query.where(Programme.agency_id == user.acting_organisation_id)
+    return list(db.session.scalars(query))
+
+
+def calls_for(user) -> list[Call]:
+    """The officer console's list: the calls of the officer's programmes, newest first."""
+    query = select(Call).options(selectinload(Call.programme)).order_by(Call.opens_at.desc())
+    if not user.has_role("admin"):
+        query = query.join(Programme).where(Programme.agency_id == user.acting_organisation_id)
+    return list(db.session.scalars(query))
+
+
+def complexes() -> list[IndustrialComplex]:
+    """Every industrial complex a call may name, oldest designation first."""
+    return list(db.session.scalars(
+        select(IndustrialComplex).order_by(IndustrialComplex.designated_year, IndustrialComplex.id)))
+
+
 def _apply_fields(call: Call, data: dict) -> None:
     for name in CALL_FIELDS:
         if name in data:
@@ -191,7 +217,7 @@ def _opening_problems(call: Call, before: datetime | None) -> list[tuple[str, st
     The 30-day rule counts from the opening: moving a published call's opening back (or
     into the past) would make a shorter announcement look like the 30 days it must have.
     """
-    if call.phase == "draft" or before is None or call.opens_at is None:
+    if call.phase == CallPhase.DRAFT or before is None or call.opens_at is None:
         return []
     if call.opens_at.replace(second=0, microsecond=0) == before.replace(second=0, microsecond=0):
         call.opens_at = before  # the form shows minutes: the same minute is no change
@@ -214,7 +240,7 @@ def _sync_policy(call: Call) -> None:
 
 
 def create_call(actor, programme: Programme, data: dict, rubric: dict | None = None, policy: dict | None = None) -> Call:
-    call = Call(programme=programme, phase="draft", rubric=rubric or {"criteria": [], "total_points": "100"},
+    call = Call(programme=programme, phase=CallPhase.DRAFT, rubric=rubric or {"criteria": [], "total_points": "100"},
                 policy=policy or {"trim_from": 5, "pass_mark": "70", "awards": 1, "decimals": 2, "tie_breaks": []})
     _apply_fields(call, data)
     problems = _call_problems(call)
@@ -289,7 +315,7 @@ def copy_call(call: Call, actor, code: str, years: int = 1) -> Call:
         min_local_ratio=call.min_local_ratio, max_attachment_bytes=call.max_attachment_bytes,
         max_proposal_bytes=call.max_proposal_bytes, reviewers_per_proposal=call.reviewers_per_proposal,
         review_due_at=_shift_year(call.review_due_at, years), rubric=deepcopy(call.rubric),
-        policy=deepcopy(call.policy), phase="draft",
+        policy=deepcopy(call.policy), phase=CallPhase.DRAFT,
     )
     new.complexes = list(call.complexes)
     new.infra_types = [InfraType(key=t.key, label_ko=t.label_ko, label_en=t.label_en, position=t.position)

@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Call, EligibilityDecision, Proposal, Result, User
+from app.models.decisions import EligibilityStatus
+from app.models.proposals import ProposalStatus
+from app.models.review import ACTIVE_COI, ReviewAssignment, ReviewSheet, SheetStatus
 
 
 def counts_by_status(call: Call) -> dict[str, int]:
@@ -17,14 +20,14 @@ def counts_by_status(call: Call) -> dict[str, int]:
     rows = db.session.execute(
         select(Proposal.status, func.count(Proposal.id)).where(Proposal.call_id == call.id).group_by(Proposal.status)
     ).all()
-    counts = {"draft": 0, "submitted": 0, "withdrawn": 0}
+    counts = dict.fromkeys(ProposalStatus, 0)
     counts.update({status: n for status, n in rows})
     screened = db.session.execute(
         select(EligibilityDecision.status, func.count(EligibilityDecision.id))
         .join(Proposal, Proposal.id == EligibilityDecision.proposal_id)
         .where(Proposal.call_id == call.id).group_by(EligibilityDecision.status)
     ).all()
-    counts["confirmed"] = counts["rejected"] = 0
+    counts.update(dict.fromkeys(EligibilityStatus, 0))
     counts.update({status: n for status, n in screened})
     return counts
 
@@ -40,7 +43,7 @@ def timeline(call: Call) -> dict[str, list[tuple[datetime, int]]]:
     ).all()
     return {
         "started": _cumulative([r.created_at for r in rows]),
-        "submitted": _cumulative([r.submitted_at for r in rows if r.status == "submitted" and r.submitted_at]),
+        "submitted": _cumulative([r.submitted_at for r in rows if r.status == ProposalStatus.SUBMITTED and r.submitted_at]),
     }
 
 
@@ -53,11 +56,7 @@ class ReviewerProgress:
 
 
 def review_progress(call: Call) -> list[ReviewerProgress]:
-    """Per reviewer: live assignments and submitted sheets (empty until the review module exists)."""
-    try:
-        from app.models.review import ACTIVE_COI, ReviewAssignment, ReviewSheet
-    except ImportError:
-        return []
+    """Per reviewer: live assignments and submitted sheets ."""
     rows = db.session.execute(
         select(ReviewAssignment.reviewer_id, User.name, ReviewSheet.status)
         .join(User, User.id == ReviewAssignment.reviewer_id)
@@ -70,7 +69,7 @@ def review_progress(call: Call) -> list[ReviewerProgress]:
     for reviewer_id, name, status in rows:
         names[reviewer_id] = name
         assigned[reviewer_id] += 1
-        if status == "submitted":
+        if status == SheetStatus.SUBMITTED:
             done[reviewer_id] += 1
     return sorted(
         (ReviewerProgress(names[r], f"R{r}", assigned[r], done[r]) for r in assigned),

@@ -17,26 +17,27 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Call, Programme
+from app.models.calls import CallPhase, CallStatus
 from app.core import clock
 
-CURRENT = ("open", "upcoming")
+CURRENT = (CallStatus.OPEN, CallStatus.UPCOMING)
 
 
 def status_label(status: str) -> str:
     labels = {
-        "draft": _("작성 중"),
-        "upcoming": _("접수 예정"),
-        "open": _("접수 중"),
-        "closed": _("접수 마감"),
-        "in_review": _("평가 중"),
-        "decided": _("선정 완료"),
-        "announced": _("결과 발표"),
+        CallStatus.DRAFT: _("작성 중"),
+        CallStatus.UPCOMING: _("접수 예정"),
+        CallStatus.OPEN: _("접수 중"),
+        CallStatus.CLOSED: _("접수 마감"),
+        CallStatus.IN_REVIEW: _("평가 중"),
+        CallStatus.DECIDED: _("선정 완료"),
+        CallStatus.ANNOUNCED: _("결과 발표"),
     }
     return labels.get(status, status)
 
 
 def is_public(call: Call | None) -> bool:
-    return call is not None and call.phase != "draft"
+    return call is not None and call.phase != CallPhase.DRAFT
 
 
 def public_call(code: str) -> Call | None:
@@ -65,11 +66,11 @@ def group_calls(calls, at: datetime | None = None) -> CallGroups:
     groups = CallGroups()
     for call in calls:
         status = call.status(at)
-        if status == "draft":
+        if status == CallStatus.DRAFT:
             continue
-        if status == "open":
+        if status == CallStatus.OPEN:
             groups.open.append(call)
-        elif status == "upcoming":
+        elif status == CallStatus.UPCOMING:
             groups.upcoming.append(call)
         else:
             groups.past.append(call)
@@ -82,10 +83,16 @@ def group_calls(calls, at: datetime | None = None) -> CallGroups:
 def public_calls(at: datetime | None = None) -> CallGroups:
     calls = db.session.scalars(
         select(Call)
-        .where(Call.phase != "draft")
+        .where(Call.phase != CallPhase.DRAFT)
         .options(selectinload(Call.programme).selectinload(Programme.agency))
     ).all()
     return group_calls(calls, at)
+
+
+def open_calls() -> list[Call]:
+    """The calls taking proposals now, the one closing first first."""
+    calls = db.session.scalars(select(Call).where(Call.phase == CallPhase.PUBLISHED).order_by(Call.closes_at))
+    return [c for c in calls if c.is_open()]
 
 
 def days_until(instant: datetime, at: datetime | None = None) -> int:

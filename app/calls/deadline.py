@@ -10,14 +10,12 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from app.core import clock
+from app.core.errors import CallsError
+from app.models.calls import CallStatus
 
 
-class ClosedError(Exception):
+class ClosedError(CallsError):
     """A write after the call's closing instant (or before it opened)."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def writable(proposal, at: datetime | None = None) -> bool:
@@ -27,7 +25,7 @@ def writable(proposal, at: datetime | None = None) -> bool:
 def ensure_writable(proposal, at: datetime | None = None) -> None:
     at = at or clock.now()
     status = proposal.call.status(at)
-    if status == "upcoming":
+    if status == CallStatus.UPCOMING:
         raise ClosedError(_l("아직 접수 기간이 아닙니다. 공모가 열린 뒤에 작성할 수 있습니다."))
-    if status != "open":
+    if status != CallStatus.OPEN:
         raise ClosedError(_l("접수가 마감되었습니다. 마감 이후에는 신청서를 변경할 수 없습니다."))

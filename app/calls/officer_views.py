@@ -4,32 +4,32 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.web.officer import bp
-from app.web.officer import officer_call, require_officer
+from app.web.officer import require_officer
 from app.extensions import db
-from app.models import IndustrialComplex, Programme
+from app.models import Programme
 from app import access
 from app.calls import call_admin, lifecycle
 from app.calls.call_admin import CallAdminError
 from app.calls.lifecycle import LifecycleError
+from app.loaders import call_for_officer
+from app.selection import decisions
 from forms.officer import CallForm, CopyCallForm, RubricForm, StepForm
+
+# The officer's steps through a call's life, in order; the clock opens and closes it.
+STEPS = {**lifecycle.STEPS, **decisions.STEPS}
 
 
 def _programmes():
-    query = select(Programme).order_by(Programme.id)
-    if not current_user.has_role("admin"):
-        query = query.where(Programme.agency_id == current_user.acting_organisation_id)
-    return db.session.scalars(query).all()
+    return call_admin.programmes_for(current_user)
 
 
 def _prepare(form: CallForm) -> None:
     form.programme_id.choices = [SelectChoice(p.id, p.name) for p in _programmes()]
     form.complex_ids.choices = [
-        SelectChoice(c.id, f"{c.name} ({c.region}, {c.designated_year or '-'})")
-        for c in db.session.scalars(select(IndustrialComplex).order_by(IndustrialComplex.designated_year, IndustrialComplex.id))
+        SelectChoice(c.id, f"{c.name} ({c.region}, {c.designated_year or '-'})") for c in call_admin.complexes()
     ]
 
 
@@ -88,7 +88,7 @@ def new_call():
 @bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_call(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     form = CallForm()
     _prepare(form)
     if request.method == "GET":
@@ -101,7 +101,7 @@ def edit_call(call_id: int):
             call_admin.update_call(call, current_user, form.to_data(), programme)
         except CallAdminError as exc:
             db.session.rollback()
-            call = officer_call(call_id)
+            call = call_for_officer(call_id)
             loose = _attach(form, exc.problems)
         else:
             db.session.commit()
@@ -113,7 +113,7 @@ def edit_call(call_id: int):
 @bp.route("/calls/<int:call_id>/rubric", methods=["GET", "POST"])
 @login_required
 def edit_rubric(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     locked = call_admin.rubric_locked(call)
     form = RubricForm()
     if request.method == "GET":
@@ -128,7 +128,7 @@ def edit_rubric(call_id: int):
             call_admin.set_rubric(call, current_user, rubric, policy)
         except CallAdminError as exc:
             db.session.rollback()
-            call = officer_call(call_id)
+            call = call_for_officer(call_id)
             loose = _attach(form, exc.problems)
         else:
             db.session.commit()
@@ -143,7 +143,7 @@ def edit_rubric(call_id: int):
 @bp.route("/calls/<int:call_id>/copy", methods=["GET", "POST"])
 @login_required
 def copy_call(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     form = CopyCallForm()
     loose: list[str] = []
     if form.validate_on_submit():
@@ -151,7 +151,7 @@ def copy_call(call_id: int):
             new = call_admin.copy_call(call, current_user, form.code.data.strip())
         except CallAdminError as exc:
             db.session.rollback()
-            call = officer_call(call_id)
+            call = call_for_officer(call_id)
             loose = _attach(form, exc.problems)
         else:
             db.session.commit()
@@ -163,12 +163,12 @@ def copy_call(call_id: int):
 @bp.route("/calls/<int:call_id>/step", methods=["POST"])
 @login_required
 def step(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     form = StepForm()
-    if not form.validate_on_submit() or form.step.data not in lifecycle.STEPS:
+    if not form.validate_on_submit() or form.step.data not in STEPS:
         abort(400)
     try:
-        lifecycle.STEPS[form.step.data](call, current_user)
+        STEPS[form.step.data](call, current_user)
     except LifecycleError as exc:
         db.session.rollback()
         flash(exc.message, "error")

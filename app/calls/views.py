@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.calls import calls as calls_service
 from app.core import clock
+from app.models.calls import CallStatus
 
 bp = Blueprint("calls", __name__)
 
@@ -48,7 +49,7 @@ def show(code: str):
 
 def _apply_link(call, status: str) -> dict | None:
     """Where the "신청서 작성" button leads, or None when there is nothing to offer."""
-    if status != "open":
+    if status != CallStatus.OPEN:
         return None
     if not current_user.is_authenticated:
         return {"url": url_for("auth.login", next=request.path), "login": True}

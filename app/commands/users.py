@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from app.extensions import db
 from app.models.organisations import ORG_TYPES, ROLES
 from app.accounts import accounts, passwords
+from app.accounts import signin
 from app.core import audit
 from app.core.clock import now
 
@@ -81,7 +82,7 @@ def grant(email, role):
 def totp_off(email):
     """Switch off the second factor of the account with EMAIL (a lost phone); the password stays."""
     try:
-        user, changed = accounts.remove_second_factor(email, via="cli")
+        user, changed = signin.remove_second_factor(email, via="cli")
     except accounts.AccountError as error:
         raise _refuse(error) from None
     db.session.commit()

@@ -5,17 +5,14 @@ is whatever the client sent: a password-reset mail built from it would carry a v
 token to the attacker's host. So every absolute URL, in a request or outside one (mails
 rendered by workers, the CLI), starts with the configured SITE_URL, and the app's own
 ``url_for(..., _external=True)`` comes here too (``app.Gongmo.url_for``). In-app notices
-keep only the path (see ``_store_as_path``).
+keep only the path (``Notification._store_as_path``).
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import event
 
-from app.models import Notification
-from app.core.safe_redirect import local_path
 
 
 def site_origin() -> str:
@@ -35,10 +32,3 @@ def portal_path(endpoint: str, **values) -> str:
 def portal_url(endpoint: str, *, external: bool = True, **values) -> str:
     path = portal_path(endpoint, **values)
     return site_origin() + path if external else path
-
-
-@event.listens_for(Notification.url, "set", retval=True)
-def _store_as_path(target, value, oldvalue, initiator):
-    # Whatever a caller passes (an absolute link meant for a mail, say), a notice keeps
-    # only a path on this site, so following it can never lead elsewhere.
-    return local_path(value)

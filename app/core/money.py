@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+# The largest amount any form accepts (1,000조원): far above any programme, far below
+# BigInteger's limit, so sums over a whole table can never overflow.
+MAX_WON = 10**15
 EOK = 100_000_000
 MILLION = 1_000_000
 

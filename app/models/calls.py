@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,8 +12,27 @@ from app.extensions import db
 from app.models.types import UTCDateTime
 from app.core import clock
 
-# What the officer has done; the visible status also depends on the clock.
-PHASES = ("draft", "published", "in_review", "decided", "announced")
+
+class CallPhase(StrEnum):
+    """What the officer has done (``Call.phase``); the visible status also depends on the clock."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    IN_REVIEW = "in_review"
+    DECIDED = "decided"
+    ANNOUNCED = "announced"
+
+
+class CallStatus(StrEnum):
+    """What ``Call.status()`` says: the phase, with "published" read against the clock."""
+
+    DRAFT = "draft"
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+    IN_REVIEW = "in_review"
+    DECIDED = "decided"
+    ANNOUNCED = "announced"
 
 
 class IndustrialComplex(db.Model):
@@ -94,7 +114,7 @@ class Call(db.Model):
     # The rubric and policy in the scoring contract's own form (shared/spec/scoring.md).
     rubric: Mapped[dict] = mapped_column(JSON, default=dict)
     policy: Mapped[dict] = mapped_column(JSON, default=dict)
-    phase: Mapped[str] = mapped_column(String(16), default="draft")
+    phase: Mapped[str] = mapped_column(String(16), default=CallPhase.DRAFT)
     next_receipt_seq: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
@@ -109,21 +129,18 @@ class Call(db.Model):
         order_by="RequiredAttachment.position", cascade="all, delete-orphan"
     )
 
-    def status(self, at: datetime | None = None) -> str:
-        """draft, upcoming, open, closed, in_review, decided or announced."""
-        if self.phase == "draft":
-            return "draft"
-        if self.phase != "published":
-            return self.phase
+    def status(self, at: datetime | None = None) -> CallStatus:
+        if self.phase != CallPhase.PUBLISHED:
+            return CallStatus(self.phase)
         at = at or clock.now()
         if at < self.opens_at:
-            return "upcoming"
+            return CallStatus.UPCOMING
         if at < self.closes_at:
-            return "open"
-        return "closed"
+            return CallStatus.OPEN
+        return CallStatus.CLOSED
 
     def is_open(self, at: datetime | None = None) -> bool:
-        return self.status(at) == "open"
+        return self.status(at) == CallStatus.OPEN
 
     @property
     def years(self) -> list[int]:

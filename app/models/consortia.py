@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,7 +12,27 @@ from app.models.organisations import Organisation
 from app.models.types import UTCDateTime
 from app.core.clock import now
 
-MEMBER_ROLES = ("lead", "local_government", "tenant_firm", "ai_supplier", "university", "research_institute")
+
+class MemberRole(StrEnum):
+    """What an organisation does in a consortium (``ConsortiumMember.role``)."""
+
+    LEAD = "lead"
+    LOCAL_GOVERNMENT = "local_government"
+    TENANT_FIRM = "tenant_firm"
+    AI_SUPPLIER = "ai_supplier"
+    UNIVERSITY = "university"
+    RESEARCH_INSTITUTE = "research_institute"
+
+
+MEMBER_ROLES = tuple(MemberRole)
+
+
+class MemberStatus(StrEnum):
+    """Where a listed organisation's answer stands (``ConsortiumMember.status``)."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
 
 
 class Consortium(db.Model):
@@ -39,9 +60,6 @@ class Consortium(db.Model):
 
     def confirmed_org_ids(self) -> set[int]:
         return {m.organisation_id for m in self.confirmed_members}
-
-
-MEMBER_STATUSES = ("pending", "confirmed", "declined")
 
 
 class ConsortiumMember(db.Model):
@@ -74,8 +92,7 @@ class ConsortiumMember(db.Model):
         return self.confirmed_at is not None
 
     @property
-    def status(self) -> str:
-        """pending, confirmed or declined (see MEMBER_STATUSES)."""
+    def status(self) -> MemberStatus:
         if self.confirmed_at is not None:
-            return "confirmed"
-        return "declined" if self.declined_at is not None else "pending"
+            return MemberStatus.CONFIRMED
+        return MemberStatus.DECLINED if self.declined_at is not None else MemberStatus.PENDING

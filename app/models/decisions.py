@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,8 +15,15 @@ from app.models.proposals import Proposal
 from app.models.types import UTCDateTime
 from app.core.clock import now
 
-ELIGIBILITY_STATUSES = ("confirmed", "rejected")
-OBJECTION_STATUSES = ("open", "answered")
+
+class EligibilityStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class ObjectionStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
 
 
 class EligibilityDecision(db.Model):
@@ -111,7 +119,7 @@ class Objection(db.Model):
     re_evaluation: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=ObjectionStatus.OPEN)
 
     proposal: Mapped[Proposal] = relationship()
     filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
@@ -20,7 +21,18 @@ ORG_TYPES = (
     "research_institute",
     "other",
 )
-ROLES = ("applicant", "reviewer", "officer", "admin")
+
+
+class Role(StrEnum):
+    """What a person may do in the portal (``UserRole.role``); one person may hold several."""
+
+    APPLICANT = "applicant"
+    REVIEWER = "reviewer"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+ROLES = tuple(Role)
 
 
 class Organisation(db.Model):

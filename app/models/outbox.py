@@ -2,13 +2,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.extensions import db
 from app.models.types import UTCDateTime
 from app.core.clock import now
+from app.core.safe_redirect import local_path
+
+
+class OutboxStatus(StrEnum):
+    """pending -> sending (leased to one worker) -> sent; or back to pending for a retry; failed at last."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 class OutboxMessage(db.Model):
@@ -24,8 +35,7 @@ class OutboxMessage(db.Model):
     to_email: Mapped[str] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(5), default="ko")
     context: Mapped[dict] = mapped_column(JSON, default=dict)
-    # pending -> sending (leased to one worker) -> sent; or back to pending for a retry; failed at last.
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
     # While "sending", no other worker touches the row before this instant; a worker that
@@ -59,6 +69,12 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(300), default="")
     read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    @validates("url")
+    def _store_as_path(self, key, value):
+        # Whatever a caller passes (an absolute link meant for a mail, say), a notice keeps
+        # only a path on this site, so following it can never lead elsewhere.
+        return local_path(value)
 
 
 class Subscription(db.Model):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,7 +15,12 @@ from app.models.types import UTCDateTime
 from app.core.clock import now
 
 BUDGET_SOURCES = ("national", "local", "private_cash", "private_inkind")
-PROPOSAL_STATUSES = ("draft", "submitted", "withdrawn")
+
+
+class ProposalStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
 
 
 class Proposal(db.Model):
@@ -31,7 +37,7 @@ class Proposal(db.Model):
     master_plan: Mapped[str] = mapped_column(Text, default="")
     alliance_plan: Mapped[str] = mapped_column(Text, default="")
     aidc_linkage: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.DRAFT)
     receipt_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

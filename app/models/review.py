@@ -7,6 +7,7 @@ unique (proposal, reviewer) pair keeps that reviewer off the proposal for good.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,12 +19,29 @@ from app.models.proposals import Proposal
 from app.models.types import UTCDateTime
 from app.core.clock import now
 
-# pending: assigned, no declaration yet; declared: pledged no conflict, may review;
-# recused: the reviewer withdrew (회피); removed: taken off by an officer or an upheld 기피.
-COI_STATUSES = ("pending", "declared", "recused", "removed")
-ACTIVE_COI = ("pending", "declared")
-SHEET_STATUSES = ("draft", "submitted")
-CHALLENGE_STATUSES = ("pending", "upheld", "rejected")
+
+class CoiStatus(StrEnum):
+    """Where an assignment's conflict-of-interest declaration stands (``coi_status``)."""
+
+    PENDING = "pending"  # assigned, no declaration yet
+    DECLARED = "declared"  # pledged no conflict, may review
+    RECUSED = "recused"  # the reviewer withdrew (회피)
+    REMOVED = "removed"  # taken off by an officer or an upheld 기피
+
+
+# The assignments that still count: for the panel's size, the load and the reminders.
+ACTIVE_COI = (CoiStatus.PENDING, CoiStatus.DECLARED)
+
+
+class SheetStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class ChallengeStatus(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
 
 
 class ReviewerPoolEntry(db.Model):
@@ -53,7 +71,7 @@ class ReviewAssignment(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    coi_status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    coi_status: Mapped[str] = mapped_column(String(16), default=CoiStatus.PENDING, index=True)
     pledge_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pledge_text: Mapped[str] = mapped_column(Text, default="")
     recusal_reason: Mapped[str] = mapped_column(Text, default="")
@@ -94,7 +112,7 @@ class ReviewSheet(db.Model):
     points: Mapped[dict] = mapped_column(JSON, default=dict)
     comments: Mapped[dict] = mapped_column(JSON, default=dict)
     overall_opinion: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=SheetStatus.DRAFT, index=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
@@ -104,7 +122,7 @@ class ReviewSheet(db.Model):
 
     @property
     def locked(self) -> bool:
-        return self.status == "submitted"
+        return self.status == SheetStatus.SUBMITTED
 
 
 class Challenge(db.Model):
@@ -122,7 +140,7 @@ class Challenge(db.Model):
     target_organisation: Mapped[str] = mapped_column(String(200), default="")
     target_person: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ChallengeStatus.PENDING, index=True)
     # The reviewer removed when the challenge was upheld.
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Call, Consortium, User, UserRole
+from app.models.organisations import Role
 
 
 def consortium_contacts(consortium: Consortium) -> list[User]:
@@ -15,7 +16,7 @@ def consortium_contacts(consortium: Consortium) -> list[User]:
             .join(UserRole, UserRole.user_id == User.id)
             .where(User.organisation_id == consortium.lead_org_id, User.active.is_(True),
                    User.organisation_confirmed_at.is_not(None),
-                   UserRole.role == "applicant")
+                   UserRole.role == Role.APPLICANT)
             .order_by(User.id)
         )
     )
@@ -29,7 +30,7 @@ def call_officers(call: Call) -> list[User]:
             .join(UserRole, UserRole.user_id == User.id)
             .where(User.organisation_id == call.programme.agency_id, User.active.is_(True),
                    User.organisation_confirmed_at.is_not(None),
-                   UserRole.role == "officer")
+                   UserRole.role == Role.OFFICER)
             .order_by(User.id)
         )
     )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from flask import current_app, has_app_context
 from sqlalchemy import and_, event, func, or_, select, update
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Notification, OutboxMessage, User
+from app.models.outbox import OutboxStatus
 from app.core import tasks
 from app.notifications import mailer
 from app.core.clock import now
@@ -83,16 +85,23 @@ def dispatch(ids: list[int]) -> None:
 
 # --- delivery ------------------------------------------------------------------------
 
+class Delivery(StrEnum):
+    """What one delivery attempt did."""
+
+    SENT = "sent"
+    RETRY = "retry"  # at the outcome's ``retry_at``
+    FAILED = "failed"  # the last attempt: given up
+    SKIPPED = "skipped"  # not due, or another worker holds it
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What one delivery attempt did: sent, retry (at ``retry_at``), failed or skipped."""
-
-    result: str
+    result: Delivery
     retry_at: datetime | None = None
 
     @property
     def sent(self) -> bool:
-        return self.result == "sent"
+        return self.result == Delivery.SENT
 
 
 def _setting(name: str, default):
@@ -108,8 +117,8 @@ def backoff(attempts: int) -> timedelta:
 def _due(at: datetime):
     """Rows a worker may take now: pending and due, or sending with a lapsed lease."""
     return or_(
-        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at),
-        and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < at),
+        and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= at),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < at),
     )
 
 
@@ -118,7 +127,7 @@ def _claim(s: Session, message_id: int, at: datetime) -> bool:
     result = s.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, _due(at))
-        .values(status="sending", lease_until=at + lease, attempts=OutboxMessage.attempts + 1)
+        .values(status=OutboxStatus.SENDING, lease_until=at + lease, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     s.commit()
@@ -129,7 +138,7 @@ def attempt(message_id: int) -> Outcome:
     """Try to send one outbox row, if it is due and no other worker holds it."""
     with Session(db.engine, expire_on_commit=False) as s:
         if not _claim(s, message_id, now()):
-            return Outcome("skipped")
+            return Outcome(Delivery.SKIPPED)
         msg = s.get(OutboxMessage, message_id)
         # Set: an earlier attempt handed the mail over and never learnt the answer.
         unknown_before = msg.attempted_at
@@ -144,20 +153,20 @@ def attempt(message_id: int) -> Outcome:
             return _record_failure(s, msg, exc, attempted_at=msg.attempted_at)
         except Exception as exc:  # noqa: BLE001 - refused or unreachable: not delivered by this attempt
             return _record_failure(s, msg, exc, attempted_at=unknown_before)
-        values = {"status": "sent", "sent_at": now(), "lease_until": None, "last_error": ""}
+        values = {"status": OutboxStatus.SENT, "sent_at": now(), "lease_until": None, "last_error": ""}
         if unknown_before is not None:
             values["possible_duplicate"] = True
             current_app.logger.warning(
                 "outbox %s (%s) sent again after an attempt at %s whose outcome was never known: "
                 "possibly a duplicate, Message-ID %s", msg.id, msg.key, unknown_before.isoformat(), mail["Message-ID"])
         _set(s, msg, **values)
-        return Outcome("sent")
+        return Outcome(Delivery.SENT)
 
 
 def _set(s: Session, msg: OutboxMessage, **values) -> None:
     """Write ``values`` to the row while this attempt still holds it, and commit."""
     s.execute(
-        update(OutboxMessage).where(OutboxMessage.id == msg.id, OutboxMessage.status == "sending")
+        update(OutboxMessage).where(OutboxMessage.id == msg.id, OutboxMessage.status == OutboxStatus.SENDING)
         .values(**values).execution_options(synchronize_session=False)
     )
     s.commit()
@@ -170,13 +179,14 @@ def _record_failure(s: Session, msg: OutboxMessage, exc: Exception, *, attempted
     error = f"{type(exc).__name__}: {exc}"[:2000]
     max_attempts = int(_setting("OUTBOX_MAX_ATTEMPTS", MAX_ATTEMPTS))
     if msg.attempts >= max_attempts:
-        values = {"status": "failed", "lease_until": None, "last_error": error}
-        outcome = Outcome("failed")
+        values = {"status": OutboxStatus.FAILED, "lease_until": None, "last_error": error}
+        outcome = Outcome(Delivery.FAILED)
         current_app.logger.error("outbox %s (%s) failed after %s attempts: %s", msg.id, msg.key, msg.attempts, error)
     else:
         retry_at = now() + backoff(msg.attempts)
-        values = {"status": "pending", "lease_until": None, "last_error": error, "next_attempt_at": retry_at}
-        outcome = Outcome("retry", retry_at)
+        values = {"status": OutboxStatus.PENDING, "lease_until": None, "last_error": error,
+                  "next_attempt_at": retry_at}
+        outcome = Outcome(Delivery.RETRY, retry_at)
         current_app.logger.warning("outbox %s attempt %s failed, retry at %s: %s", msg.id, msg.attempts, retry_at, error)
     _set(s, msg, attempted_at=attempted_at, **values)
     return outcome
@@ -212,7 +222,7 @@ def sweep(limit: int = 200) -> int:
 def failed_messages(limit: int = 100) -> list[OutboxMessage]:
     """Mails given up after the last retry, newest first (for the officer dashboard)."""
     return list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(OutboxMessage.id.desc()).limit(limit)
+        select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED).order_by(OutboxMessage.id.desc()).limit(limit)
     ))
 
 
@@ -226,16 +236,16 @@ def possible_duplicates(limit: int = 100) -> list[OutboxMessage]:
 
 def status_counts() -> dict[str, int]:
     rows = db.session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status))
-    counts = {"pending": 0, "sending": 0, "sent": 0, "failed": 0}
+    counts = dict.fromkeys(OutboxStatus, 0)
     counts.update({status: n for status, n in rows})
     return counts
 
 
 def retry(message: OutboxMessage) -> None:
     """Give a failed mail a fresh set of attempts; sent after the caller commits."""
-    if message.status != "failed":
+    if message.status != OutboxStatus.FAILED:
         return
-    message.status = "pending"
+    message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = now()
     db.session.info.setdefault("outbox_ids", []).append(message.id)
@@ -245,4 +255,15 @@ def unread_count(user: User) -> int:
     return db.session.scalar(
         select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read.is_(False))
     ) or 0
+
+
+def notices_of(user: User, limit: int = 200) -> list[Notification]:
+    """The user's in-app notices, newest first."""
+    return list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read.is_(False))
+                       .values(read=True))
 

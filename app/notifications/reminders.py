@@ -20,8 +20,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
-from app.models import Call, Organisation, Programme, Proposal, User, UserRole
+from app.models import Call, Organisation, Programme, Proposal, User
+from app.models.calls import CallPhase
 from app.models.outbox import ReminderLog, Subscription
+from app.models.proposals import ProposalStatus
+from app.models.review import ACTIVE_COI, ReviewAssignment, ReviewSheet, SheetStatus
 from app.core import audit, clock
 from app.notifications import outbox
 from app.notifications.contacts import call_officers, consortium_contacts
@@ -37,7 +40,7 @@ DEADLINE_OFFSETS: tuple[tuple[str, timedelta], ...] = (
 REVIEW_DUE_SOON = timedelta(days=2)
 CATCH_UP = timedelta(days=3)
 CALL_WIDE = 0  # ReminderLog.user_id of events about the call itself
-REMINDED_STATUSES = ("draft", "withdrawn")
+REMINDED_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN)
 
 
 def run(at: datetime | None = None) -> dict[str, int]:
@@ -88,7 +91,8 @@ def _each_call(calls, work) -> int:
 
 def open_calls(at: datetime) -> int:
     due = db.session.scalars(
-        select(Call.id).where(Call.phase == "published", Call.opens_at <= at, Call.closes_at > at, ~_logged("opened"))
+        select(Call.id).where(Call.phase == CallPhase.PUBLISHED, Call.opens_at <= at, Call.closes_at > at,
+                              ~_logged("opened"))
         .order_by(Call.id)
     ).all()
 
@@ -109,14 +113,15 @@ def open_calls(at: datetime) -> int:
 
 def close_calls(at: datetime) -> int:
     due = db.session.scalars(
-        select(Call.id).where(Call.phase == "published", Call.closes_at <= at, ~_logged("closed")).order_by(Call.id)
+        select(Call.id).where(Call.phase == CallPhase.PUBLISHED, Call.closes_at <= at, ~_logged("closed"))
+        .order_by(Call.id)
     ).all()
 
     def work(call: Call) -> int:
         if not claim(call.id, "closed"):
             return 0
         proposals = db.session.scalars(select(Proposal).where(Proposal.call_id == call.id).order_by(Proposal.id)).all()
-        submitted = sum(1 for p in proposals if p.status == "submitted")
+        submitted = sum(1 for p in proposals if p.status == ProposalStatus.SUBMITTED)
         # Drafts need no change: every write checks the clock (deadline.ensure_writable).
         audit.record(None, "call.closed", call, submitted=submitted, unsubmitted=len(proposals) - submitted)
         if at - call.closes_at > CATCH_UP:
@@ -155,7 +160,7 @@ def due_deadline_kind(call: Call, at: datetime) -> str | None:
 def deadline_reminders(at: datetime) -> int:
     horizon = max(offset for _, offset in DEADLINE_OFFSETS)
     calls = db.session.scalars(
-        select(Call.id).where(Call.phase == "published", Call.opens_at <= at, Call.closes_at > at,
+        select(Call.id).where(Call.phase == CallPhase.PUBLISHED, Call.opens_at <= at, Call.closes_at > at,
                               Call.closes_at <= at + horizon).order_by(Call.id)
     ).all()
 
@@ -192,16 +197,12 @@ def _remaining(kind: str) -> tuple[str, str]:
 
 def review_reminders(at: datetime) -> int:
     """Two days before an assignment's due date, and once when it is overdue, until the sheet is in."""
-    try:
-        from app.models.review import ACTIVE_COI, ReviewAssignment, ReviewSheet
-    except ImportError:  # the review module is optional for the clock
-        return 0
     rows = db.session.execute(
         select(ReviewAssignment.id, ReviewAssignment.call_id)
         .join(Call, Call.id == ReviewAssignment.call_id)
         .outerjoin(ReviewSheet, ReviewSheet.assignment_id == ReviewAssignment.id)
-        .where(ReviewAssignment.coi_status.in_(ACTIVE_COI), Call.phase.in_(("published", "in_review")),
-               (ReviewSheet.id.is_(None)) | (ReviewSheet.status != "submitted"))
+        .where(ReviewAssignment.coi_status.in_(ACTIVE_COI), Call.phase.in_((CallPhase.PUBLISHED, CallPhase.IN_REVIEW)),
+               (ReviewSheet.id.is_(None)) | (ReviewSheet.status != SheetStatus.SUBMITTED))
         .order_by(ReviewAssignment.id)
     ).all()
     by_call: dict[int, list[int]] = {}

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Attachment, Proposal
 from app.core import audit
+from app.core.errors import ProposalsError
 from app.calls import deadline
 from app.proposals import filetypes
 from app.proposals.validation import human_bytes, localised
@@ -35,12 +36,11 @@ _FORBIDDEN = set('<>:"/\\|?*')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
-class AttachmentError(Exception):
+class AttachmentError(ProposalsError):
     """A refused upload; ``status`` is 413 for sizes, 400 otherwise."""
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
-        self.message = message
         self.status = status
 
 
@@ -96,6 +96,13 @@ def total_size(proposal: Proposal) -> int:
     return db.session.scalar(
         select(func.coalesce(func.sum(Attachment.size), 0)).where(Attachment.proposal_id == proposal.id)
     ) or 0
+
+
+def live_keys(proposal: Proposal) -> set[tuple[int, str]]:
+    """(id, sha256) of the files attached now: a version links a file only while the same one is
+    still attached, since an id alone could have been reused."""
+    rows = db.session.execute(select(Attachment.id, Attachment.sha256).where(Attachment.proposal_id == proposal.id))
+    return {(a_id, sha) for a_id, sha in rows}
 
 
 def store(proposal: Proposal, user, kind: str, stream: BinaryIO, filename: str | None) -> Attachment:

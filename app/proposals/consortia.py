@@ -16,11 +16,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Consortium, ConsortiumMember, Notification, Organisation, Proposal
-from app.models.consortia import MEMBER_ROLES
+from app.models.calls import CallStatus
+from app.models.consortia import MEMBER_ROLES, MemberRole, MemberStatus
+from app.models.proposals import ProposalStatus
 from app.core import audit
 from app.accounts import brn, membership
 from app.notifications import outbox
 from app.core.clock import now
+from app.core.errors import ProposalsError
 from app.notifications.contacts import consortium_contacts
 from app.core.links import portal_url
 
@@ -36,13 +39,8 @@ assert set(ROLE_LABELS) == set(MEMBER_ROLES)
 STATUS_LABELS = {"pending": _l("확인 대기"), "confirmed": _l("참여 확인"), "declined": _l("참여 거절")}
 
 
-class ConsortiumError(Exception):
+class ConsortiumError(ProposalsError):
     """A change refused for a reason the user can fix; ``message`` is translated."""
-
-    def __init__(self, message, field: str = ""):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def consortia_of(user) -> list[Consortium]:
@@ -67,7 +65,7 @@ def invitations_for(user) -> list[ConsortiumMember]:
                ConsortiumMember.confirmed_at.is_(None))
         .order_by(ConsortiumMember.id.desc())
     )
-    return sorted(rows, key=lambda m: m.status != "pending")
+    return sorted(rows, key=lambda m: m.status != MemberStatus.PENDING)
 
 
 def led_by(user) -> list[Consortium]:
@@ -88,7 +86,7 @@ def create(user, name: str) -> Consortium:
     consortium = Consortium(name=name, lead_org_id=user.acting_organisation_id, created_by_id=user.id)
     # The lead's own row: its confirmed person creating the consortium is its consent.
     at = now()
-    consortium.members.append(ConsortiumMember(organisation_id=user.acting_organisation_id, role="lead",
+    consortium.members.append(ConsortiumMember(organisation_id=user.acting_organisation_id, role=MemberRole.LEAD,
                                                created_at=at, confirmed_at=at, confirmed_by_id=user.id))
     db.session.add(consortium)
     audit.record(user, "consortium.created", consortium, name=name, lead_org_id=user.acting_organisation_id)
@@ -99,9 +97,9 @@ def closed_submission(consortium: Consortium) -> Proposal | None:
     """A submitted proposal of the consortium whose call has closed: its membership is then
     part of what was submitted (and of reviewers' conflict checks), so it no longer changes."""
     for proposal in db.session.scalars(
-        select(Proposal).where(Proposal.consortium_id == consortium.id, Proposal.status == "submitted")
+        select(Proposal).where(Proposal.consortium_id == consortium.id, Proposal.status == ProposalStatus.SUBMITTED)
     ):
-        if proposal.call.status() not in ("draft", "upcoming", "open"):
+        if proposal.call.status() not in (CallStatus.DRAFT, CallStatus.UPCOMING, CallStatus.OPEN):
             return proposal
     return None
 
@@ -116,7 +114,7 @@ def _ensure_changeable(consortium: Consortium) -> None:
 
 def add_member(consortium: Consortium, user, brn_text: str, role: str) -> ConsortiumMember:
     _ensure_changeable(consortium)
-    if role not in MEMBER_ROLES or role == "lead":
+    if role not in MEMBER_ROLES or role == MemberRole.LEAD:
         raise ConsortiumError(_l("목록에 있는 역할을 선택하십시오."), "role")
     if not brn.is_valid(brn_text):
         raise ConsortiumError(
@@ -128,7 +126,7 @@ def add_member(consortium: Consortium, user, brn_text: str, role: str) -> Consor
             _l("사업자등록번호 %(brn)s 로 등록된 기관이 없습니다. 해당 기관이 먼저 포털에 가입해야 합니다.",
                brn=f"{number[:3]}-{number[3:5]}-{number[5:]}"), "brn")
     listed = next((m for m in consortium.members if m.organisation_id == org.id), None)
-    if listed is not None and listed.status == "declined":
+    if listed is not None and listed.status == MemberStatus.DECLINED:
         raise ConsortiumError(_l("%(name)s 은(는) 이 컨소시엄 참여를 거절했습니다. 다시 요청하려면 먼저 목록에서 빼십시오.",
                                  name=org.name), "brn")
     if listed is not None:
@@ -138,7 +136,7 @@ def add_member(consortium: Consortium, user, brn_text: str, role: str) -> Consor
     consortium.members.append(member)
     db.session.flush()
     audit.record(user, "consortium.member_added", consortium, organisation_id=org.id, role=role,
-                 member_id=member.id, status="pending")
+                 member_id=member.id, status=MemberStatus.PENDING)
     _notify_invited(consortium, member)
     return member
 
@@ -171,7 +169,7 @@ def _lock_member(member: ConsortiumMember) -> ConsortiumMember:
 def may_answer(user, member: ConsortiumMember) -> bool:
     """A confirmed person of the listed organisation answers for it; the lead cannot answer for it."""
     return (user.acting_organisation_id is not None and user.acting_organisation_id == member.organisation_id
-            and member.role != "lead")
+            and member.role != MemberRole.LEAD)
 
 
 def answer(member: ConsortiumMember, user, accept: bool) -> None:
@@ -180,7 +178,7 @@ def answer(member: ConsortiumMember, user, accept: bool) -> None:
         raise ConsortiumError(_l("참여 요청을 받은 기관의 확인된 회원만 응답할 수 있습니다."))
     _lock_member(member)
     consortium = member.consortium
-    if member.status != "pending":
+    if member.status != MemberStatus.PENDING:
         raise ConsortiumError(_l("이미 응답한 참여 요청입니다."))
     _ensure_changeable(consortium)
     at = now()
@@ -212,7 +210,7 @@ def remove_member(consortium: Consortium, user, member_id: int) -> None:
     member = next((m for m in consortium.members if m.id == member_id), None)
     if member is None:
         raise ConsortiumError(_l("이 컨소시엄의 참여기관이 아닙니다."))
-    if member.role == "lead" or member.organisation_id == consortium.lead_org_id:
+    if member.role == MemberRole.LEAD or member.organisation_id == consortium.lead_org_id:
         raise ConsortiumError(_l("주관기관은 컨소시엄에서 뺄 수 없습니다."))
     consortium.members.remove(member)
     audit.record(user, "consortium.member_removed", consortium,

@@ -22,13 +22,12 @@ from app.extensions import db
 from app.models import BudgetLine, Call, Consortium, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal
 from app.models.proposals import BUDGET_SOURCES
 from app.core import audit, clock
+from app.core.errors import ProposalsError
 from app.calls import deadline
+from app.core.money import MAX_WON
 from app.access import consortium_ids_of
 from app.proposals.validation import SECTIONS
 
-# One won short of a quadrillion: far above any programme, far below BigInteger's limit,
-# so sums over a whole table can never overflow.
-MAX_WON = 10**15
 # Numeric(18, 4): fourteen digits before the point, four after.
 KPI_LIMIT = Decimal(10) ** 14
 KPI_PLACES = 4
@@ -57,7 +56,7 @@ STATUS_LABELS = {"draft": _l("작성 중"), "submitted": _l("제출 완료"), "w
 PROGRESS_LABELS = {"empty": _l("미작성"), "partial": _l("작성 중"), "complete": _l("작성 완료")}
 
 
-class DraftInvalid(Exception):
+class DraftInvalid(ProposalsError):
     """Values that cannot be saved; ``errors`` maps field names to translated messages.
 
     Row fields are named as on the page (``items-<i>-budget``), ``i`` indexing the
@@ -69,7 +68,7 @@ class DraftInvalid(Exception):
         self.errors = errors
 
 
-class AlreadyStarted(Exception):
+class AlreadyStarted(ProposalsError):
     """The consortium already has a proposal for this call."""
 
     def __init__(self, proposal: Proposal):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from app.core.errors import ProposalsError
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 PDF_MAGIC = b"%PDF-"
@@ -58,10 +60,8 @@ _OTHER_SIGNATURES = (
 )
 
 
-class FileTypeError(ValueError):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class FileTypeError(ProposalsError, ValueError):
+    pass
 
 
 def extension(filename: str) -> str:

@@ -11,9 +11,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from app.extensions import db
-from app.models import Attachment, BudgetLine, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion
+from app.models import (
+    Attachment, BudgetLine, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion, User,
+)
 from app.models.proposals import BUDGET_SOURCES
 from app.proposals import drafts
 
@@ -107,6 +110,26 @@ def latest_versions(proposal_ids) -> dict:
     if not ids:
         return {}
     return {v.proposal_id: v for v in db.session.scalars(_latest(ids, ProposalVersion))}
+
+
+def latest_version(proposal) -> ProposalVersion | None:
+    """The proposal's latest submitted version."""
+    return latest_versions([proposal.id]).get(proposal.id)
+
+
+def version_of(proposal, number: int) -> ProposalVersion | None:
+    """The proposal's submitted version with this number."""
+    return db.session.scalar(select(ProposalVersion).where(
+        ProposalVersion.proposal_id == proposal.id, ProposalVersion.number == number))
+
+
+def versions_of(proposal) -> list:
+    """Every submitted version, newest first, with who submitted it; snapshots are not read."""
+    return db.session.execute(
+        select(ProposalVersion, User.name).join(User, User.id == ProposalVersion.submitted_by_id)
+        .where(ProposalVersion.proposal_id == proposal.id)
+        .options(defer(ProposalVersion.snapshot)).order_by(ProposalVersion.number.desc())
+    ).all()
 
 
 def latest_heads(proposal_ids) -> dict:

@@ -13,14 +13,16 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Call, Consortium, ConsortiumMember, PocPlan, Proposal, ProposalVersion
+from app.models.proposals import ProposalStatus
 from app.core import audit, clock
+from app.core.errors import ProposalsError
 from app.calls import deadline
 from app.notifications import outbox
 from app.proposals import snapshot, validation
 from app.notifications.contacts import consortium_contacts
 
 
-class SubmissionRefused(Exception):
+class SubmissionRefused(ProposalsError):
     """Validation found problems; ``report`` lists them."""
 
     def __init__(self, report: validation.Report):
@@ -28,10 +30,8 @@ class SubmissionRefused(Exception):
         self.report = report
 
 
-class WithdrawalRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class WithdrawalRefused(ProposalsError):
+    pass
 
 
 def submit(proposal: Proposal, user) -> ProposalVersion:
@@ -56,7 +56,7 @@ def submit(proposal: Proposal, user) -> ProposalVersion:
         national_total=proposal.total_by_source("national"),
     )
     db.session.add(version)
-    proposal.status = "submitted"
+    proposal.status = ProposalStatus.SUBMITTED
     proposal.submitted_at = at
     action = "submitted" if number == 1 else "resubmitted"
     audit.record(user, f"proposal.{action}", proposal, version=number, receipt_no=proposal.receipt_no)
@@ -83,20 +83,13 @@ def withdraw(proposal: Proposal, user) -> ProposalVersion:
     """Withdraw the submitted proposal; its versions stay readable. Returns the withdrawn version."""
     deadline.ensure_writable(proposal)
     _lock(proposal)
-    latest = latest_version(proposal)
-    if proposal.status != "submitted" or latest is None:
+    latest = snapshot.latest_version(proposal)
+    if proposal.status != ProposalStatus.SUBMITTED or latest is None:
         raise WithdrawalRefused(_("제출된 신청서만 철회할 수 있습니다."))
-    proposal.status = "withdrawn"
+    proposal.status = ProposalStatus.WITHDRAWN
     audit.record(user, "proposal.withdrawn", proposal, version=latest.number, receipt_no=proposal.receipt_no)
     _notify(proposal, "proposal_withdrawn", latest)
     return latest
-
-
-def latest_version(proposal: Proposal) -> ProposalVersion | None:
-    return db.session.scalar(
-        select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
-        .order_by(ProposalVersion.number.desc()).limit(1)
-    )
 
 
 def everything():

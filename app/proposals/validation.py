@@ -21,6 +21,7 @@ from decimal import Decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.models.consortia import MemberStatus
 from app.models.proposals import BUDGET_SOURCES
 from app.core import money
 
@@ -95,11 +96,11 @@ def consortium_problems(proposal) -> list[Problem]:
     has not (or declined) must answer or be taken off the list before the proposal goes in."""
     out = []
     for m in proposal.consortium.members:
-        if m.status == "pending":
+        if m.status == MemberStatus.PENDING:
             out.append(Problem(CONSORTIUM, "", _(
                 "참여기관 %(name)s 이(가) 아직 컨소시엄 참여를 확인하지 않았습니다. 그 기관이 확인하거나 "
                 "컨소시엄에서 빼야 제출할 수 있습니다.", name=m.organisation.name)))
-        elif m.status == "declined":
+        elif m.status == MemberStatus.DECLINED:
             out.append(Problem(CONSORTIUM, "", _(
                 "참여기관 %(name)s 이(가) 컨소시엄 참여를 거절했습니다. 컨소시엄에서 빼야 제출할 수 있습니다.",
                 name=m.organisation.name)))

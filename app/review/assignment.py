@@ -34,10 +34,15 @@ from app.models import (
     Call, Consortium, ConsortiumMember, EligibilityDecision, Organisation, Proposal, ReviewAssignment,
     ReviewerPoolEntry, User,
 )
+from app.models.calls import CallStatus
+from app.models.decisions import EligibilityStatus
+from app.models.proposals import ProposalStatus
+from app.models.review import CoiStatus
 from app.core import audit, clock
 from app.notifications import outbox
 from app.review import reviewers
 from app.core.clock import now
+from app.core.errors import ReviewError
 from app.core.links import portal_url
 
 # Reason codes, in the order they are checked; labels are for the officer's page.
@@ -50,10 +55,8 @@ REASONS = {
 }
 
 
-class AssignmentError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class AssignmentError(ReviewError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -112,10 +115,10 @@ def org_key(name: str) -> str:
 
 def assignable_proposals(call) -> list[Proposal]:
     """Submitted proposals, minus those rejected at screening."""
-    rejected = select(EligibilityDecision.proposal_id).where(EligibilityDecision.status == "rejected")
+    rejected = select(EligibilityDecision.proposal_id).where(EligibilityDecision.status == EligibilityStatus.REJECTED)
     return list(db.session.scalars(
         select(Proposal)
-        .where(Proposal.call_id == call.id, Proposal.status == "submitted", Proposal.id.not_in(rejected))
+        .where(Proposal.call_id == call.id, Proposal.status == ProposalStatus.SUBMITTED, Proposal.id.not_in(rejected))
         .options(selectinload(Proposal.consortium).selectinload(Consortium.members)
                  .selectinload(ConsortiumMember.organisation))
         .order_by(Proposal.id)
@@ -178,9 +181,9 @@ class _Context:
         if entry.user.organisation_id == self.agency_id or (
                 entry.organisation_name and org_key(entry.organisation_name) == self.agency_key):
             return Exclusion(entry, "agency")
-        if existing is not None and existing.coi_status == "recused":
+        if existing is not None and existing.coi_status == CoiStatus.RECUSED:
             return Exclusion(entry, "recused", detail=existing.recusal_reason)
-        if existing is not None and existing.coi_status == "removed":
+        if existing is not None and existing.coi_status == CoiStatus.REMOVED:
             return Exclusion(entry, "removed", detail=existing.removed_reason)
         if distinct_organisations and (existing is None or not existing.active):
             mine = self.entry_org_key(entry)
@@ -237,7 +240,7 @@ def _create(ctx: _Context, proposal, entry: ReviewerPoolEntry, actor, *, automat
         raise AssignmentError(_l("이미 배정된 평가위원입니다."))
     a = ReviewAssignment(
         call_id=ctx.call.id, proposal_id=proposal.id, reviewer_id=entry.user_id,
-        due_at=due_at or ctx.call.review_due_at, coi_status="pending",
+        due_at=due_at or ctx.call.review_due_at, coi_status=CoiStatus.PENDING,
         assigned_by_id=getattr(actor, "id", None), automatic=automatic, created_at=now(),
     )
     db.session.add(a)
@@ -263,7 +266,7 @@ def _notify_assigned(a: ReviewAssignment, proposal, reviewer: User) -> None:
     )
 
 
-ASSIGNING_STATUSES = ("closed", "in_review")
+ASSIGNING_STATUSES = (CallStatus.CLOSED, CallStatus.IN_REVIEW)
 
 
 def lock_panel(call) -> bool:
@@ -372,7 +375,7 @@ def remove(assignment: ReviewAssignment, actor, reason: str, *, replace: bool = 
         raise AssignmentError(_l("이미 해제되었거나 회피한 배정입니다."))
     if assignment.sheet is not None and assignment.sheet.locked:
         raise AssignmentError(_l("제출된 평가표가 있는 배정은 해제할 수 없습니다. 먼저 평가표를 재개하십시오."))
-    assignment.coi_status = "removed"
+    assignment.coi_status = CoiStatus.REMOVED
     assignment.removed_reason = reason
     audit.record(actor, "review.unassigned", assignment, proposal_id=assignment.proposal_id,
                  reviewer_id=assignment.reviewer_id, reason=reason)

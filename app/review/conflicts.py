@@ -13,11 +13,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Challenge, Notification, ReviewAssignment
+from app.models import Challenge, Consortium, Notification, Proposal, ReviewAssignment
+from app.models.calls import CallPhase
+from app.models.proposals import ProposalStatus
+from app.models.review import ACTIVE_COI, ChallengeStatus, CoiStatus
 from app.review import assignment as assignment_service
 from app.core import audit, clock
+from app.core.errors import ReviewError
 
 # One wording for reviewers, officers and consortia, translated like every other label.
 COI_LABELS = {"pending": _l("신고 전"), "declared": _l("이해충돌 없음 서약"), "recused": _l("회피"),
@@ -32,10 +37,15 @@ PLEDGE_TEMPLATE = (
 )
 
 
-class ConflictError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class ConflictError(ReviewError):
+    pass
+
+
+def proposal_with_members(assignment: ReviewAssignment) -> Proposal:
+    """The assignment's proposal with its consortium's members: what the reviewer weighs before the pledge."""
+    return db.session.scalar(
+        select(Proposal).where(Proposal.id == assignment.proposal_id)
+        .options(selectinload(Proposal.consortium).selectinload(Consortium.members)))
 
 
 def pledge_text(assignment: ReviewAssignment, name: str, at) -> str:
@@ -58,10 +68,10 @@ def _ensure_panel_open(assignment: ReviewAssignment) -> None:
 
 def declare_no_conflict(assignment: ReviewAssignment, reviewer) -> None:
     _ensure_panel_open(assignment)
-    if assignment.coi_status != "pending":
+    if assignment.coi_status != CoiStatus.PENDING:
         raise ConflictError(_l("이미 이해충돌 여부를 신고한 배정입니다."))
     at = clock.now()
-    assignment.coi_status = "declared"
+    assignment.coi_status = CoiStatus.DECLARED
     assignment.pledge_at = at
     assignment.pledge_text = pledge_text(assignment, reviewer.name, at)
     audit.record(reviewer, "review.coi_declared", assignment, proposal_id=assignment.proposal_id,
@@ -78,7 +88,7 @@ def recuse(assignment: ReviewAssignment, reviewer, reason: str) -> list[ReviewAs
         raise ConflictError(_l("이미 회피했거나 배정이 해제되었습니다."))
     if assignment.sheet is not None and assignment.sheet.locked:
         raise ConflictError(_l("평가표를 제출한 뒤에는 회피할 수 없습니다. 담당자에게 문의하십시오."))
-    assignment.coi_status = "recused"
+    assignment.coi_status = CoiStatus.RECUSED
     assignment.recusal_reason = reason
     audit.record(reviewer, "review.recused", assignment, proposal_id=assignment.proposal_id, reason=reason)
     return assignment_service.refill(assignment.proposal, None, trigger="recusal")
@@ -97,12 +107,13 @@ def challenges_for_call(call) -> list[Challenge]:
 
     return list(db.session.scalars(
         select(Challenge).join(Proposal).where(Proposal.call_id == call.id)
-        .order_by(Challenge.status != "pending", Challenge.id)))
+        .order_by(Challenge.status != ChallengeStatus.PENDING, Challenge.id)))
 
 
 def may_challenge(proposal) -> bool:
     """Until the results are decided, and only for a submitted proposal."""
-    return proposal.status == "submitted" and proposal.call.phase not in ("decided", "announced")
+    return (proposal.status == ProposalStatus.SUBMITTED
+            and proposal.call.phase not in (CallPhase.DECIDED, CallPhase.ANNOUNCED))
 
 
 def file_challenge(proposal, applicant, *, target_organisation: str, target_person: str, reason: str) -> Challenge:
@@ -116,7 +127,8 @@ def file_challenge(proposal, applicant, *, target_organisation: str, target_pers
     if not reason:
         raise ConflictError(_l("기피 사유를 입력하십시오."))
     c = Challenge(proposal_id=proposal.id, filed_by_id=applicant.id, target_organisation=target_organisation[:200],
-                  target_person=target_person[:100], reason=reason, status="pending", created_at=clock.now())
+                  target_person=target_person[:100], reason=reason, status=ChallengeStatus.PENDING,
+                  created_at=clock.now())
     db.session.add(c)
     db.session.flush()
     audit.record(applicant, "challenge.filed", c, proposal_id=proposal.id,
@@ -145,12 +157,12 @@ def matching_assignments(challenge: Challenge) -> list[ReviewAssignment]:
 def live_assignments(proposal) -> list[ReviewAssignment]:
     return list(db.session.scalars(
         select(ReviewAssignment).where(ReviewAssignment.proposal_id == proposal.id,
-                                       ReviewAssignment.coi_status.in_(("pending", "declared")))
+                                       ReviewAssignment.coi_status.in_(ACTIVE_COI))
         .order_by(ReviewAssignment.id)))
 
 
-def _decide(challenge: Challenge, officer, status: str, reason: str) -> None:
-    if challenge.status != "pending":
+def _decide(challenge: Challenge, officer, status: ChallengeStatus, reason: str) -> None:
+    if challenge.status != ChallengeStatus.PENDING:
         raise ConflictError(_l("이미 처리된 기피신청입니다."))
     reason = (reason or "").strip()
     if not reason:
@@ -174,9 +186,9 @@ def uphold(challenge: Challenge, officer, assignment: ReviewAssignment, reason: 
         raise ConflictError(_l("기피 대상은 이 신청서에 배정된 평가위원이어야 합니다."))
     # A sheet already handed in stays as it was, for the record; it no longer counts,
     # because only live assignments' sheets reach the scoring (review_sheets.submitted_sheets).
-    _decide(challenge, officer, "upheld", reason)
+    _decide(challenge, officer, ChallengeStatus.UPHELD, reason)
     challenge.reviewer_id = assignment.reviewer_id
-    assignment.coi_status = "removed"
+    assignment.coi_status = CoiStatus.REMOVED
     assignment.removed_reason = f"기피 인용: {challenge.decision_reason}"
     audit.record(officer, "challenge.upheld", challenge, proposal_id=challenge.proposal_id,
                  assignment_id=assignment.id, reviewer_id=assignment.reviewer_id, reason=challenge.decision_reason)
@@ -184,6 +196,6 @@ def uphold(challenge: Challenge, officer, assignment: ReviewAssignment, reason: 
 
 
 def reject(challenge: Challenge, officer, reason: str) -> None:
-    _decide(challenge, officer, "rejected", reason)
+    _decide(challenge, officer, ChallengeStatus.REJECTED, reason)
     audit.record(officer, "challenge.rejected", challenge, proposal_id=challenge.proposal_id,
                  reason=challenge.decision_reason)

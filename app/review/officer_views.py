@@ -6,33 +6,22 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 from app.web.officer import bp
 from app.extensions import db
-from app.models import Call, Challenge, ReviewAssignment
+from app.models import ReviewAssignment
+from app.models.review import ChallengeStatus
 from app.review import assignment as assignment_service
 from app.review import conflicts, review_sheets, reviewers
-from app.review import review_access as policy
-from app.access import require
+from app.core import clock
+from app.loaders import assignment_for_officer, call_for_officer, challenge_for_officer, pool_entry, sheet_of
 from forms.review import (
     AutoAssignForm, ChallengeDecisionForm, DueForm, InviteReviewerForm, ManualAssignForm, RemoveAssignmentForm,
-    ReopenForm, kst_to_utc, utc_to_kst_naive,
+    ReopenForm,
 )
-
-
-def _call(call_id: int) -> Call:
-    call = db.get_or_404(Call, call_id)
-    require(policy.can_manage_reviews(current_user, call))
-    return call
-
-
-def _assignment(assignment_id: int) -> ReviewAssignment:
-    a = db.get_or_404(ReviewAssignment, assignment_id)
-    require(policy.can_manage_reviews(current_user, a.call))
-    return a
 
 
 # --- pool ---------------------------------------------------------------------------
@@ -41,7 +30,7 @@ def _assignment(assignment_id: int) -> ReviewAssignment:
 @bp.route("/calls/<int:call_id>/reviewers")
 @login_required
 def reviewers_pool(call_id: int):
-    call = _call(call_id)
+    call = call_for_officer(call_id)
     return _pool_page(call, InviteReviewerForm())
 
 
@@ -56,7 +45,7 @@ def _pool_page(call, form, status: int = 200):
 @bp.route("/calls/<int:call_id>/reviewers/invite", methods=["POST"])
 @login_required
 def reviewers_invite(call_id: int):
-    call = _call(call_id)
+    call = call_for_officer(call_id)
     form = InviteReviewerForm()
     if not form.validate_on_submit():
         return _pool_page(call, form, 422)
@@ -77,10 +66,8 @@ def reviewers_invite(call_id: int):
 @bp.route("/calls/<int:call_id>/reviewers/<int:entry_id>/remove", methods=["POST"])
 @login_required
 def reviewers_remove(call_id: int, entry_id: int):
-    call = _call(call_id)
-    entry = next((e for e in reviewers.pool(call) if e.id == entry_id), None)
-    if entry is None:
-        abort(404)
+    call = call_for_officer(call_id)
+    entry = pool_entry(call, entry_id)
     try:
         reviewers.remove(entry, current_user)
     except reviewers.PoolError as exc:
@@ -105,7 +92,7 @@ def _manual_form(call, proposals, entries, **kw) -> ManualAssignForm:
 @bp.route("/calls/<int:call_id>/assignments")
 @login_required
 def assignments(call_id: int):
-    call = _call(call_id)
+    call = call_for_officer(call_id)
     return _assignments_page(call)
 
 
@@ -126,21 +113,21 @@ def _assignments_page(call, *, manual=None, auto=None, status: int = 200):
         k=call.reviewers_per_proposal or 5, coi_labels=conflicts.COI_LABELS,
         manual=manual or _manual_form(call, proposals, entries),
         auto=auto or AutoAssignForm(), remove_form=RemoveAssignmentForm(), due_form=DueForm(),
-        utc_to_kst_naive=utc_to_kst_naive,
+        utc_to_kst_naive=clock.to_kst_wall,
     ), status
 
 
 @bp.route("/calls/<int:call_id>/assignments/auto", methods=["POST"])
 @login_required
 def assignments_auto(call_id: int):
-    call = _call(call_id)
+    call = call_for_officer(call_id)
     form = AutoAssignForm()
     if not form.validate_on_submit():
         return _assignments_page(call, auto=form, status=422)
     try:
         result = assignment_service.auto_assign(call, current_user,
                                                 distinct_organisations=form.distinct_organisations.data,
-                                                due_at=kst_to_utc(form.due_at.data))
+                                                due_at=clock.from_kst_wall(form.due_at.data))
     except assignment_service.AssignmentError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -156,7 +143,7 @@ def assignments_auto(call_id: int):
 @bp.route("/calls/<int:call_id>/assignments/manual", methods=["POST"])
 @login_required
 def assignments_manual(call_id: int):
-    call = _call(call_id)
+    call = call_for_officer(call_id)
     proposals = assignment_service.assignable_proposals(call)
     form = _manual_form(call, proposals, reviewers.pool(call))
     if not form.validate_on_submit():
@@ -164,7 +151,7 @@ def assignments_manual(call_id: int):
     proposal = next(p for p in proposals if p.id == form.proposal_id.data)
     try:
         assignment_service.assign(call, proposal, form.reviewer_id.data, current_user,
-                                  due_at=kst_to_utc(form.due_at.data))
+                                  due_at=clock.from_kst_wall(form.due_at.data))
     except assignment_service.AssignmentError as exc:
         db.session.rollback()
         form.reviewer_id.errors.append(exc.message)
@@ -177,7 +164,7 @@ def assignments_manual(call_id: int):
 @bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
 @login_required
 def assignment_remove(assignment_id: int):
-    a = _assignment(assignment_id)
+    a = assignment_for_officer(assignment_id)
     form = RemoveAssignmentForm()
     if not form.validate_on_submit():
         flash(_("배정 해제 사유를 입력하십시오."), "error")
@@ -197,11 +184,11 @@ def assignment_remove(assignment_id: int):
 @bp.route("/assignments/<int:assignment_id>/due", methods=["POST"])
 @login_required
 def assignment_due(assignment_id: int):
-    a = _assignment(assignment_id)
+    a = assignment_for_officer(assignment_id)
     form = DueForm()
     if form.validate_on_submit():
         try:
-            assignment_service.set_due(a, current_user, kst_to_utc(form.due_at.data))
+            assignment_service.set_due(a, current_user, clock.from_kst_wall(form.due_at.data))
         except assignment_service.AssignmentError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -219,7 +206,7 @@ def assignment_due(assignment_id: int):
 @bp.route("/assignments/<int:assignment_id>/sheet")
 @login_required
 def sheet_view(assignment_id: int):
-    a = _assignment(assignment_id)
+    a = assignment_for_officer(assignment_id)
     return _sheet_page(a, ReopenForm())
 
 
@@ -237,14 +224,13 @@ def _sheet_page(a, form, status: int = 200):
 @bp.route("/assignments/<int:assignment_id>/sheet/reopen", methods=["POST"])
 @login_required
 def sheet_reopen(assignment_id: int):
-    a = _assignment(assignment_id)
-    if a.sheet is None:
-        abort(404)
+    a = assignment_for_officer(assignment_id)
+    sheet = sheet_of(a)
     form = ReopenForm()
     if not form.validate_on_submit():
         return _sheet_page(a, form, 422)
     try:
-        review_sheets.reopen(a.sheet, current_user, form.reason.data)
+        review_sheets.reopen(sheet, current_user, form.reason.data)
     except review_sheets.SheetError as exc:
         db.session.rollback()
         form.reason.errors.append(exc.message)
@@ -275,14 +261,14 @@ def _entry_org(a) -> str:
 @bp.route("/calls/<int:call_id>/challenges")
 @login_required
 def challenges(call_id: int):
-    call = _call(call_id)
+    call = call_for_officer(call_id)
     return _challenges_page(call)
 
 
 def _challenges_page(call, failed: ChallengeDecisionForm | None = None, failed_id: int | None = None,
                      status: int = 200):
     items = conflicts.challenges_for_call(call)
-    forms = {c.id: (failed if c.id == failed_id else _decision_form(c)) for c in items if c.status == "pending"}
+    forms = {c.id: (failed if c.id == failed_id else _decision_form(c)) for c in items if c.status == ChallengeStatus.PENDING}
     return render_template("officer/reviewers_challenges.html", call=call, items=items, forms=forms,
                            labels=conflicts.CHALLENGE_LABELS), status
 
@@ -290,9 +276,8 @@ def _challenges_page(call, failed: ChallengeDecisionForm | None = None, failed_i
 @bp.route("/challenges/<int:challenge_id>/decide", methods=["POST"])
 @login_required
 def challenge_decide(challenge_id: int):
-    c = db.get_or_404(Challenge, challenge_id)
+    c = challenge_for_officer(challenge_id)
     call = c.proposal.call
-    require(policy.can_manage_reviews(current_user, call))
     form = _decision_form(c)
     if not form.validate_on_submit():
         return _challenges_page(call, form, c.id, 422)
@@ -317,4 +302,4 @@ def challenge_decide(challenge_id: int):
 
 def pending_challenges(call) -> int:
     """For the officer's dashboard: challenges awaiting a decision."""
-    return sum(1 for c in conflicts.challenges_for_call(call) if c.status == "pending")
+    return sum(1 for c in conflicts.challenges_for_call(call) if c.status == ChallengeStatus.PENDING)

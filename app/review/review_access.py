@@ -1,12 +1,13 @@
 """Who may do what in the review: the reviewer's, the officer's and the applicant's side.
 
-Same contract as ``access``: booleans, and the view turns a refusal into 404 or 403.
-A reviewer asking for someone else's assignment gets 404 (its existence is not theirs
-to know); their own assignment in the wrong state gets 403.
+Same contract as ``access``: booleans. ``app.loaders`` turns "may not see" into 404: a
+reviewer asking for someone else's assignment gets 404 (its existence is not theirs to
+know); the views turn the rest into 403: their own assignment in the wrong state.
 """
 from __future__ import annotations
 
 from app import access
+from app.models.review import CoiStatus
 
 
 def _authenticated(user) -> bool:
@@ -24,7 +25,7 @@ def owns_assignment(user, assignment) -> bool:
 
 def can_declare(user, assignment) -> bool:
     """The reviewer may pledge or recuse while the assignment awaits their declaration."""
-    return owns_assignment(user, assignment) and assignment.coi_status == "pending"
+    return owns_assignment(user, assignment) and assignment.coi_status == CoiStatus.PENDING
 
 
 def can_recuse(user, assignment) -> bool:
@@ -36,7 +37,7 @@ def can_recuse(user, assignment) -> bool:
 
 def can_open_proposal(user, assignment) -> bool:
     """Only after the no-conflict pledge does the reviewer see the proposal's content."""
-    return owns_assignment(user, assignment) and assignment.coi_status == "declared"
+    return owns_assignment(user, assignment) and assignment.coi_status == CoiStatus.DECLARED
 
 
 def can_edit_sheet(user, assignment) -> bool:
@@ -51,7 +52,3 @@ def can_manage_reviews(user, call) -> bool:
 def can_file_challenge(user, proposal) -> bool:
     """The consortium's lead organisation speaks for the proposal."""
     return access.can_manage_consortium(user, proposal.consortium)
-
-
-def can_view_challenges(user, proposal) -> bool:
-    return access.can_view_consortium(user, proposal.consortium)

@@ -35,22 +35,20 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Notification, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
+from app.models.review import CoiStatus, SheetStatus
 from app.review import assignment as assignment_service
 from app.core import audit, clock
+from app.core.errors import ReviewError
 
 MAX_COMMENT = 4000
 MAX_OPINION = 8000
 
 
-class SheetError(Exception):
+class SheetError(ReviewError):
     """The sheet cannot change (locked, or not the reviewer's to edit)."""
 
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
-
-class SheetInvalid(Exception):
+class SheetInvalid(ReviewError):
     """Values the rules refuse: ``errors`` maps a field ("points:KEY", "comment:KEY", "overall_opinion") to messages."""
 
     def __init__(self, errors: dict[str, list[str]]):
@@ -138,7 +136,7 @@ def max_total(call) -> Decimal:
 
 def sheet_for(assignment: ReviewAssignment) -> ReviewSheet:
     if assignment.sheet is None:
-        assignment.sheet = ReviewSheet(points={}, comments={}, overall_opinion="", status="draft")
+        assignment.sheet = ReviewSheet(points={}, comments={}, overall_opinion="", status=SheetStatus.DRAFT)
         db.session.add(assignment.sheet)
     return assignment.sheet
 
@@ -182,7 +180,7 @@ def _ensure_editable(assignment: ReviewAssignment, reviewer) -> ReviewSheet:
     if not assignment_service.lock_panel(assignment.call):
         raise SheetError(SETTLED)
     assignment_service.lock_assignment(assignment)
-    if assignment.reviewer_id != reviewer.id or assignment.coi_status != "declared":
+    if assignment.reviewer_id != reviewer.id or assignment.coi_status != CoiStatus.DECLARED:
         raise SheetError(_l("이해충돌이 없음을 서약한 본인의 배정만 평가할 수 있습니다."))
     sheet = sheet_for(assignment)
     if sheet.locked:
@@ -205,7 +203,7 @@ def submit(assignment, reviewer, *, points: dict, comments: dict, overall_opinio
     sheet = _ensure_editable(assignment, reviewer)
     sheet.points, sheet.comments, sheet.overall_opinion = _clean(
         assignment.call, points, comments, overall_opinion, complete=True)
-    sheet.status = "submitted"
+    sheet.status = SheetStatus.SUBMITTED
     sheet.submitted_at = clock.now()
     db.session.flush()
     audit.record(reviewer, "review.sheet_submitted", sheet, assignment_id=assignment.id,
@@ -223,7 +221,7 @@ def reopen(sheet: ReviewSheet, officer, reason: str) -> None:
     assignment_service.lock_assignment(sheet.assignment)
     if not sheet.locked:
         raise SheetError(_l("제출된 평가표만 재개할 수 있습니다."))
-    sheet.status = "draft"
+    sheet.status = SheetStatus.DRAFT
     sheet.reopened_at = clock.now()
     sheet.reopen_reason = reason
     a = sheet.assignment
@@ -241,8 +239,8 @@ def reopen(sheet: ReviewSheet, officer, reason: str) -> None:
 def _counted(call):
     return (
         select(ReviewSheet).join(ReviewAssignment, ReviewSheet.assignment_id == ReviewAssignment.id)
-        .where(ReviewAssignment.call_id == call.id, ReviewAssignment.coi_status == "declared",
-               ReviewSheet.status == "submitted")
+        .where(ReviewAssignment.call_id == call.id, ReviewAssignment.coi_status == CoiStatus.DECLARED,
+               ReviewSheet.status == SheetStatus.SUBMITTED)
     )
 
 

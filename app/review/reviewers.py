@@ -5,31 +5,31 @@ review under. An address whose owner has proved it is linked to its account (whi
 gains the reviewer role); an unknown one gets a new account with an unusable password
 and a set-password link, the same kind of link as the password-reset flow. An address
 registered but never proved may have been typed by somebody else: that account is
-taken over as if new (``accounts.reclaim_unverified``), so only whoever follows the
+taken over as if new (``credentials.reclaim_unverified``), so only whoever follows the
 mailed link gets in.
 """
 from __future__ import annotations
 
 import secrets
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import ReviewAssignment, ReviewerPoolEntry, User
+from app.models.organisations import Role
 from app.models.review import ACTIVE_COI
 from app.core import audit, clock
 from app.notifications import outbox
 from app.core.clock import now
+from app.core.errors import ReviewError
 from app.core.links import portal_url
+from app.accounts.credentials import make_reset_token
 from app.accounts.passwords import hash_password
 
-class PoolError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class PoolError(ReviewError):
+    pass
 
 
 def normalise_email(email: str) -> str:
@@ -39,6 +39,16 @@ def normalise_email(email: str) -> str:
 def pool(call) -> list[ReviewerPoolEntry]:
     return list(db.session.scalars(
         select(ReviewerPoolEntry).where(ReviewerPoolEntry.call_id == call.id).order_by(ReviewerPoolEntry.user_id)
+    ))
+
+
+def assignments_for(user) -> list[ReviewAssignment]:
+    """A reviewer's own assignments in every call, newest call first, with what their list shows."""
+    return list(db.session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.reviewer_id == user.id)
+        .options(selectinload(ReviewAssignment.sheet), selectinload(ReviewAssignment.proposal),
+                 selectinload(ReviewAssignment.call))
+        .order_by(ReviewAssignment.call_id.desc(), ReviewAssignment.id)
     ))
 
 
@@ -59,11 +69,6 @@ def loads(call) -> dict[int, int]:
 
 def set_password_token(user: User) -> str:
     """The password-reset flow's own token, so setting a first password is a reset."""
-    try:
-        from app.accounts.accounts import make_reset_token
-    except ImportError:  # the accounts service not deployed: the same kind of token
-        s = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
-        return s.dumps({"u": user.id, "s": str(int(user.password_changed_at.timestamp()))})
     token, _token_id = make_reset_token(user)
     return token
 
@@ -94,18 +99,18 @@ def invite(call, *, email: str, name: str, organisation_name: str, department: s
             department=department.strip(), locale="ko", email_verified_at=None,
         )
         db.session.add(user)
-        user.grant("reviewer")
+        user.grant(Role.REVIEWER)
         db.session.flush()
     else:
         if entry_for(call, user.id) is not None:
             raise PoolError(_l("이미 이 공모의 평가위원 풀에 있는 사람입니다."))
         if user.email_verified_at is None:
-            from app.accounts.accounts import reclaim_unverified
+            from app.accounts.credentials import reclaim_unverified
 
             reclaim_unverified(user, name=name, department=department, actor=actor, call_id=call.id)
             # From here on it is a new account to the invitee: the mail carries the set-password link.
             created = True
-        user.grant("reviewer")
+        user.grant(Role.REVIEWER)
     org_name = organisation_name.strip() or (user.organisation.name if user.organisation else "")
     entry = ReviewerPoolEntry(
         call_id=call.id, user_id=user.id, organisation_name=org_name,

@@ -1,7 +1,9 @@
 """The reviewer's pages: assignments, conflict declarations, the proposal and the review sheet.
 
-A reviewer reaches only their own assignments (anyone else's is 404) and opens a
-proposal's content only after pledging no conflict of interest (403 before). Nothing
+A reviewer reaches only their own assignments (``loaders.assignment_for_reviewer``: anyone
+else's, and any for someone who is no reviewer, is 404) and opens a proposal's content only
+after pledging no conflict of interest (403 before: the assignment is theirs to see). Only
+the list of assignments, a page without an object, answers a non-reviewer 403. Nothing
 here names another reviewer.
 """
 from __future__ import annotations
@@ -11,60 +13,39 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Consortium, Proposal, ProposalVersion, ReviewAssignment
-from app.review import conflicts, review_sheets
+from app.models.review import CoiStatus
+from app.proposals import snapshot
+from app.review import conflicts, review_sheets, reviewers
 from app.review import review_access as policy
-from app.access import require
+from app.access import require, require_role
+from app.loaders import assignment_for_reviewer
 from forms.review import PledgeForm, RecuseForm, review_sheet_form, sheet_errors_to_form, sheet_values
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 
-def _own(assignment_id: int) -> ReviewAssignment:
-    require(policy.is_reviewer(current_user))
-    a = db.session.get(ReviewAssignment, assignment_id)
-    if a is None or not policy.owns_assignment(current_user, a):
-        abort(404)
-    return a
-
-
-def latest_version(proposal) -> ProposalVersion | None:
-    return db.session.scalar(
-        select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id)
-        .order_by(ProposalVersion.number.desc()).limit(1))
-
-
 @bp.route("/")
 @login_required
 def index():
-    require(policy.is_reviewer(current_user))
-    rows = db.session.scalars(
-        select(ReviewAssignment).where(ReviewAssignment.reviewer_id == current_user.id)
-        .options(selectinload(ReviewAssignment.sheet), selectinload(ReviewAssignment.proposal),
-                 selectinload(ReviewAssignment.call))
-        .order_by(ReviewAssignment.call_id.desc(), ReviewAssignment.id)
-    ).all()
-    return render_template("review/index.html", assignments=rows, coi_labels=conflicts.COI_LABELS)
+    require_role("reviewer")
+    return render_template("review/index.html", assignments=reviewers.assignments_for(current_user),
+                           coi_labels=conflicts.COI_LABELS)
 
 
 @bp.route("/a/<int:assignment_id>")
 @login_required
 def declare(assignment_id: int):
-    a = _own(assignment_id)
+    a = assignment_for_reviewer(assignment_id)
     return _declaration_page(a, PledgeForm(), RecuseForm())
 
 
 def _declaration_page(a, pledge_form, recuse_form, status: int = 200):
     from app.core import clock
 
-    proposal = db.session.scalar(
-        select(Proposal).where(Proposal.id == a.proposal_id)
-        .options(selectinload(Proposal.consortium).selectinload(Consortium.members)))
-    preview = conflicts.pledge_text(a, current_user.name, clock.now()) if a.coi_status == "pending" else ""
+    proposal = conflicts.proposal_with_members(a)
+    preview = conflicts.pledge_text(a, current_user.name, clock.now()) if a.coi_status == CoiStatus.PENDING else ""
     settled = not review_sheets.may_change(a.call)
     return render_template(
         "review/declare.html", a=a, proposal=proposal, preview=preview, pledge_form=pledge_form,
@@ -76,7 +57,7 @@ def _declaration_page(a, pledge_form, recuse_form, status: int = 200):
 @bp.route("/a/<int:assignment_id>/pledge", methods=["POST"])
 @login_required
 def pledge(assignment_id: int):
-    a = _own(assignment_id)
+    a = assignment_for_reviewer(assignment_id)
     require(policy.can_declare(current_user, a))
     form = PledgeForm()
     if not form.validate_on_submit():
@@ -95,7 +76,7 @@ def pledge(assignment_id: int):
 @bp.route("/a/<int:assignment_id>/recuse", methods=["POST"])
 @login_required
 def recuse(assignment_id: int):
-    a = _own(assignment_id)
+    a = assignment_for_reviewer(assignment_id)
     require(policy.can_recuse(current_user, a))
     form = RecuseForm()
     if not form.validate_on_submit():
@@ -114,9 +95,9 @@ def recuse(assignment_id: int):
 @bp.route("/a/<int:assignment_id>/proposal")
 @login_required
 def proposal(assignment_id: int):
-    a = _own(assignment_id)
+    a = assignment_for_reviewer(assignment_id)
     require(policy.can_open_proposal(current_user, a))
-    version = latest_version(a.proposal)
+    version = snapshot.latest_version(a.proposal)
     return render_template("review/proposal.html", a=a, version=version,
                            snap=version.snapshot if version else {})
 
@@ -124,9 +105,9 @@ def proposal(assignment_id: int):
 @bp.route("/a/<int:assignment_id>/files/<sha256>")
 @login_required
 def attachment(assignment_id: int, sha256: str):
-    a = _own(assignment_id)
+    a = assignment_for_reviewer(assignment_id)
     require(policy.can_open_proposal(current_user, a))
-    version = latest_version(a.proposal)
+    version = snapshot.latest_version(a.proposal)
     files = (version.snapshot or {}).get("attachments", []) if version else []
     item = next((f for f in files if f.get("sha256") == sha256), None)
     if item is None or len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
@@ -143,7 +124,7 @@ def attachment(assignment_id: int, sha256: str):
 @bp.route("/a/<int:assignment_id>/sheet", methods=["GET", "POST"])
 @login_required
 def sheet(assignment_id: int):
-    a = _own(assignment_id)
+    a = assignment_for_reviewer(assignment_id)
     require(policy.can_edit_sheet(current_user, a))
     call = a.call
     existing = a.sheet

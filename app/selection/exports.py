@@ -18,9 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Call, Consortium, EligibilityDecision, Proposal
+from app.models.review import ReviewAssignment, ReviewSheet, SheetStatus
 from app.core import clock
 from app.selection import results
 from app.proposals import snapshot
+from app.review import review_sheets
 
 Table = tuple[list[str], list[list[object]]]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -81,13 +83,9 @@ def review_sheets_table(call: Call) -> Table:
     criteria = _review_criteria(call)
     grades = {k: Decimal(str(v)) for k, v in ((call.rubric or {}).get("grades") or {}).items()}
     headers = ["평가위원 ID", "평가위원", "접수번호", "과제명"] + [f"{c['label']}({c['max_points']})" for c in criteria] + ["합계", "종합의견", "제출 일시(KST)"]
-    try:
-        from app.models.review import ReviewAssignment, ReviewSheet
-    except ImportError:
-        return headers, []
     sheets = db.session.scalars(
         select(ReviewSheet).join(ReviewAssignment, ReviewSheet.assignment_id == ReviewAssignment.id)
-        .where(ReviewAssignment.call_id == call.id, ReviewSheet.status == "submitted")
+        .where(ReviewAssignment.call_id == call.id, ReviewSheet.status == SheetStatus.SUBMITTED)
         .options(selectinload(ReviewSheet.assignment).selectinload(ReviewAssignment.reviewer),
                  selectinload(ReviewSheet.assignment).selectinload(ReviewAssignment.proposal))
         .order_by(ReviewAssignment.reviewer_id, ReviewAssignment.proposal_id)
@@ -130,10 +128,6 @@ def ranking_table(call: Call) -> Table:
 
 def evaluators_table(call: Call) -> Table:
     headers = ["성명", "소속", "부서"]
-    try:
-        from app.review import review_sheets
-    except ImportError:
-        return headers, []
     return headers, [[e["name"], e["organisation"], e["department"]] for e in review_sheets.evaluator_names(call)]
 
 

@@ -10,7 +10,10 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Call, CallOutcome, Consortium, Objection, Proposal
+from app.models.calls import CallPhase
+from app.models.decisions import ObjectionStatus
 from app.core import audit, clock
+from app.core.errors import SelectionError
 from app.notifications import outbox
 from app.notifications.contacts import call_officers, consortium_contacts
 from app.core.links import portal_url
@@ -19,14 +22,12 @@ FILING_WINDOW = timedelta(days=10)
 ANSWER_WINDOW = timedelta(days=30)
 
 
-class ObjectionError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ObjectionError(SelectionError):
+    pass
 
 
 def filing_deadline(call: Call) -> datetime | None:
-    if call.phase != "announced":
+    if call.phase != CallPhase.ANNOUNCED:
         return None
     announced = db.session.scalar(select(CallOutcome.announced_at).where(CallOutcome.call_id == call.id))
     return announced + FILING_WINDOW if announced else None
@@ -49,16 +50,16 @@ def of_proposal(proposal: Proposal) -> list[Objection]:
 def file(proposal: Proposal, actor, grounds: str) -> Objection:
     call = proposal.call
     grounds = (grounds or "").strip()
-    if call.phase != "announced":
+    if call.phase != CallPhase.ANNOUNCED:
         raise ObjectionError(_("결과가 발표된 뒤에 이의신청할 수 있습니다."))
     if not can_file(proposal):
         raise ObjectionError(_("이의신청 기간(결과 발표 후 10일)이 지났습니다."))
     if len(grounds) < 10:
         raise ObjectionError(_("이의신청 사유를 10자 이상 구체적으로 입력하십시오."))
-    if any(o.status == "open" for o in of_proposal(proposal)):
+    if any(o.status == ObjectionStatus.OPEN for o in of_proposal(proposal)):
         raise ObjectionError(_("답변을 기다리는 이의신청이 이미 있습니다."))
     objection = Objection(proposal_id=proposal.id, filed_by_id=actor.id, grounds=grounds,
-                          filed_at=clock.now(), status="open")
+                          filed_at=clock.now(), status=ObjectionStatus.OPEN)
     db.session.add(objection)
     db.session.flush()
     audit.record(actor, "objection.filed", objection, proposal_id=proposal.id)
@@ -76,9 +77,14 @@ def file(proposal: Proposal, actor, grounds: str) -> Objection:
     return objection
 
 
+def may_answer(objection: Objection) -> bool:
+    """An objection is answered once."""
+    return objection.status == ObjectionStatus.OPEN
+
+
 def answer(objection: Objection, actor, text: str, re_evaluation: str = "") -> Objection:
     text = (text or "").strip()
-    if objection.status != "open":
+    if not may_answer(objection):
         raise ObjectionError(_("이미 답변한 이의신청입니다."))
     if len(text) < 10:
         raise ObjectionError(_("답변을 10자 이상 구체적으로 입력하십시오."))
@@ -86,7 +92,7 @@ def answer(objection: Objection, actor, text: str, re_evaluation: str = "") -> O
     objection.re_evaluation = (re_evaluation or "").strip()
     objection.answered_at = clock.now()
     objection.answered_by_id = actor.id
-    objection.status = "answered"
+    objection.status = ObjectionStatus.ANSWERED
     late = objection.answered_at > answer_due(objection)
     audit.record(actor, "objection.answered", objection, proposal_id=objection.proposal_id,
                  re_evaluation=objection.re_evaluation, late=late)
@@ -120,7 +126,7 @@ def due_list(call: Call) -> list[Due]:
     rows = db.session.scalars(
         select(Objection)
         .join(Proposal, Proposal.id == Objection.proposal_id)
-        .where(Proposal.call_id == call.id, Objection.status == "open")
+        .where(Proposal.call_id == call.id, Objection.status == ObjectionStatus.OPEN)
         .options(joinedload(Objection.proposal).joinedload(Proposal.consortium).joinedload(Consortium.lead_org))
         .order_by(Objection.filed_at)
     ).unique()

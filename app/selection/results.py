@@ -18,20 +18,21 @@ import scoring
 from scoring.output import reviewer_stats_to_json
 from app.extensions import db
 from app.models import Call, CallOutcome, Consortium, IndustrialComplex, Proposal, Result
+from app.models.calls import CallPhase
 from app.core import audit, clock
+from app.core.errors import SelectionError
 from app.notifications import outbox
 from app.selection import screening
 from app.proposals import snapshot
+from app.review import review_sheets
 from app.notifications.contacts import consortium_contacts
 from app.core.links import portal_url
 
 RATIO_PLACES = Decimal("0.000001")
 
 
-class ResultsError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ResultsError(SelectionError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -43,23 +44,10 @@ class SheetData:
     points: Mapping[str, object]
 
 
-def _attr(obj, name, default=None):
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 def submitted_sheets(call: Call) -> list[SheetData]:
-    """Submitted review sheets of the call, from the review module."""
-    try:
-        from app.review import review_sheets
-    except ImportError:  # the review module is not installed yet: no sheets
-        return []
-    out = []
-    for sheet in review_sheets.submitted_sheets(call):
-        out.append(SheetData(int(_attr(sheet, "proposal_id")), str(_attr(sheet, "reviewer")),
-                             dict(_attr(sheet, "points") or {})))
-    return out
+    """Submitted review sheets of the call, as the engine reads them."""
+    return [SheetData(int(sheet["proposal_id"]), str(sheet["reviewer"]), dict(sheet["points"] or {}))
+            for sheet in review_sheets.submitted_sheets(call)]
 
 
 def proposal_key(proposal: Proposal) -> str:
@@ -152,13 +140,23 @@ def _engine_input(call: Call, live: list[Proposal], sheets: list[SheetData]) -> 
     return {"rubric": call.rubric, "policy": call.policy, "proposals": items}, ids
 
 
+def may_compute(call: Call) -> bool:
+    """Results are computed while the call is in review, and only then."""
+    return call.phase == CallPhase.IN_REVIEW
+
+
+def may_override(call: Call) -> bool:
+    """A selection may be changed until the results are announced."""
+    return call.phase in (CallPhase.IN_REVIEW, CallPhase.DECIDED)
+
+
 def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> list[Result]:
     """Run the engine for the call and store a Result per eligible proposal.
 
     Earlier overrides survive a recomputation: the officer's written decision stands
     until the officer changes it.
     """
-    if call.phase != "in_review":
+    if not may_compute(call):
         raise ResultsError(_("평가 중인 공모에서만 결과를 산출할 수 있습니다."))
     sheets = list(submitted_sheets(call) if sheets is None else sheets)
     # Judge what was submitted: drafts typed after the last submission do not count.
@@ -293,7 +291,7 @@ def result_of(proposal: Proposal) -> Result | None:
 def override(result: Result, actor, selected: bool, reason: str) -> Result:
     """Change the engine's selection for one proposal; only with a written reason."""
     call = db.session.get(Call, result.call_id)
-    if call.phase not in ("in_review", "decided"):
+    if not may_override(call):
         raise ResultsError(_("발표된 결과의 선정 여부는 변경할 수 없습니다."))
     reason = (reason or "").strip()
     if len(reason) < 5:
@@ -354,7 +352,7 @@ class ConsortiumView:
 def consortium_view(proposal: Proposal, locale: str = "ko") -> ConsortiumView | None:
     """The announced result of the proposal, or None before the announcement."""
     call = proposal.call
-    if call.phase != "announced":
+    if call.phase != CallPhase.ANNOUNCED:
         return None
     result = result_of(proposal)
     if result is None:
@@ -386,17 +384,9 @@ def consortium_view(proposal: Proposal, locale: str = "ko") -> ConsortiumView | 
 
 
 def submitted_sheets_full(call: Call) -> list[dict]:
-    """The review module's sheets with comments (empty when that module is absent)."""
-    try:
-        from app.review import review_sheets
-    except ImportError:
-        return []
-    return [s if isinstance(s, dict) else vars(s) for s in review_sheets.submitted_sheets(call)]
+    """The review sheets with their comments."""
+    return review_sheets.submitted_sheets(call)
 
 
 def evaluator_names(call: Call) -> list[dict]:
-    try:
-        from app.review import review_sheets
-    except ImportError:
-        return []
     return list(review_sheets.evaluator_names(call))

@@ -14,18 +14,20 @@ from sqlalchemy.orm import load_only, selectinload
 
 from app.extensions import db
 from app.models import Call, EligibilityDecision, Proposal
+from app.models.calls import CallStatus
+from app.models.decisions import EligibilityStatus
+from app.models.proposals import ProposalStatus
 from app.core import audit, clock
+from app.core.errors import SelectionError
 from app.notifications import outbox
 from app.proposals import snapshot, validation
 from app.notifications.contacts import consortium_contacts
 
-SCREENING_STATUSES = ("closed", "in_review")
+SCREENING_STATUSES = (CallStatus.CLOSED, CallStatus.IN_REVIEW)
 
 
-class ScreeningError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ScreeningError(SelectionError):
+    pass
 
 
 @dataclass
@@ -62,7 +64,7 @@ def submitted_proposals(call: Call) -> list[Proposal]:
     return list(
         db.session.scalars(
             select(Proposal)
-            .where(Proposal.call_id == call.id, Proposal.status == "submitted")
+            .where(Proposal.call_id == call.id, Proposal.status == ProposalStatus.SUBMITTED)
             .options(
                 load_only(Proposal.id, Proposal.call_id, Proposal.consortium_id, Proposal.complex_id,
                           Proposal.title, Proposal.status, Proposal.receipt_no, Proposal.submitted_at),
@@ -117,8 +119,8 @@ def eligible_proposals(call: Call) -> list[Proposal]:
         db.session.scalars(
             select(Proposal)
             .join(EligibilityDecision, EligibilityDecision.proposal_id == Proposal.id)
-            .where(Proposal.call_id == call.id, Proposal.status == "submitted",
-                   EligibilityDecision.status == "confirmed")
+            .where(Proposal.call_id == call.id, Proposal.status == ProposalStatus.SUBMITTED,
+                   EligibilityDecision.status == EligibilityStatus.CONFIRMED)
             .order_by(Proposal.id)
         )
     )
@@ -126,19 +128,28 @@ def eligible_proposals(call: Call) -> list[Proposal]:
 
 def is_eligible(proposal: Proposal) -> bool:
     decision = db.session.scalar(select(EligibilityDecision).where(EligibilityDecision.proposal_id == proposal.id))
-    return decision is not None and decision.status == "confirmed"
+    return decision is not None and decision.status == EligibilityStatus.CONFIRMED
+
+
+def decision_of(proposal: Proposal) -> EligibilityDecision | None:
+    return db.session.scalar(select(EligibilityDecision).where(EligibilityDecision.proposal_id == proposal.id))
+
+
+def open_for_decisions(call: Call) -> bool:
+    """Screening runs from the closing of the call until its results are decided."""
+    return call.status() in SCREENING_STATUSES
 
 
 def decide(proposal: Proposal, actor, status: str, reason: str) -> EligibilityDecision:
     call = proposal.call
-    if call.status() not in SCREENING_STATUSES:
+    if not open_for_decisions(call):
         raise ScreeningError(_("적격성 검토는 접수 마감 후 평가 결과 확정 전까지만 할 수 있습니다."))
-    if proposal.status != "submitted":
+    if proposal.status != ProposalStatus.SUBMITTED:
         raise ScreeningError(_("제출된 신청서만 검토할 수 있습니다."))
-    if status not in ("confirmed", "rejected"):
+    if status not in tuple(EligibilityStatus):
         raise ScreeningError(_("적격 또는 부적격 중 하나를 선택하십시오."))
     reason = (reason or "").strip()
-    if status == "rejected" and not reason:
+    if status == EligibilityStatus.REJECTED and not reason:
         raise ScreeningError(_("부적격 사유를 입력하십시오. 사유는 컨소시엄에 통보됩니다."))
     checks = automatic_checks(proposal)
     decision = db.session.scalar(select(EligibilityDecision).where(EligibilityDecision.proposal_id == proposal.id))
@@ -153,7 +164,7 @@ def decide(proposal: Proposal, actor, status: str, reason: str) -> EligibilityDe
     decision.decided_at = clock.now()
     entry = audit.record(actor, f"screening.{status}", proposal, reason=reason, previous=previous,
                          problems=len(checks))
-    if status == "rejected":
+    if status == EligibilityStatus.REJECTED:
         for user in consortium_contacts(proposal.consortium):
             # The audit entry id keys the mail: a later, different rejection is a new message.
             outbox.queue(

@@ -25,6 +25,7 @@ def load_user(session_id: str):
 
 
 VIEW_MODULES = (
+    "app.accounts.account_views",
     "app.calls.officer_views",
     "app.proposals.views.attachments", "app.proposals.views.challenges", "app.proposals.views.consortia",
     "app.proposals.views.drafting", "app.proposals.views.results", "app.proposals.views.submission",

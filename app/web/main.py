@@ -6,10 +6,10 @@ import time
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
+from app import loaders
 from app.extensions import db
-from app.models import Notification, OutboxMessage, Programme
+from app.models.outbox import OutboxStatus
 from app.core import audit
 from app.calls import calls
 from app.notifications import mailer, outbox, reminders
@@ -50,19 +50,15 @@ def index():
 @bp.route("/notifications")
 @login_required
 def notifications():
-    items = db.session.scalars(
-        select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc()).limit(200)
-    ).all()
-    return render_template("main/notifications.html", items=items, unread=outbox.unread_count(current_user),
+    return render_template("main/notifications.html", items=outbox.notices_of(current_user),
+                           unread=outbox.unread_count(current_user),
                            programmes=reminders.programmes_with_subscription(current_user))
 
 
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def mark_read():
-    for n in db.session.scalars(select(Notification).where(Notification.user_id == current_user.id,
-                                                           Notification.read.is_(False))):
-        n.read = True
+    outbox.mark_all_read(current_user)
     db.session.commit()
     return redirect(url_for("main.notifications"))
 
@@ -70,9 +66,7 @@ def mark_read():
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @login_required
 def mark_one_read(notification_id: int):
-    n = db.get_or_404(Notification, notification_id)
-    if n.user_id != current_user.id:
-        abort(404)  # someone else's notice: not even its existence is shown
+    n = loaders.notification(notification_id)  # someone else's notice: not even its existence is shown
     n.read = True
     db.session.commit()
     # Stored links are paths (app/services/links.py); checked again here, so not even a row
@@ -83,7 +77,7 @@ def mark_one_read(notification_id: int):
 @bp.route("/notifications/programmes/<int:programme_id>", methods=["POST"])
 @login_required
 def toggle_subscription(programme_id: int):
-    programme = db.get_or_404(Programme, programme_id)
+    programme = loaders.programme(programme_id)
     if reminders.is_subscribed(current_user, programme):
         reminders.unsubscribe(current_user, programme)
         flash(_("'%(name)s'의 새 공모 알림을 해제했습니다.", name=programme.name), "success")
@@ -102,7 +96,8 @@ def _mail_sink_enabled() -> bool:
 @bp.route("/dev/mail")
 @login_required
 def dev_mail():
-    # Everybody's mail and the delivery failures: for admins only.
+    # Everybody's mail and the delivery failures: for admins only. A development tool, so hidden
+    # from everyone else (404) rather than refused like a role's page.
     if not current_user.has_role("admin"):
         abort(404)
     mails = mailer.stored_mails() if _mail_sink_enabled() else None
@@ -113,10 +108,8 @@ def dev_mail():
 @bp.route("/dev/mail/outbox/<int:message_id>/retry", methods=["POST"])
 @login_required
 def retry_mail(message_id: int):
-    if not current_user.has_role("admin"):
-        abort(404)
-    message = db.get_or_404(OutboxMessage, message_id)
-    if message.status == "failed":
+    message = loaders.outbox_message_for_admin(message_id)
+    if message.status == OutboxStatus.FAILED:
         outbox.retry(message)
         audit.record(current_user, "outbox.retried", message, key=message.key)
         db.session.commit()

@@ -2,23 +2,15 @@
 
 One blueprint whose views live with their domain (``app.calls.officer_views``,
 ``app.review.officer_views``, ``app.selection.views``); ``register_web`` imports them.
+A page of one call loads it with ``loaders.call_for_officer`` (404 for anyone who is not
+its officer); only the pages without a call (the index, a new call) answer a non-officer 403.
 """
 from flask import Blueprint
-from flask_login import current_user
 
 from app import access
-from app.extensions import db
-from app.models import Call
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 
 
-def officer_call(call_id: int) -> Call:
-    """The call, if it exists and the current user is one of its officers (404, then 403)."""
-    call = db.get_or_404(Call, call_id)
-    access.require(access.is_officer_for_call(current_user, call))
-    return call
-
-
 def require_officer() -> None:
-    access.require(current_user.has_role("officer", "admin"))
+    access.require_role("officer", "admin")

@@ -61,6 +61,7 @@ def test_only_admins_reach_the_account_pages(app, client, login):
     target = UserFactory()
     login(officer)
     assert client.get("/admin/users").status_code == 403
-    assert client.post(f"/admin/users/{target.id}/role", data={"role": "admin", "action": "grant"}).status_code == 403
+    # Someone else's account on the admin console is not theirs to see: 404, as for any object.
+    assert client.post(f"/admin/users/{target.id}/role", data={"role": "admin", "action": "grant"}).status_code == 404
     db.session.refresh(target)
     assert not target.has_role("admin")

@@ -15,10 +15,9 @@ from app.extensions import db
 from app.models import Attachment, AuditEntry, ConsortiumMember, Proposal
 from app.proposals import attachments as files
 from app.core import clock
-from tests.app.builders import (  # noqa: F401
-    complete_proposal, docx_bytes, hwp_bytes, isolated_dirs, minimal_pdf, sign_in, xlsx_bytes,
-)
+from tests.app.builders import complete_proposal, docx_bytes, hwp_bytes, minimal_pdf, xlsx_bytes
 from tests.factories import OrganisationFactory, ProposalFactory, UserFactory, applicant_with_consortium
+from tests.support import sign_in
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
 

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from email import policy
-from email.parser import BytesParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from argon2 import PasswordHasher
-from flask import g, request_started
 from sqlalchemy import func, select
 
 from app.extensions import db, limiter
 from app.models import AuditEntry, LoginThrottle, Organisation, OutboxMessage, User
 from app.accounts import passwords
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, next_brn
+from tests.support import link_path, read_mails
 
 NEW_PASSWORD = "Better-staple-42"
 GENERIC_LOGIN_ERROR = "이메일 또는 비밀번호가 올바르지 않습니다."
@@ -60,39 +57,11 @@ def _logged_in(client) -> bool:
     return client.get("/account/password").status_code == 200
 
 
-@pytest.fixture(autouse=True)
-def _fresh_g_per_request(app):
-    """Give each request its own ``g``, as in production.
-
-    The ``app`` fixture keeps an app context pushed, so test requests share one ``g`` and
-    Flask-Login would serve the user cached by an earlier request (of another client, even).
-    """
-    def forget(sender, **extra):
-        g.__dict__.clear()
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
-
-
-@pytest.fixture
-def mailbox(app, tmp_path, monkeypatch) -> Path:
-    """This test's own mail folder, so mails of other tests never get in the way."""
-    folder = tmp_path / "mail"
-    monkeypatch.setitem(app.config, "MAIL_DIR", str(folder))
-    return folder
-
-
-def _mails(folder: Path) -> list:
-    if not folder.exists():
-        return []
-    return [BytesParser(policy=policy.default).parsebytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+_mails = read_mails
 
 
 def _reset_path(mail) -> str:
-    body = mail.get_body(preferencelist=("plain",)).get_content()
-    url = re.search(r"https?://\S+/password/reset/\S+", body).group(0)
-    return urlsplit(url).path
+    return link_path(mail, r"https?://\S+/password/reset/\S+")
 
 
 def _request_reset(client, email: str):

@@ -11,8 +11,7 @@ from app.demo import ax2025
 from app.calls import call_admin
 from app.core import clock as app_clock
 from app.calls.call_admin import CallAdminError
-from tests.app.review_helpers import officer_for
-from tests.factories import CallFactory
+from tests.factories import CallFactory, officer_for
 
 
 def _opening(call, **changes):

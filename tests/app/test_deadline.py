@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Attachment, AuditEntry, Call, OutboxMessage, Proposal, ProposalVersion
 from app.core import clock as app_clock
-from tests.app.builders import complete_proposal, isolated_dirs, mails, minimal_pdf, sign_in  # noqa: F401
+from tests.app.builders import complete_proposal, minimal_pdf
 from tests.factories import CallFactory, applicant_with_consortium
+from tests.support import mails, sign_in
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
 

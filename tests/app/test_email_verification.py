@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import g, request_started
 from sqlalchemy import func, select
 
 from app.extensions import db, limiter
 from app.models import AuditEntry, Notification, OutboxMessage, ReviewerPoolEntry, User
 from app.accounts import accounts, brn, passwords
+from app.accounts import credentials
 from app.review import reviewers as reviewer_pool
-from tests.app.review_helpers import closed_call, officer_for
 from tests.app.test_migrations import empty_database_url  # noqa: F401 - a fixture
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory, applicant_with_consortium, next_brn
+from tests.factories import (
+    PASSWORD, OrganisationFactory, UserFactory, applicant_with_consortium, closed_call, next_brn, officer_for,
+)
+from tests.support import link_path, read_mails
 
 GENERIC = "이메일 또는 비밀번호가 올바르지 않습니다."
 UNVERIFIED = "이메일 주소 확인을 마치지 않은 계정입니다."
@@ -40,35 +39,7 @@ def _logged_in(client) -> bool:
     return client.get("/account/password").status_code == 200
 
 
-@pytest.fixture(autouse=True)
-def _fresh_g_per_request(app):
-    def forget(sender, **extra):
-        g.__dict__.clear()
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
-
-
-@pytest.fixture
-def mailbox(app, tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "mail"
-    monkeypatch.setitem(app.config, "MAIL_DIR", str(folder))
-    return folder
-
-
-def _mails(folder: Path, to: str, subject: str | None = None) -> list:
-    found = []
-    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
-        mail = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
-        if mail["To"] == to and (subject is None or mail["Subject"] == subject):
-            found.append(mail)
-    return found
-
-
-def _link(mail, pattern: str) -> str:
-    body = mail.get_body(preferencelist=("plain",)).get_content()
-    return urlsplit(re.search(pattern, body).group(0)).path
+_mails, _link = read_mails, link_path
 
 
 def _verification_link(folder: Path, to: str) -> str:
@@ -141,7 +112,7 @@ def test_the_link_works_once(client, app, mailbox):
 def test_the_link_expires(client, app, mailbox, clock):
     _register(client, "late@example.kr")
     path = _verification_link(mailbox, "late@example.kr")
-    clock.shift(timedelta(seconds=accounts.verification_max_age() + 1))
+    clock.shift(timedelta(seconds=credentials.verification_max_age() + 1))
     assert client.post(path, data={"password": PASSWORD}).status_code == 400
     assert _user("late@example.kr").email_verified_at is None
 
@@ -153,7 +124,7 @@ def test_a_forged_or_altered_link_is_refused(client, app, mailbox):
     assert client.get("/verify/not-a-token").status_code == 400
     # A reset token is signed with another salt: it is no verification link.
     user = _user("forge@example.kr")
-    token, _ = accounts.make_reset_token(user)
+    token, _ = credentials.make_reset_token(user)
     assert client.get(f"/verify/{token}").status_code == 400
 
 

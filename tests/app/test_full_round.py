@@ -1,6 +1,5 @@
 """One whole selection round through the web client: configure, submit, screen, assign with
 conflicts, review by five reviewers, rank, select, announce, and answer an objection."""
-import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -11,8 +10,9 @@ from app.models import User
 from app.models.review import ReviewAssignment
 from app.demo import ax2025
 from app.core import clock as app_clock
-from tests.app.officer_support import submitted_proposal, visible_text
+from tests.app.builders import applicant_of, submitted_proposal
 from tests.factories import ComplexFactory, OrganisationFactory, ProgrammeFactory, UserFactory
+from tests.support import rubric_form, visible_text
 
 COMPLEXES = ["창원", "구미", "여수", "반월시화"]
 # (infra, poc, plan, alliance) per reviewer, per complex: 창원 strongest, 반월시화 is rejected at screening.
@@ -21,18 +21,6 @@ SCORES = {
     "구미": ["24", "23", "22", "25", "21"],
     "여수": ["10", "11", "9", "12", "10"],
 }
-
-
-def _rubric_form(rubric, policy):
-    data = {"total_points": "100", "pass_mark": policy["pass_mark"], "criterion_floor": policy["criterion_floor"],
-            "trim_from": str(policy["trim_from"]), "decimals": "2", "tie_breaks": ", ".join(policy["tie_breaks"]),
-            "one_per_complex": "y", "apply_budget_cap": "y", "grades_on": "y", "bonus_cap": rubric["bonus_cap"]}
-    for i, c in enumerate(rubric["criteria"]):
-        data.update({f"criteria-{i}-key": c["key"], f"criteria-{i}-label": c["label"],
-                     f"criteria-{i}-label_en": c["label_en"], f"criteria-{i}-max_points": c["max_points"],
-                     f"criteria-{i}-kind": c["kind"], f"criteria-{i}-description": c.get("description", ""),
-                     f"criteria-{i}-rule": json.dumps(c["rule"]) if c.get("rule") else ""})
-    return data
 
 
 def test_a_full_selection_round(app, client, login, clock, db_session):
@@ -53,7 +41,7 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
     })
     assert resp.status_code == 302, resp.get_data(as_text=True)
     call = db_session.scalar(select(Call).where(Call.code == "AX-2025"))
-    assert client.post(f"/officer/calls/{call.id}/rubric", data=_rubric_form(ax2025.RUBRIC, ax2025.POLICY)).status_code == 302
+    assert client.post(f"/officer/calls/{call.id}/rubric", data=rubric_form(ax2025.RUBRIC, ax2025.POLICY)).status_code == 302
     assert client.post(f"/officer/calls/{call.id}/step", data={"step": "publish"}).status_code == 302
     db_session.refresh(call)
     assert call.status() == "open" and call.policy["budget_cap"] == "28000000000"
@@ -62,7 +50,8 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
     # --- consortia submit ----------------------------------------------------------------
     proposals, applicants = {}, {}
     for name in COMPLEXES:
-        p, user = submitted_proposal(call, name, minutes_before_close=60)
+        p = submitted_proposal(call, name, minutes_before_close=60)
+        user = applicant_of(p)
         p.status, p.submitted_at, p.receipt_no = "draft", None, None
         p.summary, p.strategic_industries = "AI 전환 실증", "기계"
         p.master_plan = p.alliance_plan = p.aidc_linkage = "계획"

@@ -141,7 +141,7 @@ def test_every_web_process_sees_the_same_counters(app, make_app, clock):
 
 
 def test_a_password_reset_lifts_the_wait(app, clock):
-    from app.accounts import accounts
+    from app.accounts import credentials
 
     user = UserFactory()
     db.session.commit()
@@ -150,7 +150,7 @@ def test_a_password_reset_lifts_the_wait(app, clock):
         clock.shift(timedelta(seconds=10))
         _try(client, user.email, WRONG)
     assert _wait_message(_try(client, user.email, PASSWORD)) is not None
-    accounts.reset_password(user, "Better-staple-42")
+    credentials.reset_password(user, "Better-staple-42")
     db.session.commit()
     assert _try(client, user.email, "Better-staple-42").status_code == 302
 
@@ -189,7 +189,7 @@ def test_concurrent_failures_are_all_counted(app, db_backend):
         pytest.skip("SQLite serialises writers by refusing them; production runs on PostgreSQL")
     import threading
 
-    from app.accounts import accounts
+    from app.accounts import signin
 
     user = UserFactory()
     db.session.commit()
@@ -200,7 +200,7 @@ def test_concurrent_failures_are_all_counted(app, db_backend):
         try:
             with app.app_context():
                 start.wait()
-                accounts.authenticate(email, WRONG, f"198.51.100.{i}")
+                signin.authenticate(email, WRONG, f"198.51.100.{i}")
                 db.session.commit()
                 db.session.remove()
         except Exception as exc:  # noqa: BLE001 - reported below

@@ -15,9 +15,10 @@ from app.models import AuditEntry, ConsortiumMember, Notification, OutboxMessage
 from app.proposals import consortia as consortia_service
 from app.notifications import mailer
 from app.proposals import submission, validation
-from tests.app.builders import complete_proposal, isolated_dirs, sign_in  # noqa: F401 - isolated_dirs: a fixture
+from tests.app.builders import complete_proposal
 from tests.app.test_migrations import empty_database_url  # noqa: F401 - a fixture
 from tests.factories import OrganisationFactory, UserFactory, applicant_with_consortium
+from tests.support import sign_in
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
 

@@ -3,8 +3,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Notification, User
-from tests.app.account_helpers import verify_by_mail
 from tests.factories import PASSWORD, applicant_with_consortium, ProposalFactory, UserFactory
+from tests.support import verify_by_mail
 
 
 def _register(client, org, email="newcomer@example.kr"):

@@ -10,8 +10,7 @@ from app.demo import ax2025
 from app.calls import call_admin
 from app.core import clock as app_clock
 from app.calls.call_admin import CallAdminError
-from tests.app.officer_support import closed_call, officer_for
-from tests.factories import CallFactory, ProgrammeFactory, UserFactory
+from tests.factories import CallFactory, ProgrammeFactory, UserFactory, closed_call, officer_for
 
 
 def _fields(**over):

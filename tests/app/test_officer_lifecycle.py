@@ -6,10 +6,11 @@ from sqlalchemy import select
 from app.models import AuditEntry
 from app.core import clock as app_clock
 from app.calls import lifecycle
+from app.selection import decisions
 from app.selection import results, screening
 from app.calls.lifecycle import LifecycleError
-from tests.app.officer_support import closed_call, officer_for, submitted_proposal, uniform_sheets
-from tests.factories import CallFactory
+from tests.app.builders import submitted_proposal, uniform_sheets
+from tests.factories import CallFactory, closed_call, officer_for
 
 
 def test_a_draft_opens_and_closes_by_the_clock_once_published(app, clock):
@@ -46,17 +47,17 @@ def test_review_starts_only_after_closing(app, clock):
 def test_decided_only_after_results_and_announced_only_after_decided(app, db_session):
     call = closed_call()
     officer = officer_for(call)
-    p, _ = submitted_proposal(call, "창원")
+    p = submitted_proposal(call, "창원")
     screening.decide(p, officer, "confirmed", "")
     lifecycle.start_review(call, officer)
     with pytest.raises(LifecycleError):
-        lifecycle.announce(call, officer)
+        decisions.announce(call, officer)
     with pytest.raises(LifecycleError):
-        lifecycle.decide(call, officer)
+        decisions.decide(call, officer)
     results.compute(call, officer, uniform_sheets(p, "27", "22", "9", "9"))
-    lifecycle.decide(call, officer)
+    decisions.decide(call, officer)
     assert call.status() == "decided"
-    lifecycle.announce(call, officer)
+    decisions.announce(call, officer)
     assert call.status() == "announced"
     actions = db_session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "call").order_by(AuditEntry.id)).all()
     assert actions == ["call.in_review", "results.computed", "call.decided", "call.announced"]

@@ -5,15 +5,18 @@ from sqlalchemy import select
 
 from app.models import AuditEntry, OutboxMessage
 from app.calls import lifecycle
+from app.selection import decisions
 from app.selection import objections, results, screening
 from app.selection.objections import ObjectionError
-from tests.app.officer_support import closed_call, officer_for, submitted_proposal, uniform_sheets
+from tests.app.builders import applicant_of, submitted_proposal, uniform_sheets
+from tests.factories import closed_call, officer_for
 
 
 def _announced(clock_fixture=None):
     call = closed_call()
     officer = officer_for(call)
-    p, applicant = submitted_proposal(call, "창원")
+    p = submitted_proposal(call, "창원")
+    applicant = applicant_of(p)
     screening.decide(p, officer, "confirmed", "")
     lifecycle.start_review(call, officer)
     results.compute(call, officer, uniform_sheets(p, "20", "15", "6", "6"))
@@ -28,8 +31,8 @@ def test_no_objection_before_the_announcement(app, clock):
 
 def test_objection_within_ten_days_reaches_the_officers_and_is_answered(app, clock, db_session):
     call, officer, p, applicant = _announced()
-    lifecycle.decide(call, officer)
-    lifecycle.announce(call, officer)
+    decisions.decide(call, officer)
+    decisions.announce(call, officer)
     clock.shift(timedelta(days=9))
     with pytest.raises(ObjectionError):
         objections.file(p, applicant, "짧음")
@@ -53,8 +56,8 @@ def test_objection_within_ten_days_reaches_the_officers_and_is_answered(app, clo
 
 def test_objection_after_ten_days_is_refused(app, clock):
     call, officer, p, applicant = _announced()
-    lifecycle.decide(call, officer)
-    lifecycle.announce(call, officer)
+    decisions.decide(call, officer)
+    decisions.announce(call, officer)
     clock.shift(timedelta(days=10, seconds=1))
     with pytest.raises(ObjectionError):
         objections.file(p, applicant, "인프라 항목 평가에 오류가 있습니다.")
@@ -62,8 +65,8 @@ def test_objection_after_ten_days_is_refused(app, clock):
 
 def test_an_unanswered_objection_becomes_overdue_after_thirty_days(app, clock):
     call, officer, p, applicant = _announced()
-    lifecycle.decide(call, officer)
-    lifecycle.announce(call, officer)
+    decisions.decide(call, officer)
+    decisions.announce(call, officer)
     objections.file(p, applicant, "인프라 항목 평가에 오류가 있습니다.")
     clock.shift(timedelta(days=31))
     assert objections.due_list(call)[0].overdue

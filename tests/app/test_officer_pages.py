@@ -8,11 +8,11 @@ from sqlalchemy import select
 from app.models import AuditEntry, Call, EligibilityDecision, Objection
 from app.core import clock as app_clock
 from app.calls import lifecycle
+from app.selection import decisions
 from app.selection import results, screening
-from tests.app.officer_support import (
-    closed_call, officer_for, other_agency_officer, submitted_proposal, uniform_sheets, visible_text,
-)
-from tests.factories import CallFactory, UserFactory
+from tests.app.builders import submitted_proposal, uniform_sheets
+from tests.factories import CallFactory, UserFactory, closed_call, officer_for, other_agency_officer
+from tests.support import visible_text
 
 
 def _ranked_call(n=2):
@@ -21,7 +21,7 @@ def _ranked_call(n=2):
     officer = officer_for(call)
     proposals = []
     for name in names[:n]:
-        p, _ = submitted_proposal(call, name)
+        p = submitted_proposal(call, name)
         screening.decide(p, officer, "confirmed", "")
         proposals.append(p)
     lifecycle.start_review(call, officer)
@@ -41,11 +41,12 @@ def test_only_the_calls_own_officers_reach_its_pages(app, client, login, path):
     stranger = other_agency_officer()
     url = path.format(id=call.id)
     assert client.get(url).status_code == 302  # to the login page
+    # Not theirs to see: the same 404 as a call that does not exist.
     login(applicant)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     client.post("/logout")
     login(stranger)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
     client.post("/logout")
     login(officer_for(call))
     assert client.get(url).status_code == 200
@@ -104,7 +105,7 @@ def test_the_officer_creates_a_call_and_fixes_the_rubric_with_field_errors(app, 
 
 def test_screening_page_records_a_rejection_with_its_reason(app, client, login, db_session):
     call = closed_call()
-    p, _ = submitted_proposal(call, "창원")
+    p = submitted_proposal(call, "창원")
     login(officer_for(call))
     assert p.receipt_no in client.get(f"/officer/calls/{call.id}/screening").get_data(as_text=True)
     html = client.post(f"/officer/proposals/{p.id}/screening", data={"status": "rejected", "reason": ""}).get_data(as_text=True)
@@ -146,7 +147,7 @@ def test_ranking_page_query_count_does_not_grow_from_3_to_30_proposals(app, clie
         officer = officer_for(call)
         sheets = []
         for i in range(n):
-            p, _ = submitted_proposal(call, f"{code}산단{i}")
+            p = submitted_proposal(call, f"{code}산단{i}")
             screening.decide(p, officer, "confirmed", "")
             sheets += uniform_sheets(p, "25", "20", "8", "8")
         lifecycle.start_review(call, officer)
@@ -204,8 +205,8 @@ def test_consortium_sees_only_its_own_result_after_announcement_and_files_an_obj
     html = client.get(f"/my/proposals/{a.id}/result").get_data(as_text=True)
     assert "결과가 아직 발표되지 않았습니다" in html
     assert client.get(f"/my/proposals/{b.id}/result").status_code == 404
-    lifecycle.decide(call, officer)
-    lifecycle.announce(call, officer)
+    decisions.decide(call, officer)
+    decisions.announce(call, officer)
     db_session.commit()
     html = visible_text(client.get(f"/my/proposals/{a.id}/result").get_data(as_text=True))
     result_b = results.result_of(b)

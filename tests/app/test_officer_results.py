@@ -5,9 +5,11 @@ from sqlalchemy import select
 
 from app.models import AuditEntry, OutboxMessage
 from app.calls import lifecycle
+from app.selection import decisions
 from app.selection import results, screening
 from app.selection.results import ResultsError, SheetData
-from tests.app.officer_support import closed_call, officer_for, submitted_proposal, uniform_sheets
+from tests.app.builders import submitted_proposal, uniform_sheets
+from tests.factories import closed_call, officer_for
 
 
 def _in_review_call(*names):
@@ -15,7 +17,7 @@ def _in_review_call(*names):
     officer = officer_for(call)
     proposals = []
     for i, name in enumerate(names):
-        p, _ = submitted_proposal(call, name, minutes_before_close=60 + i)
+        p = submitted_proposal(call, name, minutes_before_close=60 + i)
         screening.decide(p, officer, "confirmed", "")
         proposals.append(p)
     lifecycle.start_review(call, officer)
@@ -24,7 +26,7 @@ def _in_review_call(*names):
 
 def test_facts_come_from_the_proposal_rows(app):
     call = closed_call()
-    p, _ = submitted_proposal(call, "창원", infra=("openlab", "openlab", "saas"), pocs=3, private=4_900_000_000)
+    p = submitted_proposal(call, "창원", infra=("openlab", "openlab", "saas"), pocs=3, private=4_900_000_000)
     p.poc_plans[0].kpis[0].target = None  # a PoC without a complete KPI does not count
     facts = results.facts_of(p)
     assert facts["infrastructure_types"] == ["openlab", "openlab", "saas"]
@@ -64,8 +66,8 @@ def test_ranking_uses_the_engine_and_stores_breakdown_and_explanation(app, db_se
 def test_rejected_proposals_are_not_ranked(app):
     call = closed_call()
     officer = officer_for(call)
-    a, _ = submitted_proposal(call, "창원")
-    b, _ = submitted_proposal(call, "구미")
+    a = submitted_proposal(call, "창원")
+    b = submitted_proposal(call, "구미")
     screening.decide(a, officer, "confirmed", "")
     screening.decide(b, officer, "rejected", "자격 미달")
     lifecycle.start_review(call, officer)
@@ -83,7 +85,7 @@ def test_a_bad_sheet_is_reported_not_crashing(app):
 def test_results_are_computed_only_in_review(app):
     call = closed_call()
     officer = officer_for(call)
-    p, _ = submitted_proposal(call, "창원")
+    p = submitted_proposal(call, "창원")
     screening.decide(p, officer, "confirmed", "")
     with pytest.raises(ResultsError):
         results.compute(call, officer, [])
@@ -108,8 +110,8 @@ def test_override_needs_a_reason_is_audited_and_survives_recomputation(app, db_s
 def test_announcement_tells_each_consortium(app, db_session):
     call, officer, (a, b) = _in_review_call("창원", "구미")
     results.compute(call, officer, uniform_sheets(a, "27", "22", "9", "9") + uniform_sheets(b, "24", "20", "8", "8"))
-    lifecycle.decide(call, officer)
-    lifecycle.announce(call, officer)
+    decisions.decide(call, officer)
+    decisions.announce(call, officer)
     mails = db_session.scalars(select(OutboxMessage).where(OutboxMessage.template == "results_announced")).all()
     assert {m.user_id for m in mails} == {a.created_by_id, b.created_by_id}
 

@@ -9,12 +9,13 @@ from app.notifications import mailer
 from app.selection import screening
 from app.selection.screening import ScreeningError
 from app.proposals.validation import Problem, Report
-from tests.app.officer_support import closed_call, officer_for, submitted_proposal
+from tests.app.builders import applicant_of, submitted_proposal
+from tests.factories import closed_call, officer_for
 
 
 def test_confirming_keeps_the_automatic_findings_and_is_audited(app, db_session, monkeypatch):
     call = closed_call()
-    proposal, _ = submitted_proposal(call, "창원")
+    proposal = submitted_proposal(call, "창원")
     officer = officer_for(call)
     monkeypatch.setattr(screening.validation, "validate",
                         lambda p: Report([Problem("budget", "local", "지방비가 국비의 40% 미만입니다.")]))
@@ -28,7 +29,8 @@ def test_confirming_keeps_the_automatic_findings_and_is_audited(app, db_session,
 
 def test_rejection_needs_a_reason_and_tells_the_consortium_why(app, db_session):
     call = closed_call()
-    proposal, applicant = submitted_proposal(call, "창원")
+    proposal = submitted_proposal(call, "창원")
+    applicant = applicant_of(proposal)
     officer = officer_for(call)
     with pytest.raises(ScreeningError):
         screening.decide(proposal, officer, "rejected", "  ")
@@ -45,7 +47,7 @@ def test_rejection_needs_a_reason_and_tells_the_consortium_why(app, db_session):
 
 def test_a_second_different_rejection_is_mailed_again(app, db_session):
     call = closed_call()
-    proposal, _ = submitted_proposal(call, "창원")
+    proposal = submitted_proposal(call, "창원")
     officer = officer_for(call)
     screening.decide(proposal, officer, "rejected", "첫 번째 사유")
     screening.decide(proposal, officer, "confirmed", "")
@@ -57,15 +59,15 @@ def test_a_second_different_rejection_is_mailed_again(app, db_session):
 
 def test_screening_is_refused_while_the_call_is_open(app, clock):
     call = closed_call(closes_at=app_clock.now() + timedelta(days=3))
-    proposal, _ = submitted_proposal(call, "창원")
+    proposal = submitted_proposal(call, "창원")
     with pytest.raises(ScreeningError):
         screening.decide(proposal, officer_for(call), "confirmed", "")
 
 
 def test_the_queue_lists_every_submitted_proposal_with_its_checks(app):
     call = closed_call()
-    a, _ = submitted_proposal(call, "창원")
-    b, _ = submitted_proposal(call, "구미")
+    a = submitted_proposal(call, "창원")
+    b = submitted_proposal(call, "구미")
     screening.decide(a, officer_for(call), "confirmed", "")
     rows = screening.queue(call)
     assert [r.proposal for r in rows] == [a, b]

@@ -17,9 +17,11 @@ from app.extensions import db
 from app.models import AuditEntry, Call, ReviewAssignment, ReviewSheet
 from app.review import assignment, conflicts, review_sheets, reviewers
 from app.calls import lifecycle
+from app.selection import decisions
 from app.selection import results, screening
-from tests.app.officer_support import closed_call, officer_for, sign_in, submitted_proposal
-from tests.factories import OrganisationFactory, UserFactory
+from tests.app.builders import applicant_of, submitted_proposal
+from tests.factories import OrganisationFactory, UserFactory, closed_call, officer_for
+from tests.support import sign_in
 
 FULL = {"infra": "27", "poc": "A", "plan": "8.5", "alliance": "10"}
 
@@ -46,7 +48,8 @@ def announced(app):
     """Three reviewers on the proposal: two submitted, one declared with a draft; a spare in the pool."""
     call = closed_call(reviewers_per_proposal=3)
     officer = officer_for(call)
-    proposal, applicant = submitted_proposal(call, "창원", title="창원 AX 실증산단")
+    proposal = submitted_proposal(call, "창원", title="창원 AX 실증산단")
+    applicant = applicant_of(proposal)
     screening.decide(proposal, officer, "confirmed", "")
     lifecycle.start_review(call, officer)
     people = [UserFactory(roles=["reviewer"], organisation=OrganisationFactory(type="university")) for _ in range(4)]
@@ -66,8 +69,8 @@ def announced(app):
                                          target_person="", reason="경쟁 컨소시엄 참여 기관")
     db.session.commit()
     results.compute(call, officer)
-    lifecycle.decide(call, officer)
-    lifecycle.announce(call, officer)
+    decisions.decide(call, officer)
+    decisions.announce(call, officer)
     db.session.commit()
     return call, officer, proposal, applicant, done, drafting, spare, challenge
 
@@ -118,7 +121,7 @@ def test_after_the_announcement_a_recusal_seats_nobody_and_sheets_stay_as_they_w
 def test_every_service_write_refuses_once_decided(app, phase):
     call = closed_call(reviewers_per_proposal=2)
     officer = officer_for(call)
-    proposal, _ = submitted_proposal(call, "창원")
+    proposal = submitted_proposal(call, "창원")
     screening.decide(proposal, officer, "confirmed", "")
     people = [UserFactory(roles=["reviewer"], organisation=OrganisationFactory()) for _ in range(3)]
     for u in people:
@@ -153,7 +156,7 @@ def test_the_phase_is_read_again_under_the_lock(app):
     """A decision committed by another connection after this session loaded the call is seen."""
     call = closed_call(reviewers_per_proposal=1)
     officer = officer_for(call)
-    proposal, _ = submitted_proposal(call, "창원")
+    proposal = submitted_proposal(call, "창원")
     screening.decide(proposal, officer, "confirmed", "")
     (u,) = [UserFactory(roles=["reviewer"], organisation=OrganisationFactory())]
     reviewers.invite(call, email=u.email, name=u.name, organisation_name="", department="", actor=officer)
@@ -177,7 +180,7 @@ def test_a_sheet_submitted_while_the_decision_is_being_taken_waits_and_is_refuse
         pytest.skip("SQLite has one writer at a time and no row locks")
     call = closed_call(reviewers_per_proposal=1)
     officer = officer_for(call)
-    proposal, _ = submitted_proposal(call, "창원")
+    proposal = submitted_proposal(call, "창원")
     screening.decide(proposal, officer, "confirmed", "")
     u = UserFactory(roles=["reviewer"], organisation=OrganisationFactory())
     reviewers.invite(call, email=u.email, name=u.name, organisation_name="", department="", actor=officer)

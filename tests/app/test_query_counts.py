@@ -14,8 +14,9 @@ from app.models import ReviewAssignment, ReviewSheet
 from app.core import clock
 from app.calls import lifecycle
 from app.selection import results, screening
-from tests.app.officer_support import closed_call, officer_for, sign_in, submitted_proposal, uniform_sheets
-from tests.factories import CallFactory, ConsortiumFactory, ProposalFactory, UserFactory
+from tests.app.builders import submitted_proposal, uniform_sheets
+from tests.factories import CallFactory, ConsortiumFactory, ProposalFactory, UserFactory, closed_call, officer_for
+from tests.support import sign_in
 
 FEW, MANY = 3, 30
 
@@ -35,7 +36,7 @@ def ranked_call(n: int, code: str, programme=None):
     officer = officer_for(call)
     sheets = []
     for i in range(n):
-        p, _ = submitted_proposal(call, f"{code}산단{i}", minutes_before_close=60 + i)
+        p = submitted_proposal(call, f"{code}산단{i}", minutes_before_close=60 + i)
         screening.decide(p, officer, "confirmed", "")
         sheets += uniform_sheets(p, str(20 + i % 10), "20", "8", "8")
     lifecycle.start_review(call, officer)
@@ -94,7 +95,7 @@ def test_reviewers_assignment_list_does_not_grow(app, client, count_queries):
     def reviewer_with(n: int):
         reviewer = UserFactory(roles=["reviewer"])
         for i in range(n):
-            p, _ = submitted_proposal(call, f"평가산단{i}")
+            p = submitted_proposal(call, f"평가산단{i}")
             a = ReviewAssignment(call_id=call.id, proposal_id=p.id, reviewer_id=reviewer.id, assigned_by_id=officer.id,
                                  coi_status=("pending", "declared", "recused")[i % 3])
             if a.coi_status == "declared":

@@ -10,8 +10,9 @@ from app.extensions import db
 from app.models import AuditEntry, ConsortiumMember, EligibilityDecision, OutboxMessage, ReviewAssignment, User
 from app.review import assignment, conflicts, reviewers
 from app.core import clock
-from tests.app.review_helpers import closed_call, log_in, officer_for, pool_of, submitted_proposal
-from tests.factories import OrganisationFactory, ProposalFactory, UserFactory
+from tests.app.builders import pool_of, submitted_proposal
+from tests.factories import OrganisationFactory, ProposalFactory, UserFactory, closed_call, officer_for
+from tests.support import sign_in
 
 
 def live(call):
@@ -141,7 +142,7 @@ def test_officer_page_lists_every_exclusion_with_its_reason(app, client):
     conflicts.recuse(a, recusing, "공동연구 수행 중")
     db.session.commit()
 
-    html = log_in(client, officer).get(f"/officer/calls/{call.id}/assignments").get_data(as_text=True)
+    html = sign_in(client, officer).get(f"/officer/calls/{call.id}/assignments").get_data(as_text=True)
 
     assert "제척: 참여기관 한국공과대학교 소속 (컨소시엄 참여 확인 " in html
     assert "제척: 전담기관 소속" in html

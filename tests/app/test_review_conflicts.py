@@ -7,8 +7,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, Notification
 from app.review import assignment, conflicts
-from tests.app.review_helpers import closed_call, officer_for, pool_of, submitted_proposal
-from tests.factories import OrganisationFactory, UserFactory
+from tests.app.builders import pool_of, submitted_proposal
+from tests.factories import OrganisationFactory, UserFactory, closed_call, officer_for
 
 
 def test_recusal_needs_a_reason(app):

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, Challenge, ProposalVersion, ReviewAssignment, ReviewSheet
 from app.review import assignment, conflicts, review_sheets
-from tests.app.review_helpers import closed_call, log_in, officer_for, pool_of, submitted_proposal
-from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory
+from tests.app.builders import pool_of, submitted_proposal
+from tests.factories import OrganisationFactory, ProgrammeFactory, UserFactory, closed_call, officer_for
+from tests.support import sign_in
 
 FULL = {"points_infra": "27", "points_poc": "A", "points_plan": "8.5", "points_alliance": "10",
         "comment_infra": "인프라 구성이 구체적임", "overall_opinion": "전반적으로 우수함"}
@@ -33,7 +34,7 @@ def world(app):
 
 def test_pledge_required_before_the_proposal_opens(client, world):
     a1, r1 = world["a1"], world["r1"]
-    log_in(client, r1)
+    sign_in(client, r1)
     assert client.get(f"/review/a/{a1.id}/proposal").status_code == 403
     assert client.get(f"/review/a/{a1.id}/sheet").status_code == 403
     page = client.get(f"/review/a/{a1.id}").get_data(as_text=True)
@@ -53,7 +54,7 @@ def test_pledge_required_before_the_proposal_opens(client, world):
 
 def test_reviewer_reaches_only_own_assignments(client, world):
     r1, a2, b1 = world["r1"], world["a2"], world["b1"]
-    log_in(client, r1)
+    sign_in(client, r1)
     index = client.get("/review/").get_data(as_text=True)
     assert "창원 AX 실증산단" in index and "구미 AX 실증산단" not in index
     assert world["r2"].name not in index  # other reviewers are never named
@@ -69,7 +70,7 @@ def test_reviewer_cannot_see_another_reviewers_sheet(client, world):
     review_sheets.save_draft(a2, r2, points={"infra": "11"}, comments={"infra": "다른 위원 의견"}, overall_opinion="")
     conflicts.declare_no_conflict(a1, r1)
     db.session.commit()
-    log_in(client, r1)
+    sign_in(client, r1)
     mine = client.get(f"/review/a/{a1.id}/sheet").get_data(as_text=True)
     assert "다른 위원 의견" not in mine and r2.name not in mine
     assert client.get(f"/review/a/{a2.id}/sheet").status_code == 404
@@ -79,7 +80,7 @@ def test_sheet_draft_submit_lock_over_http(client, world):
     r1, a1 = world["r1"], world["a1"]
     conflicts.declare_no_conflict(a1, r1)
     db.session.commit()
-    log_in(client, r1)
+    sign_in(client, r1)
     url = f"/review/a/{a1.id}/sheet"
     page = client.get(url).get_data(as_text=True)
     assert 'name="points_infra"' in page and "S (30점)" in page and "js/review.js" in page
@@ -116,7 +117,7 @@ def test_officer_reopens_a_sheet_with_reason(client, world):
     review_sheets.submit(a1, r1, points={"infra": "27", "poc": "A", "plan": "8", "alliance": "9"}, comments={},
                          overall_opinion="좋음")
     db.session.commit()
-    log_in(client, officer)
+    sign_in(client, officer)
     page = client.get(f"/officer/assignments/{a1.id}/sheet").get_data(as_text=True)
     assert r1.name in page and "평가표 재개" in page
     resp = client.post(f"/officer/assignments/{a1.id}/sheet/reopen", data={"reason": ""})
@@ -137,19 +138,20 @@ def test_officer_of_another_agency_and_applicants_are_refused(client, world):
     db.session.commit()
     officer_urls = [f"/officer/calls/{call.id}/reviewers", f"/officer/calls/{call.id}/assignments",
                     f"/officer/calls/{call.id}/challenges", f"/officer/assignments/{a1.id}/sheet"]
-    log_in(client, stranger)
+    sign_in(client, stranger)
+    # Another agency's call, seat and challenge are not theirs to see: 404, as if they did not exist.
     for url in officer_urls:
-        assert client.get(url).status_code == 403, url
-    assert client.post(f"/officer/calls/{call.id}/assignments/auto", data={}).status_code == 403
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/officer/calls/{call.id}/assignments/auto", data={}).status_code == 404
     assert client.post(f"/officer/challenges/{c.id}/decide",
-                       data={f"c{c.id}-decision": "reject", f"c{c.id}-reason": "x"}).status_code == 403
-    assert client.get("/review/").status_code == 403
-    log_in(client, applicant)
+                       data={f"c{c.id}-decision": "reject", f"c{c.id}-reason": "x"}).status_code == 404
+    assert client.get("/review/").status_code == 403  # a role's page, no object in it
+    sign_in(client, applicant)
     for url in officer_urls + ["/review/", f"/review/a/{a1.id}"]:
         assert client.get(url).status_code in (403, 404), url
     admin = UserFactory(roles=["admin"])
     db.session.commit()
-    log_in(client, admin)
+    sign_in(client, admin)
     assert client.get(f"/officer/calls/{call.id}/assignments").status_code == 200
 
 
@@ -161,7 +163,7 @@ def test_officer_pages_show_pool_assignments_and_exclusion_reasons(client, app):
     (insider,) = pool_of(call, officer, 1, organisation=uni)
     pool_of(call, officer, 5)
     db.session.commit()
-    log_in(client, officer)
+    sign_in(client, officer)
     assert insider.name in client.get(f"/officer/calls/{call.id}/reviewers").get_data(as_text=True)
     resp = client.post(f"/officer/calls/{call.id}/assignments/auto", data={"distinct_organisations": "y"})
     assert resp.status_code == 303
@@ -174,7 +176,7 @@ def test_officer_pages_show_pool_assignments_and_exclusion_reasons(client, app):
 
 def test_officer_invites_a_reviewer_and_the_mail_goes_out(client, world, instance_dir):
     call, officer = world["call"], world["officer"]
-    log_in(client, officer)
+    sign_in(client, officer)
     resp = client.post(f"/officer/calls/{call.id}/reviewers/invite",
                        data={"email": "prof.lee@knu.ac.kr", "name": "이교수", "organisation_name": "경북대학교",
                              "department": "전자공학부"})
@@ -202,7 +204,7 @@ def test_recusal_over_http_reassigns(client, app):
     assignment.auto_assign(call, officer)
     a1 = db.session.scalar(select(ReviewAssignment).where(ReviewAssignment.reviewer_id == r1.id))
     db.session.commit()
-    log_in(client, r1)
+    sign_in(client, r1)
     assert client.post(f"/review/a/{a1.id}/recuse", data={"reason": ""}).status_code == 422
     assert client.post(f"/review/a/{a1.id}/recuse", data={"reason": "소속 기관 자문 수행"}).status_code == 303
     live = {a.reviewer_id for a in conflicts.live_assignments(p)}
@@ -221,7 +223,7 @@ def test_challenge_filed_by_consortium_and_upheld_by_officer(client, app):
     assignment.auto_assign(call, officer)
     db.session.commit()
 
-    log_in(client, applicant)
+    sign_in(client, applicant)
     url = f"/proposals/{p.id}/challenges"
     assert client.get(url).status_code == 200
     resp = client.post(url, data={"target_organisation": "", "target_person": "", "reason": "사유"})
@@ -230,7 +232,7 @@ def test_challenge_filed_by_consortium_and_upheld_by_officer(client, app):
     c = db.session.scalar(select(Challenge))
     assert suspect.name not in client.get(url).get_data(as_text=True)  # the panel stays anonymous
 
-    log_in(client, officer)
+    sign_in(client, officer)
     page = client.get(f"/officer/calls/{call.id}/challenges").get_data(as_text=True)
     assert "신청 내용과 일치" in page
     target = next(a for a in conflicts.live_assignments(p) if a.reviewer_id == suspect.id)
@@ -248,7 +250,7 @@ def test_challenge_filed_by_consortium_and_upheld_by_officer(client, app):
 def test_other_consortium_cannot_challenge(client, world):
     outsider = UserFactory()
     db.session.commit()
-    log_in(client, outsider)
+    sign_in(client, outsider)
     # 404 like every other page of a proposal: the outsider does not learn it exists.
     assert client.get(f"/proposals/{world['p'].id}/challenges").status_code == 404
     assert client.post(f"/proposals/{world['p'].id}/challenges",
@@ -268,13 +270,13 @@ def test_attachment_download_checks_the_assignment(client, world, app):
          "size": len(content), "sha256": sha, "detected_type": "pdf"}]}
     conflicts.declare_no_conflict(a1, r1)
     db.session.commit()
-    log_in(client, r1)
+    sign_in(client, r1)
     html = client.get(f"/review/a/{a1.id}/proposal").get_data(as_text=True)
     assert f"/review/a/{a1.id}/files/{sha}" in html
     resp = client.get(f"/review/a/{a1.id}/files/{sha}")
     assert resp.status_code == 200 and resp.data == content
     assert client.get(f"/review/a/{a1.id}/files/{'0' * 64}").status_code == 404
-    log_in(client, r2)  # assigned to the proposal but no pledge yet
+    sign_in(client, r2)  # assigned to the proposal but no pledge yet
     assert client.get(f"/review/a/{world['a2'].id}/files/{sha}").status_code == 403
     assert client.get(f"/review/a/{a1.id}/files/{sha}").status_code == 404
     assert client.get(f"/review/a/{b1.id}/files/{sha}").status_code == 403

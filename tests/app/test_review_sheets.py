@@ -9,7 +9,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEntry, Notification
 from app.review import assignment, conflicts, review_sheets
-from tests.app.review_helpers import closed_call, officer_for, pool_of, submitted_proposal
+from tests.app.builders import pool_of, submitted_proposal
+from tests.factories import closed_call, officer_for
 
 FULL = {"infra": "27", "poc": "A", "plan": "8.5", "alliance": "10"}
 

@@ -16,8 +16,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, UserSession
-from app.accounts import accounts, sessions
+from app.accounts import sessions
+from app.accounts import credentials
 from tests.factories import PASSWORD, UserFactory
+from tests.support import sign_in
 
 NEW_PASSWORD = "Better-staple-42"
 
@@ -100,7 +102,7 @@ def test_a_password_reset_ends_every_session(app, login):
     user = UserFactory()
     db.session.commit()
     client = login(user)
-    accounts.reset_password(user, NEW_PASSWORD)
+    credentials.reset_password(user, NEW_PASSWORD)
     db.session.commit()
     assert not _logged_in(client)
 
@@ -147,12 +149,9 @@ def test_the_database_holds_no_usable_token(app, login):
 
 def test_an_unverified_account_has_no_session_even_with_a_row(app):
     """Defence in depth: whatever made a session row, an unproved address loads nobody."""
-    user = UserFactory(email_verified_at=None)
-    token = sessions.start(user)
-    db.session.commit()
-    client = app.test_client()
-    with client.session_transaction() as s:
-        s["_user_id"] = token
+    user = UserFactory(unverified=True)
+    client = sign_in(app.test_client(), user)
+    assert sessions.live_count(user) == 1
     assert not _logged_in(client)
 
 

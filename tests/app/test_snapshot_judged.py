@@ -5,7 +5,7 @@ from app.extensions import db
 from app.models import InfraItem, Proposal
 from app.selection import results
 from app.proposals import snapshot, submission, validation
-from tests.app.builders import complete_proposal, isolated_dirs  # noqa: F401 - fixture
+from tests.app.builders import complete_proposal
 
 
 def _submit_then_edit(user_edits):

@@ -12,8 +12,9 @@ from app.extensions import db
 from app.models import AuditEntry, Call, ConsortiumMember, Notification, OutboxMessage, Proposal, ProposalVersion, User
 from app.proposals import submission
 from app.core.clock import now
-from tests.app.builders import complete_proposal, isolated_dirs, mails, sign_in  # noqa: F401
+from tests.app.builders import complete_proposal
 from tests.factories import CallFactory, OrganisationFactory, UserFactory, applicant_with_consortium
+from tests.support import mails, sign_in
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
 

@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, LoginThrottle, User
-from app.accounts import accounts, totp
+from app.accounts import totp
+from app.accounts import credentials
+from app.accounts import signin
 from tests.factories import PASSWORD, UserFactory
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -242,7 +244,7 @@ def test_users_without_the_factor_still_log_in_in_one_step(client, app, clock):
 def test_a_password_reset_keeps_the_factor_on_and_voids_a_pending_login(client, app, clock):
     officer = _user_with_totp()
     _password_step(client, officer)
-    accounts.reset_password(officer, NEW_PASSWORD)
+    credentials.reset_password(officer, NEW_PASSWORD)
     db.session.commit()
 
     # The old password's pending step does not survive the reset.
@@ -269,7 +271,7 @@ def test_the_secret_is_sealed_with_the_secret_key(app, monkeypatch):
 def test_an_unreadable_secret_refuses_the_login_without_counting_it(app, clock, monkeypatch):
     officer = _user_with_totp()
     monkeypatch.setitem(app.config, "SECRET_KEY", "rotated-key")
-    outcome = accounts.complete_login(officer.id, accounts.password_stamp(officer), _code())
+    outcome = signin.complete_login(officer.id, credentials.password_stamp(officer), _code())
     assert outcome.status == "unreadable"
     assert _failures(officer) == {}
 

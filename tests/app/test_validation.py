@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import BudgetLine, IndustrialComplex, InfraItem, Kpi
 from app.proposals import validation
-from tests.app.builders import complete_proposal, isolated_dirs  # noqa: F401
+from tests.app.builders import complete_proposal
 from tests.factories import CallFactory
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")

@@ -8,23 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 
 from app.extensions import db
-from app.models import BudgetLine, Call, InfraItem, Kpi, PocPlan, Proposal, User
+from app.models import Call, Proposal, User
 from app.review import assignment, conflicts, review_sheets, reviewers
 from app.core import clock
 from app.calls import lifecycle
+from app.selection import decisions
 from app.selection import results, screening
 from app.proposals import submission
-from tests.app.builders import minimal_pdf, upload
-from tests.factories import CallFactory, OrganisationFactory, ProposalFactory, UserFactory, applicant_with_consortium
+from tests.app.builders import complete_proposal
+from tests.factories import CallFactory, OrganisationFactory, UserFactory, applicant_with_consortium, officer_for
 
 # Infrastructure of every type the coverage rule wants, and PoC plans: 170억 + 66억 = 236억, the budget table's total.
 INFRA = (("openlab", 4_000_000_000), ("lead_factory", 4_000_000_000), ("private5g", 3_000_000_000),
          ("saas", 3_000_000_000), ("digital_twin", 3_000_000_000))
 POC_BUDGETS = (1_650_000_000,) * 4
-PER_YEAR = (("national", 3_500_000_000), ("local", 1_400_000_000), ("private_cash", 1_000_000_000))
 
 # Reviewers of the pool: name, organisation.
 PANEL = (("김민준", "부산대학교"), ("이서연", "한국생산기술연구원"), ("박지후", "경상국립대학교"),
@@ -52,7 +51,7 @@ def open_call(**kwargs) -> Call:
 def officer_of(call: Call, **kwargs) -> User:
     kwargs.setdefault("name", "이담당")
     kwargs.setdefault("email", "officer@kicox.or.kr")
-    return UserFactory(roles=["officer"], organisation=call.programme.agency, **kwargs)
+    return officer_for(call, **kwargs)
 
 
 def submitted(call: Call, complex_name: str, *, lead: str, applicant: str) -> tuple[Proposal, User]:
@@ -60,29 +59,8 @@ def submitted(call: Call, complex_name: str, *, lead: str, applicant: str) -> tu
     user, consortium = applicant_with_consortium(
         name=applicant, organisation=OrganisationFactory(name=lead, type="public_agency"))
     consortium.name = f"{complex_name} AX 실증산단 컨소시엄"
-    complex_ = next(c for c in call.complexes if c.name == complex_name)
-    p = ProposalFactory(
-        call=call, consortium=consortium, created_by_id=user.id, complex_id=complex_.id,
-        title=f"{complex_name}국가산단 AX 실증산단 구축", summary=f"{complex_name} 입주기업의 AI 전환을 실증합니다.",
-        strategic_industries="기계, 자동차부품", master_plan="입주기업 AI 수요 조사에 기반한 5개년 계획",
-        alliance_plan="입주기업 30개사와 AI 공급기업 10개사의 얼라이언스",
-        aidc_linkage="지역 AI 데이터센터의 GPU 자원 연계",
-    )
-    for i, (key, budget) in enumerate(INFRA):
-        p.infra_items.append(InfraItem(type_key=key, description=f"{key} 구축", budget=budget, position=i))
-    for i, budget in enumerate(POC_BUDGETS):
-        p.poc_plans.append(PocPlan(
-            tenant_firm=f"입주기업 {i + 1}", problem="불량 검출이 늦습니다.", ai_solution="비전 AI 검사", budget=budget,
-            position=i,
-            kpis=[Kpi(name="불량률", unit="%", baseline=Decimal("3.5"), target=Decimal("1.2"), position=0)]))
-    for year in call.years:
-        for source, amount in PER_YEAR:
-            p.budget_lines.append(BudgetLine(year=year, source=source, amount=amount))
-    db.session.flush()
-    for kind in call.attachment_kinds:
-        if kind.required:
-            upload(p, user, kind.key, minimal_pdf(), f"{kind.label_ko}.pdf")
-    db.session.flush()
+    p = complete_proposal(call, user, consortium, complex_name=complex_name, infra=INFRA, poc_budgets=POC_BUDGETS,
+                          summary=f"{complex_name} 입주기업의 AI 전환을 실증합니다.")
     submission.submit(p, user)
     return p, user
 
@@ -159,9 +137,9 @@ def announced_round(app) -> Round:
     screen_and_assign(r)
     score_all(r)
     results.compute(r.call, r.officer)
-    lifecycle.decide(r.call, r.officer)
+    decisions.decide(r.call, r.officer)
     # In a request, so the notices link to the result page by path, as when the officer announces.
     with app.test_request_context("/"):
-        lifecycle.announce(r.call, r.officer)
+        decisions.announce(r.call, r.officer)
     db.session.flush()
     return r

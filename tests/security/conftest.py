@@ -15,21 +15,23 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Attachment, ConsortiumMember, Notification, OutboxMessage, ReviewerPoolEntry, User
-from app.accounts import accounts, sessions
+from app.accounts import accounts
+from app.accounts import credentials
 from app.review import assignment, conflicts, review_sheets
 from app.calls import lifecycle
+from app.selection import decisions
 from app.selection import objections, results, screening
 from app.proposals import submission
 from app.review import reviewers as reviewer_pool
-from tests.app.builders import complete_proposal, docx_bytes, isolated_dirs, upload  # noqa: F401 - isolated_dirs: a fixture
-from tests.app.officer_support import other_agency_officer
-from tests.app.review_helpers import officer_for
+from tests.app.builders import complete_proposal, docx_bytes, upload
 from tests.factories import (
     CallFactory,
     OrganisationFactory,
     ProgrammeFactory,
     UserFactory,
     applicant_with_consortium,
+    officer_for,
+    other_agency_officer,
 )
 
 PERSONAS = ("anon", "other_applicant", "owner", "pledged", "unassigned", "recused",
@@ -122,8 +124,8 @@ def build_world(traveller) -> World:
     db.session.refresh(officer)
 
     results.compute(call, officer)
-    lifecycle.decide(call, officer)
-    lifecycle.announce(call, officer)
+    decisions.decide(call, officer)
+    decisions.announce(call, officer)
     db.session.commit()
     db.session.refresh(owner)
     traveller.shift(timedelta(days=1))
@@ -143,7 +145,7 @@ def build_world(traveller) -> World:
     message.status = "failed"
     entry = db.session.scalar(select(ReviewerPoolEntry).where(ReviewerPoolEntry.user_id == unassigned.id))
     bystander = UserFactory()
-    token, _ = accounts.make_reset_token(bystander)
+    token, _ = credentials.make_reset_token(bystander)
     result = results.result_of(px)
     db.session.commit()
     assert notification is not None and attachment is not None and result is not None
@@ -172,7 +174,7 @@ def build_world(traveller) -> World:
 
 
 @pytest.fixture
-def world(app, clock, isolated_dirs):  # noqa: F811 - isolated_dirs is the imported fixture
+def world(app, clock, isolated_dirs):
     return build_world(clock)
 
 
@@ -190,15 +192,3 @@ def table_digest() -> dict[str, str]:
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(name for name in before if before[name] != after.get(name))
 
-
-def sign_in(client, user):
-    """Put the persona in the session (the login form has its own tests)."""
-    if user is None:
-        return client
-    token = sessions.start(user)
-    # Committed now, so the tables' digest taken next already holds the session's row.
-    db.session.commit()
-    with client.session_transaction() as s:
-        s["_user_id"] = token
-        s["_fresh"] = True
-    return client

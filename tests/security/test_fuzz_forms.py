@@ -11,7 +11,6 @@ so an earlier accepted example cannot mask a later one behind "already in use".
 """
 from __future__ import annotations
 
-import json
 import re
 from itertools import count
 from types import SimpleNamespace
@@ -27,13 +26,7 @@ from app.models import Objection, ReviewAssignment
 from app.review import assignment, conflicts, review_sheets
 from app.demo import ax2025
 from app.selection import objections
-from tests.app.builders import complete_proposal
-from tests.app.review_helpers import (
-    closed_call,
-    officer_for,
-    pool_of,
-    submitted_proposal,
-)
+from tests.app.builders import applicant_of, complete_proposal, pool_of, submitted_proposal
 from tests.factories import (
     CallFactory,
     ComplexFactory,
@@ -41,9 +34,12 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
     applicant_with_consortium,
+    closed_call,
     next_brn,
+    officer_for,
 )
-from tests.security.conftest import build_world, sign_in, table_digest
+from tests.security.conftest import build_world, table_digest
+from tests.support import rubric_form, sign_in
 from tests.security.fuzzing import FUZZ, check, mutated, post, swept
 
 _fresh_n = count(1)
@@ -56,8 +52,7 @@ ROW_NOISE = {
 
 
 def _client(app, user=None):
-    client = app.test_client()
-    return sign_in(client, user) if user is not None else client
+    return sign_in(app.test_client(), user)
 
 
 def _sweep(app, user, url, valid, *, fields=None, after=None, may_change=frozenset(), extra=None):
@@ -203,7 +198,7 @@ def reviewing(app):
     conflicts.declare_no_conflict(seat, reviewer)
     call.phase = "in_review"
     db.session.commit()
-    applicant = db.session.get(type(reviewer), proposal.created_by_id)
+    applicant = applicant_of(proposal)
     return SimpleNamespace(officer=officer, reviewer=reviewer, assignment_id=seat.id, applicant=applicant,
                            proposal_id=proposal.id)
 
@@ -282,19 +277,6 @@ def _call_form(w, code):
     }
 
 
-def _rubric_form(w):
-    rubric, policy = ax2025.RUBRIC, ax2025.POLICY
-    data = {"total_points": "100", "pass_mark": policy["pass_mark"], "criterion_floor": policy["criterion_floor"],
-            "trim_from": str(policy["trim_from"]), "decimals": "2", "tie_breaks": ", ".join(policy["tie_breaks"]),
-            "one_per_complex": "y", "apply_budget_cap": "y", "grades_on": "y", "bonus_cap": rubric["bonus_cap"]}
-    for i, c in enumerate(rubric["criteria"]):
-        data.update({f"criteria-{i}-key": c["key"], f"criteria-{i}-label": c["label"],
-                     f"criteria-{i}-label_en": c["label_en"], f"criteria-{i}-max_points": c["max_points"],
-                     f"criteria-{i}-kind": c["kind"], f"criteria-{i}-description": c.get("description", ""),
-                     f"criteria-{i}-rule": json.dumps(c["rule"]) if c.get("rule") else ""})
-    return data
-
-
 # The "key | 이름 | name" lines: keys and names longer than their columns, keys twice.
 LINES = {
     "infra_types": ["k" * 40 + " | 이름 | name", "key | " + "이" * 150 + " | name", "key | 가 | " + "n" * 150,
@@ -311,7 +293,7 @@ def _fresh_code() -> str:
 OFFICER_FORMS = {
     "new_call": (lambda w: "/officer/calls/new", lambda w: _call_form(w, _fresh_code())),
     "edit_call": (lambda w: f"/officer/calls/{w.call_id}/edit", lambda w: _call_form(w, "AX-DRAFT")),
-    "rubric": (lambda w: f"/officer/calls/{w.call_id}/rubric", _rubric_form),
+    "rubric": (lambda w: f"/officer/calls/{w.call_id}/rubric", lambda w: rubric_form()),
     "copy_call": (lambda w: f"/officer/calls/{w.call_id}/copy", lambda w: {"code": _fresh_code()}),
 }
 

@@ -25,8 +25,9 @@ from app.proposals import attachments as files
 from app.proposals import filetypes
 from tests.app.builders import docx_bytes, hwp_bytes, minimal_pdf, xlsx_bytes
 from tests.factories import CallFactory, ProposalFactory, applicant_with_consortium
-from tests.security.conftest import sign_in, table_digest
+from tests.security.conftest import table_digest
 from tests.security.fuzzing import FUZZ, shows_a_message
+from tests.support import sign_in
 
 LIMIT = 64 * 1024
 

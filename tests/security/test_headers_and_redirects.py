@@ -9,8 +9,8 @@ from flask import url_for
 
 from config import ProductionConfig
 from tests.factories import UserFactory
-from tests.security.conftest import sign_in
 from tests.security.test_permission_matrix import EXPECTED, _url
+from tests.support import sign_in
 
 # Pages rendered as each persona: between them they open every GET page of the portal.
 RENDERED_AS = ("anon", "owner", "pledged", "recused", "officer", "admin")
@@ -178,10 +178,11 @@ def test_another_consortiums_challenge_page_is_not_found_like_every_proposal_pag
         assert client.get(f"/proposals/{other}").status_code == 404  # the same answer as its main page
     # An id that names no proposal at all answers the same.
     assert client.get("/proposals/999999/challenges").status_code == 404
-    # The call's officer may see the proposal but the challenges are the consortium's: refused, not hidden.
+    # The call's officer sees the proposal, but its challenges page is the consortium's side of it
+    # (like its result page): not the officer's to see, so the same 404.
     officer = app.test_client()
     sign_in(officer, world.user("officer"))
-    assert officer.get(f"/proposals/{world.ids['proposal_id']}/challenges").status_code == 403
+    assert officer.get(f"/proposals/{world.ids['proposal_id']}/challenges").status_code == 404
 
 
 # --- notification links stay on the site ------------------------------------------------------

@@ -11,7 +11,9 @@ change nothing in the database and must not carry X's proposal title.
 Outcomes:
   ok     2xx, or a redirect that is not to the login page
   login  redirect to /login (anonymous)
-  deny   403 or 404
+  deny   404 (an object the user may not see, whether it exists or not: app/loaders.py), or
+         403 where ROLE_PAGES or SEEN_NOT_THEIRS below say so (a role's page without an object,
+         or an action on an object the user sees but may not take)
   bad    400/409/422: the user may act, but an empty form is refused and nothing is saved
 """
 from __future__ import annotations
@@ -27,9 +29,9 @@ from tests.security.conftest import (
     PERSONAS,
     UNVERIFIED_PERSONAS,
     changed_tables,
-    sign_in,
     table_digest,
 )
+from tests.support import sign_in
 
 # Personas, in the order of every row:
 #   anon: not logged in          other: applicant of consortium Y      owner: applicant of consortium X
@@ -169,6 +171,33 @@ OVERRIDES = {"set_locale": {"code": "en"}}
 # Personas who may see X's title on a page they are allowed to open (others never may).
 MAY_SEE_TITLE = {"owner", "pledged", "recused", "officer", "admin"}
 
+# The "deny" cells that answer 403; every other "deny" is a 404.
+# Pages without an object, refused to whoever lacks the role that opens them:
+ROLE_PAGES = {
+    "admin.users",
+    "auth.totp_settings", "auth.totp_start", "auth.totp_confirm", "auth.totp_disable",
+    "officer.index", "officer.new_call",
+    "proposals.consortia", "proposals.invitations", "proposals.mine", "proposals.start",
+    "review.index",
+}
+# Actions on an object the persona sees but may not take:
+SEEN_NOT_THEIRS = {
+    # The call's officers (and admins) read X's proposal; only X's lead writes, submits or withdraws it.
+    **{(endpoint, "POST"): {"officer", "admin"} for endpoint in (
+        "proposals.section", "proposals.attachments", "proposals.attachment_delete", "proposals.submit",
+        "proposals.withdraw")},
+    ("proposals.submit", "GET"): {"officer", "admin"},
+    # The pledged reviewer's own assignment, already pledged and its sheet submitted.
+    ("review.pledge", "POST"): {"pledged"},
+    ("review.recuse", "POST"): {"pledged"},
+}
+
+
+def _refusal(endpoint: str, method: str, persona: str) -> int:
+    if endpoint in ROLE_PAGES or persona in SEEN_NOT_THEIRS.get((endpoint, method), ()):
+        return 403
+    return 404
+
 
 def _expectations() -> dict[tuple[str, str], dict[str, str]]:
     table = {}
@@ -243,6 +272,9 @@ def test_permission_matrix(app, client, world, persona):
         got = _outcome(resp)
         if got != expected:
             wrong.append(f"{method} {url} ({endpoint}): expected {expected}, got {got}")
+        elif got == "deny" and resp.status_code != _refusal(endpoint, method, persona):
+            wrong.append(f"{method} {url} ({endpoint}): refused with {resp.status_code}, "
+                         f"the one rule says {_refusal(endpoint, method, persona)}")
         body = resp.get_data(as_text=True) if resp.mimetype.startswith("text/") else ""
         if (expected in ("deny", "login") or persona not in MAY_SEE_TITLE) and OWNER_TITLE in body:
             wrong.append(f"{method} {url} ({endpoint}): {persona} was shown consortium X's proposal title")

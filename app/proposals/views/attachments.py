@@ -6,10 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.proposals.views import bp
-from app.proposals.views.submission import load_proposal, require_edit, require_view, respond_closed
+from app.proposals.views.submission import require_edit, respond_closed
 from app.extensions import db
-from app.models import Attachment
-from app import access
+from app import access, loaders
 from app.calls import deadline
 from app.proposals import filetypes
 from app.proposals import attachments as files
@@ -17,18 +16,10 @@ from app.proposals.validation import human_bytes
 from forms.attachments import DeleteForm, UploadForm
 
 
-def _attachment_of(proposal, attachment_id: int) -> Attachment:
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.proposal_id != proposal.id:
-        abort(404)
-    return attachment
-
-
 @bp.route("/proposals/<int:proposal_id>/attachments", methods=["GET", "POST"])
 @login_required
 def attachments(proposal_id: int):
-    proposal = load_proposal(proposal_id)
-    require_view(proposal)
+    proposal = loaders.proposal(proposal_id)
     can_edit = access.can_edit_proposal(current_user, proposal)
     form = UploadForm(kinds=files.kind_choices(proposal.call))
     status = 200
@@ -67,9 +58,8 @@ def attachments(proposal_id: int):
 @bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment_download(proposal_id: int, attachment_id: int):
-    proposal = load_proposal(proposal_id)
-    require_view(proposal)
-    attachment = _attachment_of(proposal, attachment_id)
+    proposal = loaders.proposal(proposal_id)
+    attachment = loaders.attachment(proposal, attachment_id)
     path = files.blob_path(attachment)
     if not path.is_file():
         current_app.logger.error("attachment %s: blob %s missing", attachment.id, attachment.storage_key)
@@ -85,9 +75,9 @@ def attachment_download(proposal_id: int, attachment_id: int):
 @bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
 @login_required
 def attachment_delete(proposal_id: int, attachment_id: int):
-    proposal = load_proposal(proposal_id)
+    proposal = loaders.proposal(proposal_id)
     require_edit(proposal)
-    attachment = _attachment_of(proposal, attachment_id)
+    attachment = loaders.attachment(proposal, attachment_id)
     back = url_for("proposals.attachments", proposal_id=proposal.id)
     if not DeleteForm().validate_on_submit():
         abort(400)

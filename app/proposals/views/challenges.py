@@ -11,23 +11,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.proposals.views import bp
-from app.proposals.views.submission import load_proposal, require_view
 from app.extensions import db
-from app.models import Proposal
+from app.loaders import proposal_for_member
 from app.review import conflicts
 from app.review import review_access as policy
 from app.access import require
 from forms.review import ChallengeForm
 
 
-def _proposal(proposal_id: int) -> Proposal:
-    # The loader and rule of every proposal page: whoever may not see the proposal gets a
-    # 404, not a 403 that would confirm it exists; its call's officers see it, but the
-    # challenges are the consortium's own (they decide them on the officer pages).
-    proposal = load_proposal(proposal_id)
-    require_view(proposal)
-    require(policy.can_view_challenges(current_user, proposal))
-    return proposal
+def _proposal(proposal_id: int):
+    # The challenges are the consortium's own: the call's officers see the proposal, but decide
+    # challenges on their own pages, so here they get the 404 of anyone outside the consortium.
+    return proposal_for_member(proposal_id)
 
 
 def _page(proposal, form, status: int = 200):

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from app.proposals.views import bp
 from app.extensions import db
-from app.models import Consortium, ConsortiumMember
-from app import access
+from app.models import Consortium
+from app import access, loaders
 from app.proposals import consortia as consortia_service
 from app.proposals.consortia import ROLE_LABELS, STATUS_LABELS, ConsortiumError
 from forms.consortium import AddMemberForm, AnswerInvitationForm, ConsortiumForm, RemoveMemberForm
@@ -17,7 +17,7 @@ from forms.consortium import AddMemberForm, AnswerInvitationForm, ConsortiumForm
 @bp.route("/my/consortia", methods=["GET", "POST"])
 @login_required
 def consortia():
-    access.require(current_user.has_role("applicant"))
+    access.require_role("applicant")
     form = ConsortiumForm()
     if form.validate_on_submit():
         try:
@@ -38,7 +38,7 @@ def consortia():
 @bp.route("/my/consortia/invitations")
 @login_required
 def invitations():
-    access.require(current_user.has_role("applicant"))
+    access.require_role("applicant")
     return render_template(
         "proposals/invitations.html", items=consortia_service.invitations_for(current_user),
         form=AnswerInvitationForm(formdata=None), role_labels=ROLE_LABELS, status_labels=STATUS_LABELS,
@@ -48,10 +48,8 @@ def invitations():
 @bp.route("/my/consortia/invitations/<int:member_id>", methods=["POST"])
 @login_required
 def invitation_answer(member_id: int):
-    member = db.session.get(ConsortiumMember, member_id)
     # Another organisation's invitation is nobody else's business, not even its existence.
-    if member is None or not access.can_answer_invitation(current_user, member):
-        abort(404)
+    member = loaders.invitation(member_id)
     form = AnswerInvitationForm()
     if not form.validate_on_submit():
         abort(400)
@@ -73,10 +71,8 @@ def invitation_answer(member_id: int):
 @bp.route("/my/consortia/<int:consortium_id>", methods=["GET", "POST"])
 @login_required
 def consortium(consortium_id: int):
-    consortium = db.session.get(Consortium, consortium_id)
     # Outsiders learn nothing, not even that the consortium exists.
-    if consortium is None or not access.can_view_consortium(current_user, consortium):
-        abort(404)
+    consortium = loaders.consortium(consortium_id)
     can_manage = access.can_manage_consortium(current_user, consortium)
     add_form = AddMemberForm(formdata=None)
     refused = False

@@ -14,14 +14,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.proposals.views import bp
 from app.extensions import db
 from app.models import Call, Consortium, Proposal
 from app.models.proposals import BUDGET_SOURCES
-from app import access
-from app.calls import deadline
+from app import access, loaders
+from app.calls import calls, deadline
 from app.proposals import drafts, validation
 from app.proposals.consortia import led_by
 from app.calls.deadline import ClosedError
@@ -48,38 +47,23 @@ def _url_if(endpoint: str, **values) -> str | None:
     return None
 
 
-def _load(proposal_id: int, for_update: bool = False) -> Proposal:
-    query = select(Proposal).where(Proposal.id == proposal_id)
-    if for_update:
-        # Serialises saves of one proposal (and a submission taking its snapshot) on PostgreSQL.
-        query = query.with_for_update()
-    proposal = db.session.scalar(query)
-    # Someone outside the consortium learns nothing, not even that the proposal exists.
-    if proposal is None or not access.can_view_proposal(current_user, proposal):
-        abort(404)
-    return proposal
-
-
 @bp.route("/my/proposals")
 @login_required
 def mine():
-    access.require(current_user.has_role("applicant"))
-    open_calls = db.session.scalars(
-        select(Call).where(Call.phase == "published").order_by(Call.closes_at)
-    ).all()
+    access.require_role("applicant")
     return render_template(
-        "proposals/mine.html", proposals=drafts.proposals_of(current_user),
-        open_calls=[c for c in open_calls if c.is_open()], **_labels(),
+        "proposals/mine.html", proposals=drafts.proposals_of(current_user), open_calls=calls.open_calls(),
+        **_labels(),
     )
 
 
 @bp.route("/calls/<code>/apply", methods=["GET", "POST"])
 @login_required
 def start(code: str):
-    call = db.session.scalar(select(Call).where(Call.code == code))
-    if call is None or call.phase == "draft":
+    call = calls.public_call(code)
+    if call is None:
         abort(404)
-    access.require(current_user.has_role("applicant"))
+    access.require_role("applicant")
     consortia = led_by(current_user)
     complexes = drafts.eligible_complexes(call)
     form = StartForm().configure(consortia, complexes)
@@ -138,7 +122,7 @@ def _optional_int(value) -> int | None:
 @bp.route("/proposals/<int:proposal_id>")
 @login_required
 def show(proposal_id: int):
-    proposal = _load(proposal_id)
+    proposal = loaders.proposal(proposal_id)
     report = validation.validate(proposal)
     problems = {s: sum(len(v) for v in report.for_section(s).values()) for s in SECTION_LABELS}
     return render_template(
@@ -243,7 +227,7 @@ def _budget_totals(form) -> dict:
 def section(proposal_id: int, section: str):
     if section not in EDITABLE_SECTIONS:
         abort(404)
-    proposal = _load(proposal_id, for_update=request.method == "POST")
+    proposal = loaders.proposal(proposal_id, for_update=request.method == "POST")
     can_edit = access.can_edit_proposal(current_user, proposal)
     form_class = _form_class(proposal, section)
     loose: list[str] = []

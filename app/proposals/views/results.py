@@ -1,32 +1,24 @@
 """Applicant area: the consortium's own result after the announcement, and objections (이의신청)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.proposals.views import bp
 from app.extensions import db
-from app.models import Proposal
 from app import access
+from app.loaders import proposal_for_member
 from app.selection import objections, results
 from app.selection.objections import ObjectionError
 from forms.officer import ObjectionForm
 
 
-def _own_proposal(proposal_id: int) -> Proposal:
-    proposal = db.session.get(Proposal, proposal_id)
-    # Outsiders learn nothing, not even that the proposal exists.
-    if proposal is None or not access.can_view_consortium(current_user, proposal.consortium):
-        abort(404)
-    return proposal
-
-
 @bp.route("/my/proposals/<int:proposal_id>/result", methods=["GET", "POST"])
 @login_required
 def result(proposal_id: int):
-    proposal = _own_proposal(proposal_id)
+    proposal = proposal_for_member(proposal_id)
     view = results.consortium_view(proposal, "en" if str(get_locale()) == "en" else "ko")
     form = ObjectionForm()
     can_file = view is not None and objections.can_file(proposal)

@@ -4,40 +4,22 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import defer
 from werkzeug.routing import BuildError
 
 from app.proposals.views import bp
 from app.extensions import db
-from app.models import Attachment, Proposal, ProposalVersion, User
-from app import access
+from app.models import Proposal
+from app import access, loaders
 from app.calls import deadline
+from app.proposals import attachments as files
 from app.proposals import snapshot, submission, validation
 from app.proposals.consortia import ROLE_LABELS
 from app.proposals.drafts import SECTION_LABELS, SOURCE_LABELS, STATUS_LABELS
 from forms.submission import SubmitForm, WithdrawForm
 
 
-def load_proposal(proposal_id: int, *, full: bool = False) -> Proposal:
-    """The proposal, or 404; ``full`` loads everything validation and the snapshot read."""
-    q = select(Proposal).where(Proposal.id == proposal_id)
-    if full:
-        q = q.options(*submission.everything())
-    proposal = db.session.scalar(q)
-    if proposal is None:
-        abort(404)
-    return proposal
-
-
-def require_view(proposal: Proposal) -> None:
-    # 404, not 403: other consortia must not learn that the proposal exists.
-    if not access.can_view_proposal(current_user, proposal):
-        abort(404)
-
-
 def require_edit(proposal: Proposal) -> None:
-    require_view(proposal)
+    """403: whoever sees the proposal (a member, the call's officer) but does not lead its consortium."""
     access.require(access.can_edit_proposal(current_user, proposal))
 
 
@@ -68,7 +50,7 @@ def section_url(proposal_id: int, section: str, field: str = "") -> str | None:
 @login_required
 def submit(proposal_id: int):
     # A POST need not load everything: submission.submit reloads it all under the row lock.
-    proposal = load_proposal(proposal_id, full=request.method == "GET")
+    proposal = loaders.proposal(proposal_id, full=request.method == "GET")
     require_edit(proposal)
     form = SubmitForm()
     status = 200
@@ -114,7 +96,7 @@ def submit(proposal_id: int):
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id: int):
-    proposal = load_proposal(proposal_id)
+    proposal = loaders.proposal(proposal_id)
     require_edit(proposal)
     back = url_for("proposals.submit", proposal_id=proposal.id)
     if not WithdrawForm().validate_on_submit():
@@ -136,11 +118,8 @@ def withdraw(proposal_id: int):
 @bp.route("/proposals/<int:proposal_id>/receipt")
 @login_required
 def receipt(proposal_id: int):
-    proposal = load_proposal(proposal_id)
-    require_view(proposal)
-    version = submission.latest_version(proposal)
-    if version is None:
-        abort(404)
+    proposal = loaders.proposal(proposal_id)
+    version = loaders.version(proposal)
     return render_template("proposals/receipt.html", proposal=proposal, version=version, snap=version.snapshot,
                            status_labels=STATUS_LABELS)
 
@@ -148,29 +127,16 @@ def receipt(proposal_id: int):
 @bp.route("/proposals/<int:proposal_id>/versions")
 @login_required
 def versions(proposal_id: int):
-    proposal = load_proposal(proposal_id)
-    require_view(proposal)
-    rows = db.session.execute(
-        select(ProposalVersion, User.name).join(User, User.id == ProposalVersion.submitted_by_id)
-        .where(ProposalVersion.proposal_id == proposal.id)
-        .options(defer(ProposalVersion.snapshot)).order_by(ProposalVersion.number.desc())
-    ).all()
-    return render_template("proposals/versions.html", proposal=proposal, versions=rows, status_labels=STATUS_LABELS)
+    proposal = loaders.proposal(proposal_id)
+    return render_template("proposals/versions.html", proposal=proposal, versions=snapshot.versions_of(proposal),
+                           status_labels=STATUS_LABELS)
 
 
 @bp.route("/proposals/<int:proposal_id>/versions/<int:number>")
 @login_required
 def version(proposal_id: int, number: int):
-    proposal = load_proposal(proposal_id)
-    require_view(proposal)
-    found = db.session.scalar(
-        select(ProposalVersion).where(ProposalVersion.proposal_id == proposal.id, ProposalVersion.number == number)
-    )
-    if found is None:
-        abort(404)
-    # Linked only while the same file is still attached: an id alone could have been reused.
-    live = {(a_id, sha) for a_id, sha in db.session.execute(
-        select(Attachment.id, Attachment.sha256).where(Attachment.proposal_id == proposal.id))}
+    proposal = loaders.proposal(proposal_id)
+    found = loaders.version(proposal, number)
     return render_template("proposals/version.html", proposal=proposal, version=found, snap=found.snapshot,
-                           live_attachments=live, section_labels=SECTION_LABELS, source_labels=SOURCE_LABELS,
-                           role_labels=ROLE_LABELS)
+                           live_attachments=files.live_keys(proposal), section_labels=SECTION_LABELS,
+                           source_labels=SOURCE_LABELS, role_labels=ROLE_LABELS)

@@ -7,16 +7,12 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from app.web.officer import bp, officer_call, require_officer
-from app.extensions import db
-from app.models import Call, Programme
-from app import access
-from app.calls import call_stats, lifecycle
+from app.web.officer import bp, require_officer
+from app.calls import call_admin, call_stats, lifecycle
 from app.selection import charts, objections, results
 from app.calls.calls import status_label
+from app.loaders import call_for_officer
 from forms.officer import StepForm
 
 
@@ -28,11 +24,7 @@ def has_endpoint(name: str) -> bool:
 @login_required
 def index():
     require_officer()
-    query = select(Call).options(selectinload(Call.programme)).order_by(Call.opens_at.desc())
-    if not current_user.has_role("admin"):
-        query = query.join(Programme).where(Programme.agency_id == current_user.acting_organisation_id)
-    calls = db.session.scalars(query).all()
-    return render_template("officer/index.html", calls=calls, status_label=status_label)
+    return render_template("officer/index.html", calls=call_admin.calls_for(current_user), status_label=status_label)
 
 
 STEP_LABELS = {
@@ -46,7 +38,7 @@ STEP_LABELS = {
 @bp.route("/calls/<int:call_id>")
 @login_required
 def dashboard(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     counts = call_stats.counts_by_status(call)
     status_items = [
         (_("작성 중"), counts["draft"]), (_("제출"), counts["submitted"]), (_("철회"), counts["withdrawn"]),

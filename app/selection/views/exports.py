@@ -7,7 +7,7 @@ from flask import Response, abort, render_template
 from flask_login import login_required
 
 from app.web.officer import bp
-from app.web.officer import officer_call
+from app.loaders import call_for_officer
 from app.selection import exports
 
 MIMETYPES = {
@@ -19,14 +19,14 @@ MIMETYPES = {
 @bp.route("/calls/<int:call_id>/exports")
 @login_required
 def exports_index(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     return render_template("officer/exports.html", call=call, tables=exports.TABLES)
 
 
 @bp.route("/calls/<int:call_id>/exports/<kind>.<fmt>")
 @login_required
 def export(call_id: int, kind: str, fmt: str):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     if kind not in exports.TABLES or fmt not in MIMETYPES:
         abort(404)
     title, build = exports.TABLES[kind]

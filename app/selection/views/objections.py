@@ -6,10 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.web.officer import bp
-from app.web.officer import officer_call
 from app.extensions import db
-from app.models import Objection
-from app import access
+from app.loaders import call_for_officer, objection_for_officer
 from app.selection import objections
 from app.selection.objections import ObjectionError
 from forms.officer import AnswerForm
@@ -18,7 +16,7 @@ from forms.officer import AnswerForm
 @bp.route("/calls/<int:call_id>/objections")
 @login_required
 def objections_list(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     return render_template("officer/objections.html", call=call, items=objections.all_of_call(call),
                            due=objections.due_list(call), answer_due=objections.answer_due)
 
@@ -26,11 +24,10 @@ def objections_list(call_id: int):
 @bp.route("/objections/<int:objection_id>", methods=["GET", "POST"])
 @login_required
 def objection(objection_id: int):
-    item = db.get_or_404(Objection, objection_id)
+    item = objection_for_officer(objection_id)
     call = item.proposal.call
-    access.require(access.is_officer_for_call(current_user, call))
     form = AnswerForm()
-    if item.status == "open" and form.validate_on_submit():
+    if objections.may_answer(item) and form.validate_on_submit():
         try:
             objections.answer(item, current_user, form.answer.data, form.re_evaluation.data)
         except ObjectionError as exc:

@@ -6,10 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.web.officer import bp
-from app.web.officer import officer_call
 from app.extensions import db
-from app.models import Result
-from app import access
+from app.loaders import call_for_officer, result_for_officer
 from app.selection import results
 from app.selection.results import ResultsError
 from forms.officer import ActionForm, OverrideForm
@@ -18,17 +16,17 @@ from forms.officer import ActionForm, OverrideForm
 @bp.route("/calls/<int:call_id>/results")
 @login_required
 def ranking(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     return render_template(
         "officer/ranking.html", call=call, rows=results.ranking_rows(call), criteria=results.criteria_labels(call),
-        stats=results.reviewer_statistics(call), compute_form=ActionForm(), can_compute=call.phase == "in_review",
+        stats=results.reviewer_statistics(call), compute_form=ActionForm(), can_compute=results.may_compute(call),
     )
 
 
 @bp.route("/calls/<int:call_id>/results/compute", methods=["POST"])
 @login_required
 def compute_results(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -45,9 +43,8 @@ def compute_results(call_id: int):
 @bp.route("/results/<int:result_id>", methods=["GET", "POST"])
 @login_required
 def result_detail(result_id: int):
-    result = db.get_or_404(Result, result_id)
+    result = result_for_officer(result_id)
     call = result.proposal.call
-    access.require(access.is_officer_for_call(current_user, call))
     form = OverrideForm(data={"selected": "1" if result.selected else "0"})
     if form.validate_on_submit():
         try:
@@ -60,5 +57,5 @@ def result_detail(result_id: int):
             flash(_("선정 여부를 변경했습니다. 변경 사유가 기록되었습니다."), "success")
             return redirect(url_for("officer.ranking", call_id=call.id))
     return render_template("officer/result_detail.html", call=call, result=result, form=form,
-                           criteria=results.criteria_labels(call), can_override=call.phase in ("in_review", "decided")), \
+                           criteria=results.criteria_labels(call), can_override=results.may_override(call)), \
         422 if form.errors else 200

@@ -4,13 +4,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.web.officer import bp
-from app.web.officer import officer_call
 from app.extensions import db
-from app.models import EligibilityDecision, Proposal
-from app import access
+from app.loaders import call_for_officer, proposal_for_officer
 from app.selection import screening
 from app.selection.screening import ScreeningError
 from forms.officer import ScreeningForm
@@ -19,17 +16,16 @@ from forms.officer import ScreeningForm
 @bp.route("/calls/<int:call_id>/screening")
 @login_required
 def screening_list(call_id: int):
-    call = officer_call(call_id)
+    call = call_for_officer(call_id)
     return render_template("officer/screening.html", call=call, rows=screening.queue(call),
-                           open_for_decisions=call.status() in screening.SCREENING_STATUSES)
+                           open_for_decisions=screening.open_for_decisions(call))
 
 
 @bp.route("/proposals/<int:proposal_id>/screening", methods=["GET", "POST"])
 @login_required
 def screen_proposal(proposal_id: int):
-    proposal = db.get_or_404(Proposal, proposal_id)
-    access.require(access.is_officer_for_call(current_user, proposal.call))
-    decision = db.session.scalar(select(EligibilityDecision).where(EligibilityDecision.proposal_id == proposal.id))
+    proposal = proposal_for_officer(proposal_id)
+    decision = screening.decision_of(proposal)
     form = ScreeningForm(data={"status": decision.status, "reason": decision.reason} if decision else None)
     if form.validate_on_submit():
         try:

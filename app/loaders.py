@@ -1,0 +1,172 @@
+"""One loader per kind of object, for every view: load it by id and check who asks.
+
+The one rule: a loader answers **404** when the row does not exist *or* the current user
+may not see it, the same answer either way, so no refusal tells whether an object exists.
+What a user may see is decided here, with the checks of ``app.access``:
+
+- a call's officer pages: the officers of the call's agency (and admins);
+- a consortium, its invitations and the consortium's side of a proposal (result, objection,
+  challenges): the people of its confirmed member organisations;
+- a proposal's own pages (sections, attachments, receipt, versions): the consortium and the
+  call's officers;
+- a review assignment: its reviewer (the officer's copy: the call's officers);
+- an account on the administrator's pages, a queued mail: admins.
+
+A **403** is left for two things only, never for an object the user may not see:
+a page without an object that the user's role does not open (``access.require_role``: the
+officer console's index for a non-officer, ``/review/`` for a non-reviewer, the account list
+for a non-admin), and an
+action on an object the user does see but may not take (``access.require``: a consortium member
+that is not the lead editing the proposal, an officer submitting it, a reviewer opening the
+proposal before the pledge).
+"""
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import access
+from app.extensions import db
+from app.models import (
+    Attachment, Call, Challenge, Consortium, ConsortiumMember, Notification, Objection, OutboxMessage, Programme,
+    Proposal, ProposalVersion, Result, ReviewAssignment, ReviewerPoolEntry, User,
+)
+from app.accounts import membership
+from app.proposals import snapshot, submission
+from app.review import review_access
+
+
+def _visible(obj, allowed=None):
+    """The object, or 404 when there is none or ``allowed(obj)`` says the user may not see it."""
+    if obj is None or (allowed is not None and not allowed(obj)):
+        abort(404)
+    return obj
+
+
+# --- calls ------------------------------------------------------------------------------------
+
+def call_for_officer(call_id: int) -> Call:
+    """A call, on its officer pages."""
+    return _visible(db.session.get(Call, call_id), lambda c: access.is_officer_for_call(current_user, c))
+
+
+# --- consortia --------------------------------------------------------------------------------
+
+def consortium(consortium_id: int) -> Consortium:
+    """A consortium, for the people of its confirmed member organisations."""
+    return _visible(db.session.get(Consortium, consortium_id),
+                    lambda c: access.can_view_consortium(current_user, c))
+
+
+def invitation(member_id: int) -> ConsortiumMember:
+    """An organisation's invitation into a consortium, for that organisation's people."""
+    return _visible(db.session.get(ConsortiumMember, member_id),
+                    lambda m: access.can_answer_invitation(current_user, m))
+
+
+# --- proposals --------------------------------------------------------------------------------
+
+def proposal(proposal_id: int, *, full: bool = False, for_update: bool = False) -> Proposal:
+    """A proposal's own pages: its consortium and the call's officers.
+
+    ``full`` loads everything validation and the snapshot read; ``for_update`` takes the row
+    lock that serialises saves of one proposal (and a submission taking its snapshot).
+    """
+    query = select(Proposal).where(Proposal.id == proposal_id)
+    if full:
+        query = query.options(*submission.everything())
+    if for_update:
+        query = query.with_for_update()
+    return _visible(db.session.scalar(query), lambda p: access.can_view_proposal(current_user, p))
+
+
+def proposal_for_member(proposal_id: int) -> Proposal:
+    """The consortium's side of a proposal (result, objection, challenges): its members only."""
+    return _visible(db.session.get(Proposal, proposal_id),
+                    lambda p: access.can_view_consortium(current_user, p.consortium))
+
+
+def proposal_for_officer(proposal_id: int) -> Proposal:
+    """A proposal on the officer pages (screening): the call's officers only."""
+    return _visible(db.session.get(Proposal, proposal_id),
+                    lambda p: access.is_officer_for_call(current_user, p.call))
+
+
+def attachment(proposal: Proposal, attachment_id: int) -> Attachment:
+    """One of the attachments of a proposal the caller has already loaded with a loader above."""
+    return _visible(db.session.get(Attachment, attachment_id), lambda a: a.proposal_id == proposal.id)
+
+
+def version(proposal: Proposal, number: int | None = None) -> ProposalVersion:
+    """A submitted version (the latest without ``number``) of a proposal the caller has already loaded."""
+    return _visible(snapshot.latest_version(proposal) if number is None else snapshot.version_of(proposal, number))
+
+
+# --- review -----------------------------------------------------------------------------------
+
+def assignment_for_reviewer(assignment_id: int) -> ReviewAssignment:
+    """A review assignment, for its own reviewer (in whatever state it is)."""
+    return _visible(db.session.get(ReviewAssignment, assignment_id),
+                    lambda a: review_access.owns_assignment(current_user, a))
+
+
+def assignment_for_officer(assignment_id: int) -> ReviewAssignment:
+    """A review assignment (and its sheet) on the officer pages of its call."""
+    return _visible(db.session.get(ReviewAssignment, assignment_id),
+                    lambda a: review_access.can_manage_reviews(current_user, a.call))
+
+
+def sheet_of(assignment: ReviewAssignment):
+    """The review sheet of an assignment already loaded; 404 while the reviewer has none."""
+    return _visible(assignment.sheet)
+
+
+def pool_entry(call: Call, entry_id: int) -> ReviewerPoolEntry:
+    """A reviewer's place in the pool of a call already loaded for its officer."""
+    return _visible(db.session.get(ReviewerPoolEntry, entry_id), lambda e: e.call_id == call.id)
+
+
+def challenge_for_officer(challenge_id: int) -> Challenge:
+    """A challenge (기피신청), for the officers who decide it."""
+    return _visible(db.session.get(Challenge, challenge_id),
+                    lambda c: review_access.can_manage_reviews(current_user, c.proposal.call))
+
+
+# --- selection --------------------------------------------------------------------------------
+
+def result_for_officer(result_id: int) -> Result:
+    return _visible(db.session.get(Result, result_id),
+                    lambda r: access.is_officer_for_call(current_user, r.proposal.call))
+
+
+def objection_for_officer(objection_id: int) -> Objection:
+    return _visible(db.session.get(Objection, objection_id),
+                    lambda o: access.is_officer_for_call(current_user, o.proposal.call))
+
+
+# --- accounts and notices ---------------------------------------------------------------------
+
+def account_for_admin(user_id: int) -> User:
+    """Any account, on the administrator's pages."""
+    return _visible(db.session.get(User, user_id), lambda u: current_user.has_role("admin"))
+
+
+def outbox_message_for_admin(message_id: int) -> OutboxMessage:
+    """A queued mail, in the administrator's development mail box."""
+    return _visible(db.session.get(OutboxMessage, message_id), lambda m: current_user.has_role("admin"))
+
+
+def programme(programme_id: int) -> Programme:
+    """A programme: public, as its calls are."""
+    return _visible(db.session.get(Programme, programme_id))
+
+
+def colleague(user_id: int) -> User:
+    """Someone whose membership of the user's organisation the user may confirm or refuse."""
+    return _visible(db.session.get(User, user_id), lambda u: membership.may_decide(current_user, u))
+
+
+def notification(notification_id: int) -> Notification:
+    """One of the user's own notices."""
+    return _visible(db.session.get(Notification, notification_id), lambda n: n.user_id == current_user.id)
