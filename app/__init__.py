@@ -27,7 +27,7 @@ def select_locale() -> str:
 
 class Gongmo(Flask):
     def url_for(self, endpoint, *, _anchor=None, _method=None, _scheme=None, _external=None, **values) -> str:
-        """Relative links as Flask builds them; absolute ones always on SITE_URL (app/services/links.py).
+        """Relative links as Flask builds them; absolute ones always on SITE_URL (app/core/links.py).
 
         Flask would take an absolute link's host from the request, i.e. from the client.
         """

@@ -1,7 +1,7 @@
 """Forms of the review: invitations, assignment, declarations, review sheets, challenges.
 
 The review sheet's fields come from the call's rubric, so its class is built per call
-(``review_sheet_form``). The rules on points live in app/services/review_sheets.py;
+(``review_sheet_form``). The rules on points live in app/review/review_sheets.py;
 the form only carries values, and the view puts the service's messages on the fields.
 """
 from __future__ import annotations

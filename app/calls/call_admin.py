@@ -23,7 +23,7 @@ from app.models.calls import CallPhase
 from app.core import audit, clock
 from app.core.errors import CallsError
 
-# The facts app/services/results.py computes for automatic criteria.
+# The facts app/selection/results.py computes for automatic criteria.
 FACTS = ("infrastructure_types", "complete_poc_plans", "private_matching_ratio")
 STANDARD_GRADES = {"S": "1", "A": "0.9", "B": "0.8", "C": "0.7", "D": "0.6"}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")

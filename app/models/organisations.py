@@ -81,7 +81,7 @@ class User(UserMixin, db.Model):
     # acts for it only once a confirmed colleague or an administrator confirms them.
     organisation_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=now)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    # Second factor (app/services/totp.py): the secret sealed with the SECRET_KEY, set from the
+    # Second factor (app/accounts/totp.py): the secret sealed with the SECRET_KEY, set from the
     # start of enrolment; the factor is on only once a code confirmed it. The last accepted
     # time step refuses a code seen twice.
     totp_secret: Mapped[str | None] = mapped_column(String(255))
@@ -117,7 +117,7 @@ class User(UserMixin, db.Model):
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
 
-    # The token of the server-side session this object was loaded for (app/services/sessions.py);
+    # The token of the server-side session this object was loaded for (app/accounts/sessions.py);
     # a plain attribute, never stored.
     session_token = None
 

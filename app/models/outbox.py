@@ -45,7 +45,7 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Fixed when the row is queued and sent by every attempt, so a receiving system can
-    # drop a second copy (app/services/mailer.py says when there can be one).
+    # drop a second copy (app/notifications/mailer.py says when there can be one).
     message_id: Mapped[str] = mapped_column(String(255), default="")
     # When an attempt handed the mail to the server and has not yet learnt the answer:
     # written before the hand-over, cleared on a refusal. Still set when a lapsed lease

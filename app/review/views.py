@@ -112,7 +112,7 @@ def attachment(assignment_id: int, sha256: str):
     item = next((f for f in files if f.get("sha256") == sha256), None)
     if item is None or len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
         abort(404)
-    # Blobs are kept by content hash (app/services/attachments.py), so a submitted version's
+    # Blobs are kept by content hash (app/proposals/attachments.py), so a submitted version's
     # files stay readable whatever happened to the live attachment rows.
     path = Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256[2:4] / sha256
     if not path.is_file():

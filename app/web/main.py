@@ -69,7 +69,7 @@ def mark_one_read(notification_id: int):
     n = loaders.notification(notification_id)  # someone else's notice: not even its existence is shown
     n.read = True
     db.session.commit()
-    # Stored links are paths (app/services/links.py); checked again here, so not even a row
+    # Stored links are paths (app/core/links.py); checked again here, so not even a row
     # written before that rule can send anyone off the site.
     return redirect(safe_next(n.url) or url_for("main.notifications"))
 
