@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,15 +25,26 @@ from app.accounts.credentials import password_stamp, _mark_verified
 CODE_STEP_WINDOW = timedelta(minutes=5)
 
 
+class LoginStatus(StrEnum):
+    OK = "ok"
+    CODE_REQUIRED = "code_required"  # the password was right; the second factor's code comes next
+    INVALID = "invalid"
+    THROTTLED = "throttled"
+    INACTIVE = "inactive"
+    UNVERIFIED = "unverified"
+    EXPIRED = "expired"  # the code step waited too long, or the password changed meanwhile
+    UNREADABLE = "unreadable"  # the stored second-factor secret cannot be opened
+
+
 @dataclass(frozen=True)
 class LoginOutcome:
-    status: str  # ok | code_required | invalid | throttled | inactive | unverified | expired | unreadable
+    status: LoginStatus
     user: User | None = None
     wait: timedelta | None = None  # throttled: how long before the next attempt
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status == LoginStatus.OK
 
 
 _dummy_hashes: dict[bool, str] = {}
@@ -58,14 +70,14 @@ def _throttled(address: str, client: str, moment: datetime, user: User | None) -
     # Refused before the password is looked at: an early attempt tells nothing and costs nothing.
     audit.record(None, "user.login_failed", user, **({} if user else {"object_type": "user", "email": address[:254]}),
                  reason="throttled", wait_seconds=login_throttle.wait_seconds(wait))
-    return LoginOutcome("throttled", user, wait=wait)
+    return LoginOutcome(LoginStatus.THROTTLED, user, wait=wait)
 
 
 def _failed(address: str, client: str, moment: datetime, user: User | None, reason: str) -> LoginOutcome:
     failures = login_throttle.fail(address, client, moment)
     audit.record(None, "user.login_failed", user, **({} if user else {"object_type": "user", "email": address[:254]}),
                  reason=reason, failures=failures)
-    return LoginOutcome("invalid", user)
+    return LoginOutcome(LoginStatus.INVALID, user)
 
 
 def authenticate(email: str, password: str, client: str | None = None, *,
@@ -93,21 +105,21 @@ def authenticate(email: str, password: str, client: str | None = None, *,
     # From here on the password was right: what follows is told only to whoever knows it.
     if not user.active:
         audit.record(None, "user.login_failed", user, reason="inactive")
-        return LoginOutcome("inactive", user)
+        return LoginOutcome(LoginStatus.INACTIVE, user)
     if user.email_verified_at is None:
         if verifying is None or verifying.id != user.id:
             audit.record(None, "user.login_failed", user, reason="unverified")
-            return LoginOutcome("unverified", user)
+            return LoginOutcome(LoginStatus.UNVERIFIED, user)
         _mark_verified(user, via="link")
 
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     if totp.is_enabled(user):
         audit.record(None, "user.login_code_required", user)
-        return LoginOutcome("code_required", user)
+        return LoginOutcome(LoginStatus.CODE_REQUIRED, user)
     login_throttle.succeed(address, client, moment)
     audit.record(user, "user.login", user)
-    return LoginOutcome("ok", user)
+    return LoginOutcome(LoginStatus.OK, user)
 
 
 def complete_login(user_id: int, stamp: str, code: str, client: str | None = None) -> LoginOutcome:
@@ -119,7 +131,7 @@ def complete_login(user_id: int, stamp: str, code: str, client: str | None = Non
     """
     user = _user_for_update(user_id)
     if user is None or password_stamp(user) != stamp or not totp.is_enabled(user):
-        return LoginOutcome("expired", user)
+        return LoginOutcome(LoginStatus.EXPIRED, user)
     client = login_throttle.client_key(client)
     moment = now()
     refusal = _throttled(user.email, client, moment, user)
@@ -127,20 +139,20 @@ def complete_login(user_id: int, stamp: str, code: str, client: str | None = Non
         return refusal
     if not user.active:
         audit.record(None, "user.login_failed", user, reason="inactive")
-        return LoginOutcome("inactive", user)
+        return LoginOutcome(LoginStatus.INACTIVE, user)
     if user.email_verified_at is None:
-        return LoginOutcome("expired", user)
+        return LoginOutcome(LoginStatus.EXPIRED, user)
     try:
         totp.use(user, code, moment)
     except totp.CodeRefused as refused:
         if refused.reason == "unreadable":
             # Not the person's fault (the SECRET_KEY changed without a fallback): not counted.
             audit.record(None, "user.totp_failed", user, purpose="login", reason="unreadable")
-            return LoginOutcome("unreadable", user)
+            return LoginOutcome(LoginStatus.UNREADABLE, user)
         return _failed(user.email, client, moment, user, f"{refused.reason}_code")
     login_throttle.succeed(user.email, client, moment)
     audit.record(user, "user.login", user, second_factor="totp")
-    return LoginOutcome("ok", user)
+    return LoginOutcome(LoginStatus.OK, user)
 
 
 def remove_second_factor(email: str, *, actor: User | None = None, **context) -> tuple[User, bool]:

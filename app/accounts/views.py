@@ -13,6 +13,7 @@ from app.extensions import db, limiter
 from app.accounts import accounts, login_throttle, sessions
 from app.accounts import credentials
 from app.accounts import signin
+from app.accounts.signin import LoginStatus
 from app.core.clock import now
 from app.core.safe_redirect import safe_next
 from forms.auth import (
@@ -70,16 +71,16 @@ def _pending_login() -> dict | None:
 
 
 def _refusal(outcome) -> str:
-    if outcome.status == "throttled":
+    if outcome.status == LoginStatus.THROTTLED:
         # Unknown addresses are throttled alike, so this tells nobody who has an account.
         seconds = login_throttle.wait_seconds(outcome.wait)
         if seconds >= 60:
             return _("로그인 시도가 너무 많습니다. %(minutes)d분 뒤에 다시 시도하십시오.", minutes=math.ceil(seconds / 60))
         return _("로그인 시도가 너무 많습니다. %(seconds)d초 뒤에 다시 시도하십시오.", seconds=seconds)
     # Told only to whoever typed the right password.
-    if outcome.status == "inactive":
+    if outcome.status == LoginStatus.INACTIVE:
         return _("사용이 중지된 계정입니다. 시스템 관리자에게 문의하십시오.")
-    if outcome.status == "unverified":
+    if outcome.status == LoginStatus.UNVERIFIED:
         return _("이메일 주소 확인을 마치지 않은 계정입니다. 가입할 때 받은 메일의 링크를 여십시오.")
     # One message for an unknown address and a wrong password: nobody learns who has an account.
     return _("이메일 또는 비밀번호가 올바르지 않습니다.")
@@ -107,11 +108,11 @@ def login():
         if outcome.ok:
             _start_session(outcome.user)
             return redirect(target or url_for("main.index"))
-        if outcome.status == "code_required":
+        if outcome.status == LoginStatus.CODE_REQUIRED:
             _await_code(outcome.user, target)
             return redirect(url_for("auth.login_code"))
         problem = _refusal(outcome)
-        if outcome.status == "unverified":
+        if outcome.status == LoginStatus.UNVERIFIED:
             resend = ResendVerificationForm(formdata=None, email=outcome.user.email)
     return render_template("auth/login.html", form=form, problem=problem, errors=error_messages(form),
                            resend=resend, **_throttle_notice()), form_status(form, problem)
@@ -133,17 +134,17 @@ def login_code():
         if outcome.ok:
             _start_session(outcome.user)
             return redirect(safe_next(pending.get("next")) or url_for("main.index"))
-        if outcome.status == "invalid":
+        if outcome.status == LoginStatus.INVALID:
             problem = _("인증 코드가 올바르지 않습니다. 이미 사용한 코드는 다시 쓸 수 없으니 "
                         "앱에 새 코드가 나오면 그 코드를 입력하십시오.")
-        elif outcome.status == "throttled":
+        elif outcome.status == LoginStatus.THROTTLED:
             problem = _refusal(outcome)
-        elif outcome.status == "unreadable":
+        elif outcome.status == LoginStatus.UNREADABLE:
             problem = _("2단계 인증 정보를 읽을 수 없습니다. 시스템 관리자에게 문의하십시오.")
         else:
             # Switched off or the password changed meanwhile: start again from the password.
             _clear_session()
-            flash(_refusal(outcome) if outcome.status == "inactive"
+            flash(_refusal(outcome) if outcome.status == LoginStatus.INACTIVE
                   else _("로그인 시간이 지났습니다. 이메일과 비밀번호를 다시 입력하십시오."), "error")
             return redirect(url_for("auth.login"))
     return render_template("auth/login_code.html", form=form, problem=problem, errors=error_messages(form),
@@ -220,7 +221,7 @@ def verify_email(token: str):
             _start_session(outcome.user)
             _joined_flash(outcome.user)
             return redirect(url_for("main.index"))
-        if outcome.status == "code_required":
+        if outcome.status == LoginStatus.CODE_REQUIRED:
             _await_code(outcome.user, None)
             return redirect(url_for("auth.login_code"))
         problem = _refusal(outcome)

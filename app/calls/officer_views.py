@@ -63,6 +63,23 @@ def _field(form, name: str):
     return getattr(form, name, None) if name in form._fields else None
 
 
+def _save_call(form, save, done: str):
+    """Save the form through ``save(programme, data)``: commit and say ``done``, or roll back.
+
+    Returns the saved call, or None and the problems no field of the form shows.
+    """
+    programme = db.session.get(Programme, form.programme_id.data)
+    access.require(programme is not None and programme in _programmes())
+    try:
+        call = save(programme, form.to_data())
+    except CallAdminError as exc:
+        db.session.rollback()
+        return None, _attach(form, exc.problems)
+    db.session.commit()
+    flash(done, "success")
+    return call, []
+
+
 @bp.route("/calls/new", methods=["GET", "POST"])
 @login_required
 def new_call():
@@ -71,16 +88,10 @@ def new_call():
     _prepare(form)
     loose: list[str] = []
     if form.validate_on_submit():
-        programme = db.session.get(Programme, form.programme_id.data)
-        access.require(programme is not None and programme in _programmes())
-        try:
-            call = call_admin.create_call(current_user, programme, form.to_data())
-        except CallAdminError as exc:
-            db.session.rollback()
-            loose = _attach(form, exc.problems)
-        else:
-            db.session.commit()
-            flash(_("공모를 만들었습니다. 평가표를 설정하십시오."), "success")
+        call, loose = _save_call(
+            form, lambda programme, data: call_admin.create_call(current_user, programme, data),
+            _("공모를 만들었습니다. 평가표를 설정하십시오."))
+        if call is not None:
             return redirect(url_for("officer.edit_rubric", call_id=call.id))
     return render_template("officer/call_form.html", form=form, call=None, loose=loose), _status()
 
@@ -95,18 +106,15 @@ def edit_call(call_id: int):
         form.fill_from(call)
     loose: list[str] = []
     if form.validate_on_submit():
-        programme = db.session.get(Programme, form.programme_id.data)
-        access.require(programme is not None and programme in _programmes())
-        try:
-            call_admin.update_call(call, current_user, form.to_data(), programme)
-        except CallAdminError as exc:
-            db.session.rollback()
-            call = call_for_officer(call_id)
-            loose = _attach(form, exc.problems)
-        else:
-            db.session.commit()
-            flash(_("공모 정보를 저장했습니다."), "success")
+
+        def update(programme, data):
+            call_admin.update_call(call, current_user, data, programme)
+            return call
+
+        saved, loose = _save_call(form, update, _("공모 정보를 저장했습니다."))
+        if saved is not None:
             return redirect(url_for("officer.dashboard", call_id=call.id))
+        call = call_for_officer(call_id)  # the rollback expired it
     return render_template("officer/call_form.html", form=form, call=call, loose=loose), _status()
 
 
