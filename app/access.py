@@ -1,7 +1,7 @@
 """Who may do what to which object.
 
 Every view goes through these functions; a view that loads an object and does not
-ask here is a bug. They answer booleans. Objects are loaded by ``app.loaders``, which
+ask here is a bug. They answer booleans. Objects are loaded by ``app.web.loaders``, which
 answers 404 for an object the user may not see, whether it exists or not. A 403 is only
 for what is not about seeing an object: ``require_role`` for a page without an object
 that the user's role does not open, and ``require`` for an action on an object the user

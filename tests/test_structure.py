@@ -107,7 +107,7 @@ def test_the_walk_sees_the_imports():
     # Guards the test itself: a walk that found nothing would pass everything below.
     assert "app.notifications.outbox" in GRAPH["app.proposals.submission"]
     assert "app.core.clock" in GRAPH["app.models.calls"]
-    assert layer("app.core.clock") == BASE and layer("app.review.officer_views") == WEB
+    assert layer("app.core.clock") == BASE and layer("app.web.officer_reviewers") == WEB
 
 
 def test_no_import_loop():

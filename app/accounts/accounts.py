@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Organisation, User
 from app.models.organisations import ROLES, Role
-from app.core import audit
+from app import audit
 from app.accounts import brn, passwords
 from app.notifications import outbox
 from app.core.clock import now

@@ -13,7 +13,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from app.extensions import db
 from app.models import User
-from app.core import audit
+from app import audit
 from app.accounts import login_throttle, membership, passwords, sessions
 from app.notifications import outbox
 from app.core.clock import now

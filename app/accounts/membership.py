@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.core import audit
+from app import audit
 from app.notifications import outbox
 from app.core.clock import now
 from app.core.errors import AccountsError

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.core import audit
+from app import audit
 from app.accounts import login_throttle, passwords, sessions, totp
 from app.core.clock import now
 from app.accounts.errors import UnknownUser

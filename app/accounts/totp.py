@@ -24,7 +24,7 @@ from pyotp.utils import strings_equal
 from app.extensions import db
 from app.models import User
 from app.models.organisations import Role
-from app.core import audit
+from app import audit
 from app.core.clock import now
 from app.core.errors import AccountsError
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Organisation, User, UserRole
 from app.models.organisations import ROLES, Role
-from app.core import audit
+from app import audit
 from app.core.errors import AccountsError
 from app.accounts import sessions
 

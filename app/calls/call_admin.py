@@ -20,7 +20,8 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Call, IndustrialComplex, InfraType, Programme, RequiredAttachment
 from app.models.calls import CallPhase
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.core.errors import CallsError
 
 # The facts app/selection/results.py computes for automatic criteria.

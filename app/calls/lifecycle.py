@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.models import Call
 from app.models.calls import CallPhase, CallStatus
-from app.core import audit
+from app import audit
 from app.core.errors import CallsError
 
 

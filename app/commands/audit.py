@@ -12,7 +12,7 @@ def verify_command() -> None:
     """Exit 1 and name the first entry whose link is broken."""
     from app.extensions import db
     from app.models import AuditEntry
-    from app.core import audit
+    from app import audit
 
     broken = audit.verify()
     total = db.session.query(AuditEntry).count()

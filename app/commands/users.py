@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models.organisations import ORG_TYPES, ROLES
 from app.accounts import accounts, passwords
 from app.accounts import signin
-from app.core import audit
+from app import audit
 from app.core.clock import now
 
 users_cli = AppGroup("users", help="Manage accounts and roles.")

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Call, Consortium, IndustrialComplex, Organisation, Programme, Proposal, User
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.demo import ax2025
 from app.accounts import brn
 from app.calls import call_admin, lifecycle

@@ -25,7 +25,8 @@ from app.models.calls import CallPhase
 from app.models.outbox import ReminderLog, Subscription
 from app.models.proposals import ProposalStatus
 from app.models.review import ACTIVE_COI, ReviewAssignment, ReviewSheet, SheetStatus
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.notifications import outbox
 from app.notifications.contacts import call_officers, consortium_contacts
 from app.core.links import portal_url

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attachment, Proposal
-from app.core import audit
+from app import audit
 from app.core.errors import ProposalsError
 from app.calls import deadline
 from app.proposals import filetypes

@@ -19,7 +19,7 @@ from app.models import Consortium, ConsortiumMember, Notification, Organisation,
 from app.models.calls import CallStatus
 from app.models.consortia import MEMBER_ROLES, MemberRole, MemberStatus
 from app.models.proposals import ProposalStatus
-from app.core import audit
+from app import audit
 from app.accounts import brn, membership
 from app.notifications import outbox
 from app.core.clock import now

@@ -21,7 +21,8 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import BudgetLine, Call, Consortium, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal
 from app.models.proposals import BUDGET_SOURCES
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.core.errors import ProposalsError
 from app.calls import deadline
 from app.core.money import MAX_WON

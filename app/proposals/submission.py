@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Call, Consortium, ConsortiumMember, PocPlan, Proposal, ProposalVersion
 from app.models.proposals import ProposalStatus
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.core.errors import ProposalsError
 from app.calls import deadline
 from app.notifications import outbox

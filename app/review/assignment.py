@@ -38,7 +38,8 @@ from app.models.calls import CallStatus
 from app.models.decisions import EligibilityStatus
 from app.models.proposals import ProposalStatus
 from app.models.review import CoiStatus
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.notifications import outbox
 from app.review import reviewers
 from app.core.clock import now

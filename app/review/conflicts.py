@@ -21,7 +21,8 @@ from app.models.calls import CallPhase
 from app.models.proposals import ProposalStatus
 from app.models.review import ACTIVE_COI, ChallengeStatus, CoiStatus
 from app.review import assignment as assignment_service
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.core.errors import ReviewError
 
 # One wording for reviewers, officers and consortia, translated like every other label.

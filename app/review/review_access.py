@@ -1,6 +1,6 @@
 """Who may do what in the review: the reviewer's, the officer's and the applicant's side.
 
-Same contract as ``access``: booleans. ``app.loaders`` turns "may not see" into 404: a
+Same contract as ``access``: booleans. ``app.web.loaders`` turns "may not see" into 404: a
 reviewer asking for someone else's assignment gets 404 (its existence is not theirs to
 know); the views turn the rest into 403: their own assignment in the wrong state.
 """

@@ -37,7 +37,8 @@ from app.extensions import db
 from app.models import Notification, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
 from app.models.review import CoiStatus, SheetStatus
 from app.review import assignment as assignment_service
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.core.errors import ReviewError
 
 MAX_COMMENT = 4000

@@ -20,7 +20,8 @@ from app.extensions import db
 from app.models import ReviewAssignment, ReviewerPoolEntry, User
 from app.models.organisations import Role
 from app.models.review import ACTIVE_COI
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.notifications import outbox
 from app.core.clock import now
 from app.core.errors import ReviewError

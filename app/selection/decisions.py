@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.calls.lifecycle import LifecycleError
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.extensions import db
 from app.models import Call, CallOutcome, Result
 from app.models.calls import CallPhase

@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models import Call, CallOutcome, Consortium, Objection, Proposal
 from app.models.calls import CallPhase
 from app.models.decisions import ObjectionStatus
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.core.errors import SelectionError
 from app.notifications import outbox
 from app.notifications.contacts import call_officers, consortium_contacts

@@ -19,7 +19,8 @@ from scoring.output import reviewer_stats_to_json
 from app.extensions import db
 from app.models import Call, CallOutcome, Consortium, IndustrialComplex, Proposal, Result
 from app.models.calls import CallPhase
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.core.errors import SelectionError
 from app.notifications import outbox
 from app.selection import screening

@@ -17,7 +17,8 @@ from app.models import Call, EligibilityDecision, Proposal
 from app.models.calls import CallStatus
 from app.models.decisions import EligibilityStatus
 from app.models.proposals import ProposalStatus
-from app.core import audit, clock
+from app import audit
+from app.core import clock
 from app.core.errors import SelectionError
 from app.notifications import outbox
 from app.proposals import snapshot, validation

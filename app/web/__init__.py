@@ -25,13 +25,13 @@ def load_user(session_id: str):
 
 
 VIEW_MODULES = (
-    "app.accounts.account_views",
-    "app.calls.officer_views",
-    "app.proposals.views.attachments", "app.proposals.views.challenges", "app.proposals.views.consortia",
-    "app.proposals.views.drafting", "app.proposals.views.results", "app.proposals.views.submission",
-    "app.review.officer_views",
-    "app.selection.views.dashboard", "app.selection.views.exports", "app.selection.views.objections",
-    "app.selection.views.results", "app.selection.views.screening",
+    "app.web.account",
+    "app.web.officer_calls",
+    "app.web.proposals.attachments", "app.web.proposals.challenges", "app.web.proposals.consortia",
+    "app.web.proposals.drafting", "app.web.proposals.results", "app.web.proposals.submission",
+    "app.web.officer_reviewers",
+    "app.web.selection.dashboard", "app.web.selection.exports", "app.web.selection.objections",
+    "app.web.selection.results", "app.web.selection.screening",
 )
 
 
@@ -52,13 +52,13 @@ def register_web(app: Flask) -> None:
     # The modules that add views to a blueprint defined in another module.
     for name in VIEW_MODULES:
         import_module(name)
-    from app.accounts.admin_views import bp as admin_bp
-    from app.accounts.views import bp as auth_bp
-    from app.calls.views import bp as calls_bp
+    from app.web.admin import bp as admin_bp
+    from app.web.auth import bp as auth_bp
+    from app.web.calls import bp as calls_bp
     from app.web.main import bp as main_bp
     from app.web.officer import bp as officer_bp
-    from app.proposals.views import bp as proposals_bp
-    from app.review.views import bp as review_bp
+    from app.web.proposals import bp as proposals_bp
+    from app.web.review import bp as review_bp
 
     for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp):
         app.register_blueprint(bp)

@@ -7,10 +7,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import loaders
+from app.web import loaders
 from app.extensions import db
 from app.models.outbox import OutboxStatus
-from app.core import audit
+from app import audit
 from app.calls import calls
 from app.notifications import mailer, outbox, reminders
 from app.core.safe_redirect import safe_next

@@ -3,7 +3,7 @@ from sqlalchemy import delete, update
 
 from app.extensions import db
 from app.models import AuditEntry
-from app.core import audit
+from app import audit
 from tests.factories import UserFactory
 
 

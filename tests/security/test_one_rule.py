@@ -1,6 +1,6 @@
 """The one rule of refusals: an object the user may not see is 404, whether it exists or not.
 
-Every object is loaded by ``app/loaders.py``; the permission matrix says which refusals are a
+Every object is loaded by ``app/web/loaders.py``; the permission matrix says which refusals are a
 404. Here each of those is asked again with ids that name no row at all: the answer must be the
 very same page, so a refusal never tells whether the object exists. And no view queries the
 database itself: views call the loaders and the domain services.
@@ -56,17 +56,16 @@ def test_a_hidden_object_answers_like_one_that_does_not_exist(app, client, world
 
 
 VIEW_MODULES = sorted(
-    path for path in (ROOT / "app").rglob("*.py")
-    if "views" in path.parts or path.stem == "views" or path.stem.endswith("_views") or path.parent.name == "web"
+    path for path in (ROOT / "app" / "web").rglob("*.py") if path.stem != "loaders"
 )
-# What belongs in a domain service (or app/loaders.py), not in a view.
+# What belongs in a domain service (or app/web/loaders.py), not in a view.
 QUERY = re.compile(r"\bselect\(|db\.session\.(scalar|scalars|execute)\(|get_or_404\(")
 
 
 def test_the_walk_finds_the_views():
     names = {p.relative_to(ROOT).as_posix() for p in VIEW_MODULES}
-    assert {"app/review/views.py", "app/review/officer_views.py", "app/web/main.py",
-            "app/proposals/views/drafting.py", "app/selection/views/screening.py"} <= names
+    assert {"app/web/review.py", "app/web/officer_reviewers.py", "app/web/main.py",
+            "app/web/proposals/drafting.py", "app/web/selection/screening.py"} <= names
 
 
 @pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda p: p.relative_to(ROOT).as_posix())

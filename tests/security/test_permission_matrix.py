@@ -11,7 +11,7 @@ change nothing in the database and must not carry X's proposal title.
 Outcomes:
   ok     2xx, or a redirect that is not to the login page
   login  redirect to /login (anonymous)
-  deny   404 (an object the user may not see, whether it exists or not: app/loaders.py), or
+  deny   404 (an object the user may not see, whether it exists or not: app/web/loaders.py), or
          403 where ROLE_PAGES or SEEN_NOT_THEIRS below say so (a role's page without an object,
          or an action on an object the user sees but may not take)
   bad    400/409/422: the user may act, but an empty form is refused and nothing is saved

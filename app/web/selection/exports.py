@@ -7,7 +7,7 @@ from flask import Response, abort, render_template
 from flask_login import login_required
 
 from app.web.officer import bp
-from app.loaders import call_for_officer
+from app.web.loaders import call_for_officer
 from app.selection import exports
 
 MIMETYPES = {

@@ -10,9 +10,9 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.proposals.views import bp
+from app.web.proposals import bp
 from app.extensions import db
-from app.loaders import proposal_for_member
+from app.web.loaders import proposal_for_member
 from app.review import conflicts
 from app.review import review_access as policy
 from app.access import require

@@ -20,7 +20,7 @@ from app.proposals import snapshot
 from app.review import conflicts, review_sheets, reviewers
 from app.review import review_access as policy
 from app.access import require, require_role
-from app.loaders import assignment_for_reviewer
+from app.web.loaders import assignment_for_reviewer
 from forms.review import PledgeForm, RecuseForm, review_sheet_form, sheet_errors_to_form, sheet_values
 
 bp = Blueprint("review", __name__, url_prefix="/review")

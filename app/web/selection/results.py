@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.web.officer import bp
 from app.extensions import db
-from app.loaders import call_for_officer, result_for_officer
+from app.web.loaders import call_for_officer, result_for_officer
 from app.selection import results
 from app.selection.results import ResultsError
 from forms.officer import ActionForm, OverrideForm

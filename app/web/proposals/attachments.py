@@ -5,10 +5,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.proposals.views import bp
-from app.proposals.views.submission import require_edit, respond_closed
+from app.web.proposals import bp
+from app.web.proposals.submission import require_edit, respond_closed
 from app.extensions import db
-from app import access, loaders
+from app import access
+from app.web import loaders
 from app.calls import deadline
 from app.proposals import filetypes
 from app.proposals import attachments as files

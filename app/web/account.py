@@ -5,9 +5,10 @@ from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import access, loaders
+from app import access
+from app.web import loaders
 from app.accounts import credentials, membership, totp
-from app.accounts.views import SENSITIVE_POST_LIMIT, bp, form_status
+from app.web.auth import SENSITIVE_POST_LIMIT, bp, form_status
 from app.extensions import db, limiter
 from forms.auth import (
     ChangePasswordForm, MembershipDecisionForm, TotpConfirmForm, TotpDisableForm, TotpStartForm, error_messages,

@@ -17,7 +17,7 @@ from app.models.review import ChallengeStatus
 from app.review import assignment as assignment_service
 from app.review import conflicts, review_sheets, reviewers
 from app.core import clock
-from app.loaders import assignment_for_officer, call_for_officer, challenge_for_officer, pool_entry, sheet_of
+from app.web.loaders import assignment_for_officer, call_for_officer, challenge_for_officer, pool_entry, sheet_of
 from forms.review import (
     AutoAssignForm, ChallengeDecisionForm, DueForm, InviteReviewerForm, ManualAssignForm, RemoveAssignmentForm,
     ReopenForm,

@@ -15,11 +15,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.proposals.views import bp
+from app.web.proposals import bp
 from app.extensions import db
 from app.models import Call, Consortium, Proposal
 from app.models.proposals import BUDGET_SOURCES
-from app import access, loaders
+from app import access
+from app.web import loaders
 from app.calls import calls, deadline
 from app.proposals import drafts, validation
 from app.proposals.consortia import led_by

@@ -14,7 +14,7 @@ from app import access
 from app.calls import call_admin, lifecycle
 from app.calls.call_admin import CallAdminError
 from app.calls.lifecycle import LifecycleError
-from app.loaders import call_for_officer
+from app.web.loaders import call_for_officer
 from app.selection import decisions
 from forms.officer import CallForm, CopyCallForm, RubricForm, StepForm
 

@@ -12,7 +12,7 @@ from app.web.officer import bp, require_officer
 from app.calls import call_admin, call_stats, lifecycle
 from app.selection import charts, objections, results
 from app.calls.calls import status_label
-from app.loaders import call_for_officer
+from app.web.loaders import call_for_officer
 from forms.officer import StepForm
 
 

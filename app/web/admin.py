@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import loaders
+from app.web import loaders
 from app.extensions import db
 from app.models.organisations import ROLES
 from app.accounts import user_admin
@@ -18,7 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @login_required
 def require_admin():
     # The whole console is the administrator's. Its list is a role's page (403); an account
-    # named in the URL is an object nobody else may see: 404, the rule of app/loaders.py.
+    # named in the URL is an object nobody else may see: 404, the rule of app/web/loaders.py.
     if not current_user.has_role("admin"):
         abort(404 if request.view_args else 403)
 

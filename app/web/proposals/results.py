@@ -6,10 +6,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.proposals.views import bp
+from app.web.proposals import bp
 from app.extensions import db
 from app import access
-from app.loaders import proposal_for_member
+from app.web.loaders import proposal_for_member
 from app.selection import objections, results
 from app.selection.objections import ObjectionError
 from forms.officer import ObjectionForm

@@ -1,5 +1,5 @@
 """Accounts: register and verify the address, log in (with the second factor when on) and out,
-reset the password. The signed-in person's own pages are in ``account_views``."""
+reset the password. The signed-in person's own pages are in ``account``."""
 from __future__ import annotations
 
 import math

@@ -5,10 +5,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.proposals.views import bp
+from app.web.proposals import bp
 from app.extensions import db
 from app.models import Consortium
-from app import access, loaders
+from app import access
+from app.web import loaders
 from app.proposals import consortia as consortia_service
 from app.proposals.consortia import ROLE_LABELS, STATUS_LABELS, ConsortiumError
 from forms.consortium import AddMemberForm, AnswerInvitationForm, ConsortiumForm, RemoveMemberForm

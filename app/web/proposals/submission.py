@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
-from app.proposals.views import bp
+from app.web.proposals import bp
 from app.extensions import db
 from app.models import Proposal
-from app import access, loaders
+from app import access
+from app.web import loaders
 from app.calls import deadline
 from app.proposals import attachments as files
 from app.proposals import snapshot, submission, validation

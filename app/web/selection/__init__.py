@@ -1,0 +1,1 @@
+"""The officer's selection pages: dashboard, screening, results, objections, exports."""
