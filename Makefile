@@ -10,7 +10,7 @@ PORT ?= 5000
 # wsgi.py serves nothing unless the configuration is named: `make run` is the demo.
 run worker beat: export GONGMO_CONFIG ?= development
 
-.PHONY: run test install install-dev system-deps translations worker beat audit bench clean
+.PHONY: run test install install-dev system-deps translations messages worker beat audit bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ install-dev: $(VENV)/.installed-dev
 translations: $(VENV)/.installed
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(VENV)/bin/pybabel compile -d translations 2>&1 | grep -v "^compiling" || true; fi
+
+# Re-extract the source strings (Korean) after changing UI text; then `pybabel update` and translate.
+# Keywords: _l is lazy_gettext, notice marks an in-app notice (translated when read).
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k notice --sort-by-file -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -N -i translations/messages.pot -d translations
 
 run: install translations
 	$(FLASK) db upgrade

@@ -54,9 +54,8 @@ def request_confirmation(user: User) -> None:
         outbox.queue(f"membership_requested:{user.id}:u{colleague.id}", "membership_requested", colleague,
                      {"user_name": colleague.name, "joiner_name": user.name, "joiner_email": user.email,
                       "organisation": user.organisation.name, "url": url},
-                     in_app=(f"{user.name}({user.email})님이 {user.organisation.name} 소속으로 가입했습니다. 확인해 주십시오.",
-                             f"{user.name} ({user.email}) registered as a member of {user.organisation.name}. "
-                             "Please confirm or decline."),
+                     in_app=outbox.notice("%(name)s(%(email)s)님이 %(org)s 소속으로 가입했습니다. 확인해 주십시오.",
+                                          name=user.name, email=user.email, org=user.organisation.name),
                      url=portal_url("auth.organisation", external=False))
 
 
@@ -76,11 +75,11 @@ def decide(actor: User, member: User, approve: bool) -> None:
     if approve:
         member.organisation_confirmed_at = now()
         audit.record(actor, "membership.confirmed", member, organisation_id=org.id)
-        ko, en = (f"{org.name} 소속이 확인되었습니다.", f"Your membership of {org.name} was confirmed.")
+        told = outbox.notice("%(org)s 소속이 확인되었습니다.", org=org.name)
     else:
         member.organisation_id = None
         audit.record(actor, "membership.declined", member, organisation_id=org.id)
-        ko, en = (f"{org.name} 소속 가입 요청이 거절되었습니다.", f"Your request to join {org.name} was declined.")
+        told = outbox.notice("%(org)s 소속 가입 요청이 거절되었습니다.", org=org.name)
     outbox.queue(f"membership_decided:{member.id}:{org.id}", "membership_decided", member,
                  {"user_name": member.name, "organisation": org.name, "approved": approve},
-                 in_app=(ko, en))
+                 in_app=told)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
@@ -64,11 +65,25 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(64))
-    text_ko: Mapped[str] = mapped_column(Text)
-    text_en: Mapped[str] = mapped_column(Text)
+    # The Korean source text as a gettext msgid, with its placeholders' values: the notice
+    # is translated when it is shown, in the reader's language of that moment, through the
+    # same catalog as every other text of the portal.
+    message: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
     url: Mapped[str] = mapped_column(String(300), default="")
     read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    @property
+    def text(self) -> str:
+        """The notice in the current locale."""
+        # Without params gettext does no %-formatting, so a stored text with a literal "%"
+        # (every notice written before notices were translated) shows as it was written.
+        return gettext(self.message, **self.params) if self.params else gettext(self.message)
+
+    def text_in(self, locale: str) -> str:
+        with force_locale(locale):
+            return self.text
 
     @validates("url")
     def _store_as_path(self, key, value):

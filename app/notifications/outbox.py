@@ -43,8 +43,28 @@ RETRY_BASE_SECONDS = 30  # 30 s, 1, 2, 4, 8 min: an SMTP outage of ~15 minutes i
 LEASE_SECONDS = 300  # longer than the SMTP timeout, so a live sender never loses its lease
 
 
+@dataclass(frozen=True)
+class Notice:
+    """An in-app notice before it is stored: a Korean msgid and the values of its placeholders."""
+
+    message: str
+    params: dict
+
+
+def notice(message: str, **params) -> Notice:
+    """Mark ``message`` for the catalog (``pybabel extract -k notice``); it is translated when read."""
+    return Notice(message, params)
+
+
+def post(user_id: int, kind: str, what: Notice, url: str = "") -> Notification:
+    """An in-app notice with no mail."""
+    row = Notification(user_id=user_id, kind=kind, message=what.message, params=what.params, url=url)
+    db.session.add(row)
+    return row
+
+
 def queue(key: str, template: str, user: User, context: dict, *,
-          in_app: tuple[str, str] | None = None, url: str = "") -> OutboxMessage | None:
+          in_app: Notice | None = None, url: str = "") -> OutboxMessage | None:
     """Queue a mail (and optionally an in-app notice) once per key."""
     if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)):
         return None
@@ -52,7 +72,7 @@ def queue(key: str, template: str, user: User, context: dict, *,
                         locale=user.locale or "ko", context=context, message_id=mailer.message_id_for(key))
     db.session.add(msg)
     if in_app:
-        db.session.add(Notification(user_id=user.id, kind=template, text_ko=in_app[0], text_en=in_app[1], url=url))
+        post(user.id, template, in_app, url)
     db.session.flush()
     db.session.info.setdefault("outbox_ids", []).append(msg.id)
     return msg

@@ -105,8 +105,7 @@ def open_calls(at: datetime) -> int:
             return 1
         for user in subscribers(call.programme_id):
             _notify(user, "call_opened", f"call-opened:{call.id}:{user.id}", call,
-                    in_app=(f"새 공모 '{call.title}'의 접수가 시작되었습니다.",
-                            f"The call '{call.title}' is now open for proposals."))
+                    in_app=outbox.notice("새 공모 '%(call)s'의 접수가 시작되었습니다.", call=call.title))
         return 1
 
     return _each_call(due, work)
@@ -130,14 +129,14 @@ def close_calls(at: datetime) -> int:
         for user in call_officers(call):
             _notify(user, "call_closed", f"call-closed:{call.id}:{user.id}", call,
                     audience="officer", submitted=submitted, unsubmitted=len(proposals) - submitted,
-                    in_app=(f"'{call.title}' 접수가 마감되었습니다. 제출 {submitted}건.",
-                            f"'{call.title}' has closed: {submitted} proposals submitted."))
+                    in_app=outbox.notice("'%(call)s' 접수가 마감되었습니다. 제출 %(n)d건.", call=call.title,
+                                         n=submitted))
         for proposal in proposals:
             for user in consortium_contacts(proposal.consortium):
                 _notify(user, "call_closed", f"call-closed:{call.id}:{user.id}", call,
                         audience="applicant", proposal_title=proposal.title, proposal_status=proposal.status,
                         receipt_no=proposal.receipt_no or "",
-                        in_app=(f"'{call.title}' 접수가 마감되었습니다.", f"'{call.title}' has closed."))
+                        in_app=outbox.notice("'%(call)s' 접수가 마감되었습니다.", call=call.title))
         return 1
 
     return _each_call(due, work)
@@ -178,20 +177,24 @@ def deadline_reminders(at: datetime) -> int:
             for user in consortium_contacts(proposal.consortium):
                 if not claim(call.id, kind, user.id):
                     continue
-                left = _remaining(kind)
                 _notify(user, "deadline_reminder", f"deadline:{call.id}:{kind}:{user.id}", call,
                         kind=kind, proposal_title=proposal.title, proposal_status=proposal.status,
                         proposal_url=portal_url("proposals.show", proposal_id=proposal.id),
-                        in_app=(f"'{call.title}' 마감 {left[0]} 전입니다. 신청서가 아직 제출되지 않았습니다.",
-                                f"'{call.title}' closes in {left[1]}; your proposal is not submitted yet."))
+                        in_app=_deadline_notice(kind, call.title))
                 sent += 1
         return sent
 
     return _each_call(calls, work)
 
 
-def _remaining(kind: str) -> tuple[str, str]:
-    return {"d7": ("7일", "7 days"), "d3": ("3일", "3 days"), "d1": ("1일", "1 day"), "h3": ("3시간", "3 hours")}[kind]
+def _deadline_notice(kind: str, title: str) -> outbox.Notice:
+    # One whole sentence per kind: a translator never assembles "3일" into a sentence.
+    return {
+        "d7": outbox.notice("'%(call)s' 마감 7일 전입니다. 신청서가 아직 제출되지 않았습니다.", call=title),
+        "d3": outbox.notice("'%(call)s' 마감 3일 전입니다. 신청서가 아직 제출되지 않았습니다.", call=title),
+        "d1": outbox.notice("'%(call)s' 마감 1일 전입니다. 신청서가 아직 제출되지 않았습니다.", call=title),
+        "h3": outbox.notice("'%(call)s' 마감 3시간 전입니다. 신청서가 아직 제출되지 않았습니다.", call=title),
+    }[kind]
 
 
 # --- review reminders ----------------------------------------------------------------
@@ -228,8 +231,8 @@ def review_reminders(at: datetime) -> int:
             _notify(reviewer, "review_reminder", f"review-{kind}:{assignment.id}", call,
                     kind=kind, due_at=_kst(due), proposal_title=assignment.proposal.title,
                     review_url=portal_url("review.index"),
-                    in_app=(f"'{call.title}' 평가 마감이 {'지났습니다' if kind == 'overdue' else '이틀 남았습니다'}.",
-                            f"The review for '{call.title}' is {'overdue' if kind == 'overdue' else 'due in two days'}."))
+                    in_app=(outbox.notice("'%(call)s' 평가 마감이 지났습니다.", call=call.title) if kind == "overdue"
+                            else outbox.notice("'%(call)s' 평가 마감이 이틀 남았습니다.", call=call.title)))
             sent += 1
         return sent
 
@@ -279,7 +282,7 @@ def programmes_with_subscription(user: User) -> list[tuple[Programme, bool]]:
 
 # --- mail helpers --------------------------------------------------------------------
 
-def _notify(user: User, template: str, key: str, call: Call, *, in_app: tuple[str, str], **context) -> None:
+def _notify(user: User, template: str, key: str, call: Call, *, in_app: outbox.Notice, **context) -> None:
     agency = db.session.get(Organisation, call.programme.agency_id)
     call_url = portal_url("calls.show", code=call.code)
     base = {

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Consortium, ConsortiumMember, Notification, Organisation, Proposal
+from app.models import Consortium, ConsortiumMember, Organisation, Proposal
 from app.models.calls import CallStatus
 from app.models.consortia import MEMBER_ROLES, MemberRole, MemberStatus
 from app.models.proposals import ProposalStatus
@@ -150,10 +150,9 @@ def _notify_invited(consortium: Consortium, member: ConsortiumMember) -> None:
             f"consortium_invited:{member.id}:u{person.id}", "consortium_invited", person,
             {"user_name": person.name, "organisation": org.name, "consortium_name": consortium.name,
              "lead_name": consortium.lead_org.name, "role": member.role, "url": url},
-            in_app=(f"{consortium.lead_org.name}이(가) {org.name}을(를) 컨소시엄 '{consortium.name}'의 참여기관으로 "
-                    "추가했습니다. 참여 여부를 확인해 주십시오.",
-                    f"{consortium.lead_org.name} listed {org.name} as a member of the consortium "
-                    f"'{consortium.name}'. Please accept or decline."),
+            in_app=outbox.notice("%(lead)s이(가) %(org)s을(를) 컨소시엄 '%(consortium)s'의 참여기관으로 추가했습니다. "
+                                 "참여 여부를 확인해 주십시오.",
+                                 lead=consortium.lead_org.name, org=org.name, consortium=consortium.name),
             url=portal_url("proposals.invitations", external=False),
         )
 
@@ -184,20 +183,20 @@ def answer(member: ConsortiumMember, user, accept: bool) -> None:
     at = now()
     if accept:
         member.confirmed_at, member.confirmed_by_id = at, user.id
-        action, ko, en = ("consortium.member_confirmed",
-                          f"{member.organisation.name}이(가) 컨소시엄 '{consortium.name}' 참여를 확인했습니다.",
-                          f"{member.organisation.name} accepted to join the consortium '{consortium.name}'.")
+        action = "consortium.member_confirmed"
+        told = outbox.notice("%(org)s이(가) 컨소시엄 '%(consortium)s' 참여를 확인했습니다.",
+                             org=member.organisation.name, consortium=consortium.name)
     else:
         member.declined_at, member.declined_by_id = at, user.id
-        action, ko, en = ("consortium.member_declined",
-                          f"{member.organisation.name}이(가) 컨소시엄 '{consortium.name}' 참여를 거절했습니다.",
-                          f"{member.organisation.name} declined to join the consortium '{consortium.name}'.")
+        action = "consortium.member_declined"
+        told = outbox.notice("%(org)s이(가) 컨소시엄 '%(consortium)s' 참여를 거절했습니다.",
+                             org=member.organisation.name, consortium=consortium.name)
     audit.record(user, action, consortium, organisation_id=member.organisation_id, member_id=member.id,
                  role=member.role)
     # The lead's people see the answer on the consortium page; a notice tells them to look.
     url = portal_url("proposals.consortium", consortium_id=consortium.id, external=False)
     for person in consortium_contacts(consortium):
-        db.session.add(Notification(user_id=person.id, kind=action.replace(".", "_"), text_ko=ko, text_en=en, url=url))
+        outbox.post(person.id, action.replace(".", "_"), told, url)
 
 
 def pending_members(consortium: Consortium) -> list[ConsortiumMember]:

@@ -119,14 +119,15 @@ def _lock(proposal: Proposal) -> None:
     ).scalar_one()
 
 
-_IN_APP = {
-    "proposal_submitted": ("[{call}] 신청서가 접수되었습니다. 접수번호 {receipt}",
-                           "[{call}] Your proposal was received. Receipt number {receipt}"),
-    "proposal_resubmitted": ("[{call}] 신청서가 다시 제출되었습니다(제{n}판). 접수번호 {receipt}",
-                             "[{call}] Your proposal was resubmitted (version {n}). Receipt number {receipt}"),
-    "proposal_withdrawn": ("[{call}] 신청서(접수번호 {receipt})가 철회되었습니다.",
-                           "[{call}] Your proposal (receipt number {receipt}) was withdrawn."),
-}
+def _in_app(template: str, call: str, receipt: str, n: int) -> outbox.Notice:
+    return {
+        "proposal_submitted": outbox.notice("[%(call)s] 신청서가 접수되었습니다. 접수번호 %(receipt)s",
+                                            call=call, receipt=receipt),
+        "proposal_resubmitted": outbox.notice("[%(call)s] 신청서가 다시 제출되었습니다(제%(n)d판). 접수번호 %(receipt)s",
+                                              call=call, receipt=receipt, n=n),
+        "proposal_withdrawn": outbox.notice("[%(call)s] 신청서(접수번호 %(receipt)s)가 철회되었습니다.",
+                                            call=call, receipt=receipt),
+    }[template]
 
 
 def _notify(proposal: Proposal, template: str, version: ProposalVersion) -> None:
@@ -148,9 +149,8 @@ def _notify(proposal: Proposal, template: str, version: ProposalVersion) -> None
         "attachments": len(snap["attachments"]),
         "url": url_for("proposals.receipt", proposal_id=proposal.id, _external=True),
     }
-    ko, en = _IN_APP[template]
-    fill = {"call": context["call_title"], "receipt": version.receipt_no, "n": version.number}
+    told = _in_app(template, context["call_title"], version.receipt_no, version.number)
     for user in consortium_contacts(proposal.consortium):
         outbox.queue(f"{template}:{proposal.id}:v{version.number}:u{user.id}", template, user,
                      {**context, "user_name": user.name},
-                     in_app=(ko.format(**fill), en.format(**fill)), url=receipt_path)
+                     in_app=told, url=receipt_path)

@@ -261,8 +261,8 @@ def _notify_assigned(a: ReviewAssignment, proposal, reviewer: User) -> None:
         f"review-assigned:{a.id}", "review_assigned", reviewer,
         {"name": reviewer.name, "call_title": a.call.title, "proposal_title": proposal.title,
          "receipt_no": proposal.receipt_no or "", "due_at": reviewers.kst_text(due), "url": url},
-        in_app=(f"평가 배정: {proposal.receipt_no or ''} {proposal.title}".strip(),
-                f"Review assigned: {proposal.receipt_no or ''} {proposal.title}".strip()),
+        in_app=outbox.notice("평가 배정: %(receipt_no)s %(title)s", receipt_no=proposal.receipt_no or "",
+                             title=proposal.title),
         url=url,
     )
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Challenge, Consortium, Notification, Proposal, ReviewAssignment
+from app.models import Challenge, Consortium, Proposal, ReviewAssignment
 from app.models.calls import CallPhase
 from app.models.proposals import ProposalStatus
 from app.models.review import ACTIVE_COI, ChallengeStatus, CoiStatus
@@ -24,6 +24,7 @@ from app.review import assignment as assignment_service
 from app import audit
 from app.core import clock
 from app.core.errors import ReviewError
+from app.notifications import outbox
 
 # One wording for reviewers, officers and consortia, translated like every other label.
 COI_LABELS = {"pending": _l("신고 전"), "declared": _l("이해충돌 없음 서약"), "recused": _l("회피"),
@@ -172,11 +173,10 @@ def _decide(challenge: Challenge, officer, status: ChallengeStatus, reason: str)
     challenge.decided_by_id = officer.id
     challenge.decided_at = clock.now()
     challenge.decision_reason = reason
-    text_ko = {"upheld": "기피신청이 인용되었습니다.", "rejected": "기피신청이 기각되었습니다."}[status]
-    text_en = {"upheld": "Your challenge was upheld.", "rejected": "Your challenge was rejected."}[status]
-    db.session.add(Notification(user_id=challenge.filed_by_id, kind=f"challenge_{status}",
-                                text_ko=f"{text_ko} ({challenge.proposal.title})",
-                                text_en=f"{text_en} ({challenge.proposal.title})", url=""))
+    title = challenge.proposal.title
+    told = (outbox.notice("기피신청이 인용되었습니다. (%(title)s)", title=title) if status == ChallengeStatus.UPHELD
+            else outbox.notice("기피신청이 기각되었습니다. (%(title)s)", title=title))
+    outbox.post(challenge.filed_by_id, f"challenge_{status}", told)
 
 
 def uphold(challenge: Challenge, officer, assignment: ReviewAssignment, reason: str) -> list[ReviewAssignment]:

@@ -34,12 +34,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Notification, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
+from app.models import ReviewAssignment, ReviewerPoolEntry, ReviewSheet
 from app.models.review import CoiStatus, SheetStatus
 from app.review import assignment as assignment_service
 from app import audit
 from app.core import clock
 from app.core.errors import ReviewError
+from app.notifications import outbox
 
 MAX_COMMENT = 4000
 MAX_OPINION = 8000
@@ -228,10 +229,9 @@ def reopen(sheet: ReviewSheet, officer, reason: str) -> None:
     a = sheet.assignment
     audit.record(officer, "review.sheet_reopened", sheet, assignment_id=a.id, proposal_id=a.proposal_id,
                  reviewer_id=a.reviewer_id, reason=reason)
-    db.session.add(Notification(
-        user_id=a.reviewer_id, kind="review_reopened",
-        text_ko=f"평가표가 재개되었습니다: {a.proposal.title} (사유: {reason})",
-        text_en=f"Your review sheet was reopened: {a.proposal.title} (reason: {reason})", url=""))
+    outbox.post(a.reviewer_id, "review_reopened",
+                outbox.notice("평가표가 재개되었습니다: %(title)s (사유: %(reason)s)", title=a.proposal.title,
+                              reason=reason))
 
 
 # --- for the officer's ranking and announcement ---------------------------------------

@@ -137,7 +137,7 @@ def _notify_invited(call, user: User, entry: ReviewerPoolEntry, created: bool) -
     }
     outbox.queue(
         f"reviewer-invited:{call.id}:{user.id}", "reviewer_invited", user, context,
-        in_app=(f"'{call.title}' 평가위원으로 위촉되었습니다.", f"You are invited to review for '{call.title}'."),
+        in_app=outbox.notice("'%(call)s' 평가위원으로 위촉되었습니다.", call=call.title),
         url=review_url,
     )
 

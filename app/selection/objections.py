@@ -71,8 +71,8 @@ def file(proposal: Proposal, actor, grounds: str) -> Objection:
             {"call_title": call.title, "proposal_title": proposal.title, "receipt_no": proposal.receipt_no or "",
              "consortium": proposal.consortium.name, "grounds": grounds,
              "due": clock.to_kst(answer_due(objection)).strftime("%Y-%m-%d"), "url": url},
-            in_app=(f"[{call.title}] {proposal.consortium.name}의 이의신청이 접수되었습니다.",
-                    f"[{call.title}] {proposal.consortium.name} filed an objection."),
+            in_app=outbox.notice("[%(call)s] %(consortium)s의 이의신청이 접수되었습니다.", call=call.title,
+                                 consortium=proposal.consortium.name),
             url=url,
         )
     return objection
@@ -107,8 +107,7 @@ def answer(objection: Objection, actor, text: str, re_evaluation: str = "") -> O
             {"call_title": proposal.call.title, "proposal_title": proposal.title,
              "receipt_no": proposal.receipt_no or "", "answer": text, "re_evaluation": objection.re_evaluation,
              "url": url},
-            in_app=(f"[{proposal.call.title}] 이의신청에 대한 답변이 등록되었습니다.",
-                    f"[{proposal.call.title}] Your objection has been answered."),
+            in_app=outbox.notice("[%(call)s] 이의신청에 대한 답변이 등록되었습니다.", call=proposal.call.title),
             url=url,
         )
     return objection

@@ -332,8 +332,7 @@ def notify_announcement(call: Call) -> None:
                 f"results_announced:{proposal.id}:{user.id}", "results_announced", user,
                 {"call_title": call.title, "proposal_title": proposal.title, "receipt_no": proposal.receipt_no or "",
                  "selected": result.selected, "user_name": user.name, "url": url},
-                in_app=(f"[{call.title}] 선정평가 결과가 발표되었습니다.",
-                        f"[{call.title}] The selection results have been announced."),
+                in_app=outbox.notice("[%(call)s] 선정평가 결과가 발표되었습니다.", call=call.title),
                 url=url,
             )
 

@@ -172,7 +172,7 @@ def decide(proposal: Proposal, actor, status: str, reason: str) -> EligibilityDe
                 f"screening_rejected:{proposal.id}:{entry.id}:{user.id}", "screening_rejected", user,
                 {"call_title": call.title, "proposal_title": proposal.title,
                  "receipt_no": proposal.receipt_no or "", "reason": reason, "user_name": user.name},
-                in_app=(f"[{call.title}] 신청서가 적격성 검토에서 부적격 처리되었습니다: {reason}",
-                        f"[{call.title}] Your proposal was found ineligible: {reason}"),
+                in_app=outbox.notice("[%(call)s] 신청서가 적격성 검토에서 부적격 처리되었습니다: %(reason)s",
+                                     call=call.title, reason=reason),
             )
     return decision

@@ -54,7 +54,7 @@ def test_listing_an_organisation_invites_it_and_tells_its_confirmed_people(invit
     messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "consortium_invited")).all()
     assert [m.user_id for m in messages] == [clerk.id]  # the unconfirmed joiner speaks for nobody
     [notice] = db.session.scalars(select(Notification).where(Notification.kind == "consortium_invited")).all()
-    assert notice.user_id == clerk.id and consortium.name in notice.text_ko and notice.url == "/my/consortia/invitations"
+    assert notice.user_id == clerk.id and consortium.name in notice.text_in("ko") and notice.url == "/my/consortia/invitations"
     mail = mailer.build(messages[0])
     body = mail.get_body(("plain",)).get_content()
     assert consortium.name in mail["Subject"] and lead.organisation.name in body and "지방자치단체" in body
@@ -81,7 +81,7 @@ def test_a_confirmed_person_of_the_organisation_accepts_in_the_portal(invited, c
     assert entry.actor_id == clerk.id and entry.data["organisation_id"] == city.id
     assert client.get(f"/my/consortia/{consortium.id}").status_code == 200
     told = db.session.scalars(select(Notification).where(Notification.kind == "consortium_member_confirmed")).all()
-    assert [n.user_id for n in told] == [lead.id] and "창원시" in told[0].text_ko
+    assert [n.user_id for n in told] == [lead.id] and "창원시" in told[0].text_in("ko")
     # The lead sees the answer next to the member.
     sign_in(client, lead)
     assert "참여 확인" in client.get(f"/my/consortia/{consortium.id}").get_data(as_text=True)

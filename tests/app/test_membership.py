@@ -32,7 +32,7 @@ def test_newcomer_to_an_existing_organisation_sees_nothing_until_confirmed(app, 
     assert "기존 기관의 비밀 신청서" not in client.get("/my/proposals").get_data(as_text=True)
     # The colleague is asked, in the portal (and by mail through the outbox).
     asked = db.session.scalars(select(Notification).where(Notification.user_id == colleague.id)).all()
-    assert any("newcomer@example.kr" in n.text_ko for n in asked)
+    assert any("newcomer@example.kr" in n.text_in("ko") for n in asked)
 
 
 def test_a_confirmed_colleague_confirms_and_the_newcomer_may_act(app, client, login):

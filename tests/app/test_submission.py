@@ -92,7 +92,7 @@ def test_submission_issues_a_receipt_freezes_a_version_and_tells_the_lead_organi
     body = mail.get_body(preferencelist=("plain",)).get_content()
     assert p.receipt_no in body and "140억원" in body and "236억원" in body
     notices = db.session.scalars(select(Notification).where(Notification.user_id == colleague.id)).all()
-    assert [n.kind for n in notices] == ["proposal_submitted"] and p.receipt_no in notices[0].text_ko
+    assert [n.kind for n in notices] == ["proposal_submitted"] and p.receipt_no in notices[0].text_in("ko")
 
 
 def test_receipt_page_is_printable_and_complete(client, team, clock):

@@ -402,7 +402,7 @@ def test_an_officer_screens_assigns_ranks_decides_and_announces(open_journey, db
     db_session.expire_all()
     for complex_name, applicant in r.applicants.items():
         notice = db_session.scalar(select(Notification).where(
-            Notification.user_id == applicant.id, Notification.text_ko.contains("선정평가 결과")))
+            Notification.user_id == applicant.id, Notification.message.contains("선정평가 결과")))
         assert notice is not None and notice.url == f"/my/proposals/{r.proposals[complex_name].id}/result"
 
 

@@ -202,7 +202,7 @@ def test_notification_links_are_stored_as_paths_whatever_a_caller_passes(app):
         "": "",
     }
     for given, stored in cases.items():
-        n = Notification(user_id=user.id, kind="test", text_ko="알림", text_en="notice", url=given)
+        n = Notification(user_id=user.id, kind="test", message="알림", url=given)
         db.session.add(n)
         db.session.flush()
         db.session.expire(n)
@@ -217,7 +217,7 @@ def test_following_a_notification_never_leaves_the_site(client, app, target):
     from app.models import Notification
 
     user = UserFactory()
-    n = Notification(user_id=user.id, kind="test", text_ko="알림", text_en="notice", url="/calls")
+    n = Notification(user_id=user.id, kind="test", message="알림", url="/calls")
     db.session.add(n)
     db.session.flush()
     # Written past the model, as a row from before the rule would be.
@@ -248,7 +248,7 @@ def test_the_migration_turns_stored_absolute_links_into_paths(app):
             "/my/proposals": "/my/proposals", "//evil.example": "", "/\\evil.example": "", "": ""}
     ids = {}
     for url in rows:
-        n = Notification(user_id=user.id, kind="test", text_ko="알림", text_en="notice", url="/")
+        n = Notification(user_id=user.id, kind="test", message="알림", url="/")
         db.session.add(n)
         db.session.flush()
         db.session.execute(update(Notification).where(Notification.id == n.id).values(url=url))

@@ -23,7 +23,7 @@ def _queue_reminder(user, key="k1", call=None):
         "name": user.name, "call_title": call.title, "closes_at": "2025-07-28 15:00 KST", "kind": "d3",
         "proposal_title": "창원 AX 실증", "proposal_status": "draft", "call_url": "https://gongmo.test/calls/AX",
         "proposal_url": "",
-    }, in_app=("마감 3일 전입니다.", "Closes in 3 days."))
+    }, in_app=outbox.notice("'%(call)s' 마감 3일 전입니다. 신청서가 아직 제출되지 않았습니다.", call=call.title))
 
 
 def test_committed_change_sends_its_mail_and_in_app_notice(app, sent):
@@ -40,7 +40,11 @@ def test_committed_change_sends_its_mail_and_in_app_notice(app, sent):
     assert "<a href=\"https://gongmo.test/calls/AX\">" in mail.get_body(("html",)).get_content()
     row = db.session.scalar(select(OutboxMessage))
     assert (row.status, row.attempts) == ("sent", 1) and row.sent_at is not None
-    assert db.session.scalar(select(Notification.text_ko)) == "마감 3일 전입니다."
+    notice = db.session.scalar(select(Notification))
+    # Stored once, read in the reader's language of the moment, through the one catalog.
+    assert notice.text_in("ko") == "'2025년 AX 실증산단 구축사업 공모' 마감 3일 전입니다. 신청서가 아직 제출되지 않았습니다."
+    assert notice.text_in("en") == ("'2025년 AX 실증산단 구축사업 공모' closes in 3 days; "
+                                    "your proposal is not submitted yet.")
 
 
 def test_rolled_back_change_sends_nothing(app, sent):

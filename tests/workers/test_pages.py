@@ -12,7 +12,7 @@ from tests.factories import ProgrammeFactory, UserFactory
 
 
 def notify(user, text="새 공모가 열렸습니다.", url="/calls/AX-2025", read=False):
-    n = Notification(user_id=user.id, kind="call_opened", text_ko=text, text_en="A call opened.", url=url, read=read)
+    n = Notification(user_id=user.id, kind="call_opened", message=text, url=url, read=read)
     db.session.add(n)
     db.session.flush()
     return n
