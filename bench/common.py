@@ -525,6 +525,8 @@ def pdf_bytes(size: int, seed: bytes = b"", bulk: bytes | None = None) -> bytes:
     that may be shared between files, so a load generator need not make 3 MB of random
     bytes per upload.
     """
+    from app.demo import pdf
+
     filler = max(0, size - 600 - len(seed))
     payload = seed + (bulk[:filler] if bulk is not None and len(bulk) >= filler else os.urandom(filler))
     objects = [
@@ -533,17 +535,7 @@ def pdf_bytes(size: int, seed: bytes = b"", bulk: bytes | None = None) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> /Contents 4 0 R >>",
         b"<< /Length %d >>\nstream\n" % len(payload) + payload + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf.assemble(objects, header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
 
 def session_cookie(app, user) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField,
+    BooleanField, FieldList, Form, FormField, IntegerField, RadioField,
     SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -79,6 +79,7 @@ def _check_line_lengths(cells: list[str]) -> None:
 
 
 _YEAR = IntRange(min=2000, max=2100, message=_l("연도는 2000년에서 2100년 사이여야 합니다."))
+_REASON_LENGTH = Length(max=4000, message=_l("변경 사유는 4,000자 이내로 입력하십시오."))
 
 
 class CallForm(FlaskForm):
@@ -109,6 +110,8 @@ class CallForm(FlaskForm):
     complex_ids = MultiCheckboxField(_l("신청 가능 산업단지"), coerce=int)
     infra_types = TextAreaField(_l("지원 인프라 유형 (한 줄에 하나: 키 | 한국어 이름 | 영어 이름)"))
     attachment_kinds = TextAreaField(_l("제출 서류 (한 줄에 하나: 키 | 한국어 이름 | 영어 이름 | 필수 또는 선택)"))
+    # Required by the service once the call has opened; the page shows it only then.
+    amendment_reason = TextAreaField(_l("변경 사유 (변경공고)"), validators=[_REASON_LENGTH])
 
     def validate_infra_types(self, field):
         for cells in _lines(field.data, 3):
@@ -192,6 +195,7 @@ class RubricForm(FlaskForm):
     decimals = IntegerField(_l("점수 소수 자릿수"), default=2,
                             validators=[InputRequired(_l("자릿수를 입력하십시오.")),
                                         IntRange(min=0, max=6, message=_l("0에서 6 사이여야 합니다."))])
+    amendment_reason = TextAreaField(_l("변경 사유 (변경공고)"), validators=[_REASON_LENGTH])
 
     def fill_from(self, call) -> None:
         rubric, policy = call.rubric or {}, call.policy or {}
@@ -250,10 +254,6 @@ class CopyCallForm(FlaskForm):
                                                    Length(max=32, message=_l("공모 코드는 32자 이내로 입력하십시오."))])
 
 
-class StepForm(FlaskForm):
-    step = HiddenField(validators=[DataRequired()])
-
-
 class ActionForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
@@ -277,16 +277,3 @@ class OverrideForm(FlaskForm):
         DataRequired(_l("선정 변경 사유를 입력하십시오.")),
         Length(min=5, max=4000, message=_l("선정 변경 사유를 5자 이상 4,000자 이내로 입력하십시오."))])
 
-
-class ObjectionForm(FlaskForm):
-    grounds = TextAreaField(_l("이의신청 사유"), validators=[
-        DataRequired(_l("이의신청 사유를 입력하십시오.")),
-        Length(min=10, max=8000, message=_l("이의신청 사유를 10자 이상 8,000자 이내로 입력하십시오."))])
-
-
-class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("답변"), validators=[
-        DataRequired(_l("답변을 입력하십시오.")),
-        Length(min=10, max=8000, message=_l("답변을 10자 이상 8,000자 이내로 입력하십시오."))])
-    re_evaluation = TextAreaField(_l("재평가 결과 (재평가한 경우)"),
-                                  validators=[Length(max=4000, message=_l("4,000자 이내로 입력하십시오."))])

@@ -13,7 +13,7 @@ from wtforms import (
     BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField,
     SubmitField, TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from forms.fields import KstDateTimeField
 from app.review.review_sheets import MAX_COMMENT, MAX_OPINION, _plain, criteria, grades
@@ -39,6 +39,8 @@ class PledgeForm(FlaskForm):
 
 class RecuseForm(FlaskForm):
     reason = TextAreaField(_l("회피 사유"), validators=[DataRequired(REQUIRED_REASON), Length(max=2000)])
+    confirm = BooleanField(_l("회피하면 이 신청서를 다시 맡을 수 없으며, 되돌릴 수 없음을 확인합니다."),
+                           validators=[DataRequired(_l("회피하려면 확인란에 표시하십시오."))])
     submit = SubmitField(_l("회피 신청"))
 
 
@@ -102,6 +104,15 @@ class _SheetBase(FlaskForm):
     action = HiddenField()
     save = SubmitField(_l("임시 저장"))
     submit_sheet = SubmitField(_l("제출 (제출 후에는 수정할 수 없습니다)"))
+    # Asked only of a submission: a draft can be saved as often as the reviewer likes.
+    confirm_submit = BooleanField(_l("제출하면 평가표를 고칠 수 없고, 담당자가 재개해야만 다시 고칠 수 있음을 확인합니다."))
+
+    def submitting(self) -> bool:
+        return bool(self.submit_sheet.data) or self.action.data == "submit"
+
+    def validate_confirm_submit(self, field) -> None:
+        if self.submitting() and not field.data:
+            raise ValidationError(_l("제출하려면 확인란에 표시하십시오. 임시 저장은 확인 없이 할 수 있습니다."))
 
 
 def _grade_choices(call, criterion) -> list[tuple[str, str]]:

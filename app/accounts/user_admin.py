@@ -37,6 +37,7 @@ def set_role(actor: User, user: User, role: str, on: bool) -> bool:
         raise UserAdminError(_l("자신의 관리자 역할은 해제할 수 없습니다."))
     if on == user.has_role(role):
         return False
+    before = {"roles": sorted(user.roles)}
     if on:
         user.grant(role)
     else:
@@ -44,7 +45,7 @@ def set_role(actor: User, user: User, role: str, on: bool) -> bool:
         db.session.expire(user, ["role_rows"])
     db.session.flush()
     audit.record(actor, "user.role_granted" if on else "user.role_revoked", user, role=role,
-                 roles=sorted(user.roles), via="admin")
+                 roles=sorted(user.roles), via="admin", changes=audit.changes(before, {"roles": sorted(user.roles)}))
     return True
 
 
@@ -57,6 +58,7 @@ def set_active(actor: User, user: User, active: bool) -> bool:
     # Every session ends now, so reactivating the account later revives no old cookie.
     ended = 0 if active else sessions.end_all(user)
     audit.record(actor, "user.activated" if active else "user.deactivated", user, via="admin",
+                 changes=audit.changes({"active": not active}, {"active": active}),
                  **({} if active else {"sessions_ended": ended}))
     return True
 

@@ -3,8 +3,9 @@
 The rubric and policy are kept in the scoring contract's form; the rules here are the
 ones an officer can break by hand (points that do not add up, a tie-break on a criterion
 that does not exist, an automatic rule on a fact the portal does not compute). Once the
-first review sheet is submitted the rubric is frozen: scores given against one rubric
-must never be read against another.
+first proposal is submitted the rubric is frozen (a proposal was written against it), and
+once the first review sheet is: scores given against one rubric must never be read against
+another. A change to a call that has opened is an amendment (app/calls/amendments.py).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from app.extensions import db
 from app.models import Call, IndustrialComplex, InfraType, Programme, RequiredAttachment
 from app.models.calls import CallPhase
 from app import audit
+from app.calls import amendments
 from app.core import clock
 from app.core.errors import CallsError
 
@@ -213,7 +215,7 @@ def _call_problems(call: Call) -> list[tuple[str, str]]:
 
 
 def _opening_problems(call: Call, before: datetime | None) -> list[tuple[str, str]]:
-    """Once published, the opening only moves later, and never into the past.
+    """Once published, the opening only moves later, never into the past, and not once it has passed.
 
     The 30-day rule counts from the opening: moving a published call's opening back (or
     into the past) would make a shorter announcement look like the 30 days it must have.
@@ -228,6 +230,9 @@ def _opening_problems(call: Call, before: datetime | None) -> list[tuple[str, st
                                at=clock.to_kst(before).strftime("%Y-%m-%d %H:%M")))]
     if call.opens_at < clock.now():
         return [("opens_at", _("접수 시작 시각을 이미 지난 시각으로 바꿀 수 없습니다."))]
+    if before <= clock.now():
+        # A later opening would turn an open call back into an upcoming one under its drafters.
+        return [("opens_at", _("접수가 시작된 공모의 접수 시작 시각은 늦출 수 없습니다."))]
     return []
 
 
@@ -254,43 +259,65 @@ def create_call(actor, programme: Programme, data: dict, rubric: dict | None = N
     return call
 
 
-def update_call(call: Call, actor, data: dict, programme: Programme | None = None) -> Call:
+def update_call(call: Call, actor, data: dict, programme: Programme | None = None, *, reason: str = "") -> Call:
+    """Apply the officer's edit; once the call has opened, a change is a 변경공고 and needs ``reason``."""
+    live = amendments.is_live(call)
+    before = amendments.announcement(call)
     with db.session.no_autoflush:
         if programme is not None and programme.id != call.programme_id:
             call.programme = programme
-            data = {**data, "programme_id": programme.id}
-        opened_before = call.opens_at
+        opened_before, closed_before = call.opens_at, call.closes_at
         _apply_fields(call, data)
-        problems = _opening_problems(call, opened_before) + _call_problems(call)
+        problems = (_opening_problems(call, opened_before) + amendments.closing_problems(call, closed_before)
+                    + _call_problems(call))
+        changes = audit.changes(before, amendments.announcement(call))
+    if live and changes:
+        problems += amendments.reason_problems(reason)
     if problems:
         raise CallAdminError(problems)
     _sync_policy(call)
-    changed = sorted(k for k in data
-                     if k in CALL_FIELDS or k in ("programme_id", "complex_ids", "infra_types", "attachment_kinds"))
-    audit.record(actor, "call.updated", call, fields=changed)
+    if changes:  # an edit that changes nothing is no event
+        audit.record(actor, "call.updated", call, changes=changes)
+        if live:
+            amendments.record(call, actor, reason, changes)
     return call
 
 
-def set_rubric(call: Call, actor, rubric: dict, policy: dict) -> Call:
-    if rubric_locked(call) and (rubric != call.rubric or _engine_policy(policy, call) != _engine_policy(call.policy, call)):
-        raise CallAdminError([("criteria", _("첫 평가표가 제출된 뒤에는 평가표를 변경할 수 없습니다."))])
+def rubric_lock(call: Call) -> str | None:
+    """Why the rubric and policy can no longer change, or None while they can."""
+    if rubric_locked(call):
+        return _("첫 평가표가 제출된 뒤에는 평가표를 변경할 수 없습니다.")
+    if amendments.submissions_started(call):
+        # Submitted proposals were written, and checked, against these criteria and rules.
+        return _("신청서가 제출된 뒤에는 평가표와 선정 규칙을 변경할 수 없습니다.")
+    return None
+
+
+def set_rubric(call: Call, actor, rubric: dict, policy: dict, *, reason: str = "") -> Call:
+    """Set the rubric and policy; frozen from the first submission, a 변경공고 once the call opened."""
     policy = dict(policy)
     policy["awards"] = call.awards
-    problems = rubric_problems(rubric, policy)
+    if "budget_cap" in policy:
+        policy["budget_cap"] = str(call.total_cap)
+    changes = audit.changes(amendments.rubric_summary(call.rubric, call.policy),
+                            amendments.rubric_summary(rubric, policy))
+    if not changes:  # saved as it was: nothing to freeze, announce or record
+        return call
+    lock = rubric_lock(call)
+    if lock:
+        raise CallAdminError([("criteria", lock)])
+    live = amendments.is_live(call)
+    problems = rubric_problems(rubric, policy) + (amendments.reason_problems(reason) if live else [])
     if problems:
         raise CallAdminError(problems)
     call.rubric = deepcopy(rubric)
     call.policy = policy
     _sync_policy(call)
     audit.record(actor, "call.rubric_set", call, criteria=[c["key"] for c in rubric["criteria"]],
-                 total=str(total_points(rubric)))
+                 total=str(total_points(rubric)), changes=changes)
+    if live:
+        amendments.record(call, actor, reason, changes)
     return call
-
-
-def _engine_policy(policy: dict, call: Call) -> dict:
-    p = dict(policy or {})
-    p["awards"] = call.awards
-    return p
 
 
 def _shift_year(value: datetime | None, years: int) -> datetime | None:

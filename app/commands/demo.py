@@ -29,6 +29,13 @@ def load() -> None:
     click.echo(f"Call {call.code}: {call.title}")
     click.echo(f"  opens {clock.to_kst(call.opens_at):%Y-%m-%d %H:%M} KST, "
                f"closes {clock.to_kst(call.closes_at):%Y-%m-%d %H:%M} KST ({call.status()})")
+    review = result.review_call
+    if review is not None:
+        click.echo(f"Call {review.code}: {review.title}")
+        click.echo(f"  closed {clock.to_kst(review.closes_at):%Y-%m-%d %H:%M} KST ({review.status()}): "
+                   "sign in as reviewer1 to score, then as the officer to compute, decide and announce")
+    for note in result.notes:
+        click.echo(f"Note: {note}")
     click.echo("")
     click.echo("Accounts (every demo account has the same password):")
     width = max(len(email) for email, _, _ in result.accounts)

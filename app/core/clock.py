@@ -5,14 +5,40 @@ tests move time with time-machine and production never mixes naive and aware tim
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 KST = ZoneInfo("Asia/Seoul")
 
+# Set only inside ``as_of``; None (the default everywhere else) is the real time.
+_as_of: ContextVar[datetime | None] = ContextVar("gongmo_clock_as_of", default=None)
+
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    fixed = _as_of.get()
+    return fixed if fixed is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def as_of(instant: datetime) -> Iterator[None]:
+    """Inside the block, ``now()`` is ``instant`` (an aware datetime) and does not move.
+
+    The demo (app/demo/review_call.py) replays a past round of a call (publishing, drafting,
+    submitting, screening, assigning, scoring) through the real services at the time each
+    step would have happened, so every rule about time holds for it exactly as for real
+    data: the 30-day window, the closing instant, receipts, the review's phases. Only the
+    current context sees it: other threads and requests keep the real time.
+    """
+    if instant.tzinfo is None:
+        raise ValueError("as_of needs an aware datetime")
+    token = _as_of.set(instant.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
 
 
 def to_kst(value: datetime) -> datetime:

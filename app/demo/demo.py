@@ -1,4 +1,5 @@
-"""The demo data set: the 2025 AX call, its organisations, accounts and a half-written proposal.
+"""The demo data set: the 2025 AX call, its organisations, accounts and a half-written proposal,
+and a second call already in review (app/demo/review_call.py).
 
 ``load`` is idempotent. Every row is found by its natural key (사업자등록번호, e-mail,
 call code, complex name, consortium name and lead) and created only when missing;
@@ -17,7 +18,7 @@ from app.extensions import db
 from app.models import Call, Consortium, IndustrialComplex, Organisation, Programme, Proposal, User
 from app import audit
 from app.core import clock
-from app.demo import ax2025
+from app.demo import ax2025, review_call
 from app.accounts import brn
 from app.calls import call_admin, lifecycle
 from app.proposals import drafts
@@ -46,6 +47,23 @@ ORGANISATIONS = {
     "rev_uni": ("부산대학교 산학협력단", "university", "부산", "621820901"),
     "rev_ri": ("한국생산기술연구원", "research_institute", "충남", "312821001"),
     "rev_other": ("한결회계법인", "other", "서울", "211871101"),
+    "rev_cnu": ("충남대학교 산학협력단", "university", "대전", "305822401"),
+    "rev_etri": ("한국전자통신연구원", "research_institute", "대전", "314822501"),
+    "rev_assoc": ("(사)한국스마트제조협회", "other", "서울", "101822601"),
+    "rev_postech": ("포항공과대학교 산학협력단", "university", "경북", "506822701"),
+    # The two other consortia of the review call (app/demo/review_call.py).
+    "gbtp": ("경북테크노파크", "public_agency", "경북", "515821201"),
+    "gumi": ("구미시", "local_government", "경북", "513831301"),
+    "gumi_t1": ("(주)구미전자부품", "tenant_company", "경북", "513811401"),
+    "gumi_t2": ("(주)금오정밀", "tenant_company", "경북", "513811502"),
+    "gumi_ai": ("(주)낙동AI랩", "ai_supplier", "대구", "504871601"),
+    "gumi_uni": ("국립금오공과대학교", "university", "경북", "513831701"),
+    "jntp": ("전남테크노파크", "public_agency", "전남", "416821801"),
+    "yeosu": ("여수시", "local_government", "전남", "417831901"),
+    "yeosu_t1": ("(주)여수화학소재", "tenant_company", "전남", "417812001"),
+    "yeosu_t2": ("(주)광양만에너지", "tenant_company", "전남", "417812102"),
+    "yeosu_ai": ("(주)남해데이터", "ai_supplier", "광주", "410872201"),
+    "yeosu_uni": ("전남대학교 산학협력단", "university", "광주", "409832301"),
 }
 
 CONSORTIUM_MEMBERS = [
@@ -56,9 +74,15 @@ CONSORTIUM_MEMBERS = [
 # email, name, organisation key, department, roles
 ACCOUNTS = [
     ("applicant@demo.gongmo.kr", "김지원", "gntp", "AX사업단", ("applicant",)),
+    ("applicant2@demo.gongmo.kr", "박구미", "gbtp", "스마트산단팀", ("applicant",)),
+    ("applicant3@demo.gongmo.kr", "조여수", "jntp", "디지털혁신본부", ("applicant",)),
     ("reviewer1@demo.gongmo.kr", "이평가", "rev_uni", "산업공학과", ("reviewer",)),
     ("reviewer2@demo.gongmo.kr", "박심사", "rev_ri", "스마트제조연구부문", ("reviewer",)),
     ("reviewer3@demo.gongmo.kr", "최검토", "rev_other", "경영자문본부", ("reviewer",)),
+    ("reviewer4@demo.gongmo.kr", "정심의", "rev_cnu", "기계공학부", ("reviewer",)),
+    ("reviewer5@demo.gongmo.kr", "한검증", "rev_etri", "지능형제조연구실", ("reviewer",)),
+    ("reviewer6@demo.gongmo.kr", "윤자문", "rev_assoc", "정책연구팀", ("reviewer",)),
+    ("reviewer7@demo.gongmo.kr", "강평정", "rev_postech", "산업경영공학과", ("reviewer",)),
     ("officer@demo.gongmo.kr", "정담당", "kicox", "산업단지AX추진단", ("officer",)),
     ("admin@demo.gongmo.kr", "관리자", "kicox", "정보화팀", ("admin",)),
 ]
@@ -70,6 +94,8 @@ class DemoResult:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, roles, organisation
     call: Call | None = None
     proposal: Proposal | None = None
+    review_call: Call | None = None
+    notes: list[str] = field(default_factory=list)  # what could not be loaded, and why
 
     def count(self, kind: str) -> None:
         self.created[kind] = self.created.get(kind, 0) + 1
@@ -112,6 +138,9 @@ def load() -> DemoResult:
     consortium = _consortium(result, applicant, orgs)
     result.proposal = _proposal(result, call, consortium, applicant, complexes["창원"], orgs)
     result.call = call
+    # A second call, already in review, so the review and the results can be walked through today.
+    result.review_call = review_call.load(result.count, result.notes.append, programme=programme,
+                                          complexes=complexes, orgs=orgs, users=users, changwon=consortium)
     result.accounts = [(u.email, ", ".join(sorted(u.roles)), u.organisation.name if u.organisation else "")
                        for u in users.values()]
     if result.changed:

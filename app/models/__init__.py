@@ -1,8 +1,11 @@
 """All models, imported here so Alembic and the app see one metadata."""
+from app.models.amendments import CallAmendment
 from app.models.audit import AuditEntry
 from app.models.calls import Call, CallComplex, IndustrialComplex, InfraType, Programme, RequiredAttachment
 from app.models.consortia import Consortium, ConsortiumMember
-from app.models.decisions import CallOutcome, EligibilityDecision, Objection, Result
+from app.models.decisions import (
+    CallOutcome, EligibilityDecision, LeftOutSheet, Objection, ObjectionEvidence, Result,
+)
 from app.models.organisations import Organisation, User, UserRole
 from app.models.outbox import Notification, OutboxMessage
 from app.models.proposals import (
@@ -12,11 +15,11 @@ from app.models.review import Challenge, ReviewAssignment, ReviewerPoolEntry, Re
 from app.models.sessions import LoginThrottle, UserSession
 
 __all__ = [
-    "AuditEntry", "Call", "CallComplex", "IndustrialComplex", "InfraType", "Programme",
+    "AuditEntry", "Call", "CallAmendment", "CallComplex", "IndustrialComplex", "InfraType", "Programme",
     "RequiredAttachment", "Consortium", "ConsortiumMember", "Organisation", "User", "UserRole",
     "Notification", "OutboxMessage", "Attachment", "BudgetLine", "InfraItem", "Kpi", "PocPlan",
     "Proposal", "ProposalVersion",
-    "CallOutcome", "EligibilityDecision", "Objection", "Result",
+    "CallOutcome", "EligibilityDecision", "LeftOutSheet", "Objection", "ObjectionEvidence", "Result",
     "Challenge", "ReviewAssignment", "ReviewerPoolEntry", "ReviewSheet",
     "LoginThrottle", "UserSession",
 ]

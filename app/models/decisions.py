@@ -5,13 +5,14 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, select
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.calls import Call
 from app.models.organisations import User
 from app.models.proposals import Proposal
+from app.models.review import ReviewAssignment
 from app.models.types import UTCDateTime
 from app.core.clock import now
 
@@ -24,6 +25,26 @@ class EligibilityStatus(StrEnum):
 class ObjectionStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
+
+
+class ObjectionGround(StrEnum):
+    """The admissible grounds of an objection (SPEC section 6)."""
+
+    EVALUATOR_ERROR = "evaluator_error"  # 평가위원의 결정적 오류
+    MISREADING = "misreading"  # 명백한 사실 오인
+    ADMINISTRATIVE = "administrative"  # 행정 착오
+
+
+class ObjectionDecision(StrEnum):
+    UPHELD = "upheld"  # 인용
+    PARTLY_UPHELD = "partly_upheld"  # 일부인용
+    REJECTED = "rejected"  # 기각
+
+
+class ReevaluationStatus(StrEnum):
+    NONE = ""
+    OPEN = "open"  # a new panel is reviewing the proposal
+    APPLIED = "applied"  # its result was applied to the call's ranking
 
 
 class EligibilityDecision(db.Model):
@@ -59,6 +80,9 @@ class CallOutcome(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     announced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What the last computation read (eligible proposals, each assignment's sheet state), as a
+    # digest: when it no longer matches, the results are stale and the selection is not decided.
+    inputs_digest: Mapped[str | None] = mapped_column(String(64))
 
     call: Mapped[Call] = relationship()
 
@@ -97,12 +121,34 @@ class Result(db.Model):
     overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # When a re-evaluation after an objection last changed this proposal's final outcome.
+    reevaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal: Mapped[Proposal] = relationship()
 
     @property
     def overridden(self) -> bool:
         return self.selected != self.engine_selected
+
+
+class LeftOutSheet(db.Model):
+    """A missing review sheet the officer leaves out of the results, with the reason why.
+
+    Results are computed only when every live assignment's sheet is submitted or left out
+    here; a left-out sheet never counts, even if it is submitted later.
+    """
+
+    __tablename__ = "left_out_sheets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("review_assignments.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    assignment: Mapped[ReviewAssignment] = relationship()
+    officer: Mapped[User] = relationship()
 
 
 class Objection(db.Model):
@@ -120,6 +166,33 @@ class Objection(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=ObjectionStatus.OPEN)
+    ground: Mapped[str] = mapped_column(String(32), default="")  # an ObjectionGround ("" before grounds were keyed)
+    decision: Mapped[str] = mapped_column(String(16), default="")  # an ObjectionDecision once answered
+    reevaluation_status: Mapped[str] = mapped_column(String(16), default=ReevaluationStatus.NONE)
+    reevaluation_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reevaluation_applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether applying the re-evaluation changed any proposal's final outcome.
+    reevaluation_changed: Mapped[bool | None] = mapped_column(Boolean)
 
     proposal: Mapped[Proposal] = relationship()
     filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])
+    evidence: Mapped[list["ObjectionEvidence"]] = relationship(
+        back_populates="objection", cascade="all, delete-orphan", order_by="ObjectionEvidence.id")
+
+
+class ObjectionEvidence(db.Model):
+    """A file the applicant attaches to an objection; the blob is kept by its sha256 like attachments."""
+
+    __tablename__ = "objection_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    detected_type: Mapped[str] = mapped_column(String(16))
+    storage_key: Mapped[str] = mapped_column(String(100))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    objection: Mapped[Objection] = relationship(back_populates="evidence")

@@ -80,6 +80,8 @@ class ReviewAssignment(db.Model):
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     automatic: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Set on a re-evaluation seat after an upheld objection: not part of the original panel.
+    objection_id: Mapped[int | None] = mapped_column(ForeignKey("objections.id", ondelete="CASCADE"), index=True)
 
     call: Mapped[Call] = relationship()
     proposal: Mapped[Proposal] = relationship()

@@ -80,6 +80,8 @@ def queue(key: str, template: str, user: User, context: dict, *,
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction around it may still roll back
     ids = session.info.pop("outbox_ids", None)
     if ids and has_app_context():
         dispatch(ids)
@@ -87,7 +89,10 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop("outbox_ids", None)
+    # A savepoint rolled back takes only its own rows; the ids queued before it must still be
+    # handed over at the commit. An id whose row is gone is harmless: its claim matches nothing.
+    if not session.in_nested_transaction():
+        session.info.pop("outbox_ids", None)
 
 
 def dispatch(ids: list[int]) -> None:

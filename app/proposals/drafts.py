@@ -186,10 +186,21 @@ def start(call: Call, consortium: Consortium, user, complex_id: int | None) -> P
     return proposal
 
 
-def _saved(proposal: Proposal, user, section: str) -> None:
+AUDIT_TEXT = 500
+
+
+def _saved(proposal: Proposal, user, section: str, before: dict | None = None, after: dict | None = None) -> None:
     # Changes to child rows do not touch the proposal row, so "last change" is set by hand.
     proposal.updated_at = clock.now()
-    audit.record(user, "proposal.draft_saved", proposal, section=section)
+    changed = audit.changes(before, after) if before is not None and after is not None else {}
+    # A section of 50,000 characters saved many times over would swell the log; the entry keeps
+    # the start of a long text, and the submitted versions keep every word.
+    changed = {k: [_clip(old), _clip(new)] for k, (old, new) in changed.items()}
+    audit.record(user, "proposal.draft_saved", proposal, section=section, **({"changes": changed} if changed else {}))
+
+
+def _clip(value):
+    return value[:AUDIT_TEXT] + "…" if isinstance(value, str) and len(value) > AUDIT_TEXT else value
 
 
 def _text(value, limit: int, name: str, errors: dict) -> str:
@@ -244,9 +255,10 @@ def save_overview(proposal: Proposal, user, data: dict) -> None:
         changes["complex_id"] = complex_id
     if errors:
         raise DraftInvalid(errors)
+    before = {key: getattr(proposal, key) for key in changes}
     for key, value in changes.items():
         setattr(proposal, key, value)
-    _saved(proposal, user, "overview")
+    _saved(proposal, user, "overview", before, changes)
 
 
 def replace_infra_items(proposal: Proposal, user, items: list[dict]) -> None:
@@ -311,8 +323,9 @@ def save_text_section(proposal: Proposal, user, section: str, text: str | None) 
     value = _text(text, TEXT_MAX, column, errors)
     if errors:
         raise DraftInvalid(errors)
+    before = {column: getattr(proposal, column)}
     setattr(proposal, column, value)
-    _saved(proposal, user, section)
+    _saved(proposal, user, section, before, {column: value})
 
 
 def save_budget(proposal: Proposal, user, amounts: dict[tuple[int, str], int | None]) -> None:
@@ -330,6 +343,8 @@ def save_budget(proposal: Proposal, user, amounts: dict[tuple[int, str], int | N
             wanted[(year, source)] = value
     if errors:
         raise DraftInvalid(errors)
+    before = {f"{line.year}/{line.source}": line.amount for line in proposal.budget_lines}
+    after = {f"{year}/{source}": amount for (year, source), amount in wanted.items()}
     # Update lines in place: deleting and re-inserting the same (year, source) in one flush
     # would trip the unique key, since the unit of work inserts before it deletes.
     for line in list(proposal.budget_lines):
@@ -340,4 +355,4 @@ def save_budget(proposal: Proposal, user, amounts: dict[tuple[int, str], int | N
             proposal.budget_lines.remove(line)
     for (year, source), amount in sorted(wanted.items()):
         proposal.budget_lines.append(BudgetLine(year=year, source=source, amount=amount))
-    _saved(proposal, user, "budget")
+    _saved(proposal, user, "budget", before, after)

@@ -31,20 +31,18 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
-    Call, Consortium, ConsortiumMember, EligibilityDecision, Organisation, Proposal, ReviewAssignment,
+    Call, Consortium, ConsortiumMember, EligibilityDecision, Objection, Organisation, Proposal, ReviewAssignment,
     ReviewerPoolEntry, User,
 )
 from app.models.calls import CallStatus
-from app.models.decisions import EligibilityStatus
+from app.models.decisions import EligibilityStatus, ReevaluationStatus
 from app.models.proposals import ProposalStatus
 from app.models.review import CoiStatus
 from app import audit
 from app.core import clock
-from app.notifications import outbox
-from app.review import reviewers
+from app.review import panel_notices
 from app.core.clock import now
 from app.core.errors import ReviewError
-from app.core.links import portal_url
 
 # Reason codes, in the order they are checked; labels are for the officer's page.
 REASONS = {
@@ -250,37 +248,30 @@ def _create(ctx: _Context, proposal, entry: ReviewerPoolEntry, actor, *, automat
     ctx.load[entry.user_id] = ctx.load.get(entry.user_id, 0) + 1
     audit.record(actor, "review.assigned", a, call_id=ctx.call.id, proposal_id=proposal.id,
                  reviewer_id=entry.user_id, automatic=automatic, trigger=trigger)
-    _notify_assigned(a, proposal, entry.user)
+    panel_notices.assigned(a, proposal, entry.user)
     return a
-
-
-def _notify_assigned(a: ReviewAssignment, proposal, reviewer: User) -> None:
-    url = portal_url("review.declare", assignment_id=a.id)
-    due = a.due
-    outbox.queue(
-        f"review-assigned:{a.id}", "review_assigned", reviewer,
-        {"name": reviewer.name, "call_title": a.call.title, "proposal_title": proposal.title,
-         "receipt_no": proposal.receipt_no or "", "due_at": reviewers.kst_text(due), "url": url},
-        in_app=outbox.notice("평가 배정: %(receipt_no)s %(title)s", receipt_no=proposal.receipt_no or "",
-                             title=proposal.title),
-        url=url,
-    )
 
 
 ASSIGNING_STATUSES = (CallStatus.CLOSED, CallStatus.IN_REVIEW)
 
 
-def lock_panel(call) -> bool:
+def lock_panel(call, assignment: ReviewAssignment | None = None) -> bool:
     """Take the call's row lock and say whether its panels and sheets may still change.
 
     Every write to assignments and review sheets calls this first. The phase is read
     again under the lock, so a decision committed a moment ago is seen, and a decision
     being taken waits for this transaction: no write lands after the results are fixed.
+    After the decision only ``assignment``, when it is a seat of an objection whose
+    re-evaluation is open (``app.review.reevaluation``), may still change.
     """
     db.session.execute(
         select(Call).where(Call.id == call.id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
-    return call.status() in ASSIGNING_STATUSES
+    if call.status() in ASSIGNING_STATUSES:
+        return True
+    return assignment is not None and assignment.objection_id is not None and db.session.scalar(
+        select(Objection.reevaluation_status).where(Objection.id == assignment.objection_id)
+    ) == ReevaluationStatus.OPEN
 
 
 def lock_assignment(assignment: ReviewAssignment) -> ReviewAssignment:
@@ -362,6 +353,9 @@ def refill(proposal, actor, *, trigger: str) -> list[ReviewAssignment]:
     k = call.reviewers_per_proposal or 5
     created = _fill(ctx, proposal, k, actor, distinct_organisations=True, due_at=None, trigger=trigger)
     created += _fill(ctx, proposal, k, actor, distinct_organisations=False, due_at=None, trigger=trigger)
+    missing = k - len(ctx.active_reviewers(proposal))
+    if missing > 0:
+        panel_notices.seat_unfilled(proposal, missing, trigger)
     return created
 
 
@@ -385,7 +379,8 @@ def remove(assignment: ReviewAssignment, actor, reason: str, *, replace: bool = 
 
 def set_due(assignment: ReviewAssignment, actor, due_at: datetime | None) -> None:
     ensure_assigning(assignment.call)
-    old = assignment.due_at
+    before = {"due_at": assignment.due_at.isoformat() if assignment.due_at else None}
     assignment.due_at = due_at
-    audit.record(actor, "review.due_changed", assignment, old=old.isoformat() if old else None,
-                 new=due_at.isoformat() if due_at else None)
+    audit.record(actor, "review.due_changed", assignment, proposal_id=assignment.proposal_id,
+                 reviewer_id=assignment.reviewer_id,
+                 changes=audit.changes(before, {"due_at": due_at.isoformat() if due_at else None}))

@@ -16,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Challenge, Consortium, Proposal, ReviewAssignment
+from app.models import Challenge, Consortium, Objection, Proposal, ReviewAssignment
 from app.models.calls import CallPhase
 from app.models.proposals import ProposalStatus
 from app.models.review import ACTIVE_COI, ChallengeStatus, CoiStatus
 from app.review import assignment as assignment_service
+from app.review import reevaluation
 from app import audit
 from app.core import clock
 from app.core.errors import ReviewError
@@ -63,7 +64,7 @@ SETTLED = _l("선정 결과가 확정된 공모에서는 이해충돌 신고, �
 
 def _ensure_panel_open(assignment: ReviewAssignment) -> None:
     """Under the call's and the assignment's row locks, in that order (as everywhere)."""
-    if not assignment_service.lock_panel(assignment.call):
+    if not assignment_service.lock_panel(assignment.call, assignment):
         raise ConflictError(SETTLED)
     assignment_service.lock_assignment(assignment)
 
@@ -93,6 +94,9 @@ def recuse(assignment: ReviewAssignment, reviewer, reason: str) -> list[ReviewAs
     assignment.coi_status = CoiStatus.RECUSED
     assignment.recusal_reason = reason
     audit.record(reviewer, "review.recused", assignment, proposal_id=assignment.proposal_id, reason=reason)
+    if assignment.objection_id is not None:
+        objection = db.session.get(Objection, assignment.objection_id)
+        return reevaluation.refill(objection, None, trigger="recusal")
     return assignment_service.refill(assignment.proposal, None, trigger="recusal")
 
 

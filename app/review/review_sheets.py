@@ -37,6 +37,7 @@ from app.extensions import db
 from app.models import ReviewAssignment, ReviewerPoolEntry, ReviewSheet
 from app.models.review import CoiStatus, SheetStatus
 from app.review import assignment as assignment_service
+from app.review import reevaluation
 from app import audit
 from app.core import clock
 from app.core.errors import ReviewError
@@ -173,13 +174,16 @@ def _clean(call, points_raw: dict, comments_raw: dict, opinion: str, *, complete
 SETTLED = _l("선정 결과가 확정되어 평가표를 더 이상 저장하거나 제출할 수 없습니다.")
 
 
-def may_change(call) -> bool:
-    """Whether sheets of the call may still change (for pages; the writes check under the lock)."""
-    return call.status() in assignment_service.ASSIGNING_STATUSES
+def may_change(call, assignment: ReviewAssignment | None = None) -> bool:
+    """Whether sheets of the call (or this assignment's, which may be a re-evaluation seat) may
+    still change: for pages; the writes check under the lock."""
+    if call.status() in assignment_service.ASSIGNING_STATUSES:
+        return True
+    return assignment is not None and reevaluation.reevaluating(assignment)
 
 
 def _ensure_editable(assignment: ReviewAssignment, reviewer) -> ReviewSheet:
-    if not assignment_service.lock_panel(assignment.call):
+    if not assignment_service.lock_panel(assignment.call, assignment):
         raise SheetError(SETTLED)
     assignment_service.lock_assignment(assignment)
     if assignment.reviewer_id != reviewer.id or assignment.coi_status != CoiStatus.DECLARED:
@@ -193,16 +197,19 @@ def _ensure_editable(assignment: ReviewAssignment, reviewer) -> ReviewSheet:
 def save_draft(assignment, reviewer, *, points: dict, comments: dict, overall_opinion: str) -> ReviewSheet:
     """Keep what was entered; empty criteria are fine, invalid values are not."""
     sheet = _ensure_editable(assignment, reviewer)
+    before = _points(sheet)
     sheet.points, sheet.comments, sheet.overall_opinion = _clean(
         assignment.call, points, comments, overall_opinion, complete=False)
     sheet.updated_at = clock.now()
     db.session.flush()
-    audit.record(reviewer, "review.sheet_saved", sheet, assignment_id=assignment.id, points=sheet.points)
+    audit.record(reviewer, "review.sheet_saved", sheet, assignment_id=assignment.id, points=sheet.points,
+                 changes=audit.changes(before, _points(sheet)))
     return sheet
 
 
 def submit(assignment, reviewer, *, points: dict, comments: dict, overall_opinion: str) -> ReviewSheet:
     sheet = _ensure_editable(assignment, reviewer)
+    before = _points(sheet)
     sheet.points, sheet.comments, sheet.overall_opinion = _clean(
         assignment.call, points, comments, overall_opinion, complete=True)
     sheet.status = SheetStatus.SUBMITTED
@@ -210,15 +217,20 @@ def submit(assignment, reviewer, *, points: dict, comments: dict, overall_opinio
     db.session.flush()
     audit.record(reviewer, "review.sheet_submitted", sheet, assignment_id=assignment.id,
                  proposal_id=assignment.proposal_id, points=sheet.points,
-                 total=_plain(total(assignment.call, sheet.points)))
+                 total=_plain(total(assignment.call, sheet.points)), changes=audit.changes(before, _points(sheet)))
     return sheet
+
+
+def _points(sheet: ReviewSheet) -> dict:
+    # Per criterion, so a sheet resubmitted after a reopening shows which score moved and how.
+    return {f"points.{key}": value for key, value in (sheet.points or {}).items()}
 
 
 def reopen(sheet: ReviewSheet, officer, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise SheetError(_l("재개 사유를 입력하십시오."))
-    if not assignment_service.lock_panel(sheet.assignment.call):
+    if not assignment_service.lock_panel(sheet.assignment.call, sheet.assignment):
         raise SheetError(_l("선정 결과가 확정되어 평가표를 재개할 수 없습니다."))
     assignment_service.lock_assignment(sheet.assignment)
     if not sheet.locked:
@@ -241,7 +253,9 @@ def _counted(call):
     return (
         select(ReviewSheet).join(ReviewAssignment, ReviewSheet.assignment_id == ReviewAssignment.id)
         .where(ReviewAssignment.call_id == call.id, ReviewAssignment.coi_status == CoiStatus.DECLARED,
-               ReviewSheet.status == SheetStatus.SUBMITTED)
+               ReviewSheet.status == SheetStatus.SUBMITTED,
+               # A re-evaluation's sheets count only through the objection (app.selection.reevaluated).
+               ReviewAssignment.objection_id.is_(None))
     )
 
 

@@ -10,7 +10,7 @@ from app.core import clock
 from app.extensions import db
 from app.models import Call, CallOutcome, Result
 from app.models.calls import CallPhase
-from app.selection import results
+from app.selection import readiness, results
 
 
 def results_computed(call: Call) -> bool:
@@ -18,11 +18,21 @@ def results_computed(call: Call) -> bool:
     return count > 0
 
 
+def decide_blocker(call: Call) -> str | None:
+    """Why the selection cannot be decided yet, or None: results not computed, or stale."""
+    if not results_computed(call):
+        return _("평가 결과를 먼저 산출하십시오.")
+    if readiness.is_stale(call):
+        return _("결과 산출 뒤에 평가표나 적격 여부가 바뀌었습니다. 결과를 다시 산출하십시오.")
+    return None
+
+
 def decide(call: Call, actor) -> None:
     if call.phase != CallPhase.IN_REVIEW:
         raise LifecycleError(_("평가 중인 공모만 선정을 확정할 수 있습니다."))
-    if not results_computed(call):
-        raise LifecycleError(_("평가 결과를 먼저 산출하십시오."))
+    blocker = decide_blocker(call)
+    if blocker:
+        raise LifecycleError(blocker)
     call.phase = CallPhase.DECIDED
     outcome = CallOutcome.of(call)
     outcome.decided_at = clock.now()

@@ -20,9 +20,8 @@ from app.extensions import db
 from app.models import Call, Consortium, EligibilityDecision, Proposal
 from app.models.review import ReviewAssignment, ReviewSheet, SheetStatus
 from app.core import clock
-from app.selection import results
+from app.selection import outcomes, results
 from app.proposals import snapshot
-from app.review import review_sheets
 
 Table = tuple[list[str], list[list[object]]]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -110,25 +109,26 @@ def ranking_table(call: Call) -> Table:
     labels = results.criteria_labels(call)
     headers = (["순위", "접수번호", "컨소시엄", "대상 산업단지", "총점", "정성평가", "정량평가", "가점", "감점"]
                + [f"{label}({mx})" for _, label, mx in labels]
-               + ["통과", "선정(산출)", "최종 선정", "사유", "선정 변경 사유"])
+               + ["통과", "평가 점수에 따른 결과", "최종 선정", "사유", "선정 여부 변경 사유"])
     rows = []
     for r in results.ranking(call):
         b = r.breakdown or {}
         p = r.proposal
+        outcome = outcomes.final_outcome(r)
         rows.append([
             r.rank, p.receipt_no or "", p.consortium.name, p.complex.name if p.complex else "",
             _points(b.get("total", r.total)), _points(b.get("qualitative")), _points(b.get("automatic")),
             _points(b.get("bonus")), _points(b.get("deduction")),
             *[_points((b.get("criteria") or {}).get(key)) for key, _, _ in labels],
-            "통과" if r.passed else "미통과", "선정" if r.engine_selected else "미선정",
-            "선정" if r.selected else "미선정", r.reason or "", r.override_reason or "",
+            "통과" if outcome.passed else "미통과", "선정" if outcome.engine_selected else "미선정",
+            "선정" if outcome.selected else "미선정", outcome.engine_reason or "", outcome.override_reason,
         ])
     return headers, rows
 
 
 def evaluators_table(call: Call) -> Table:
     headers = ["성명", "소속", "부서"]
-    return headers, [[e["name"], e["organisation"], e["department"]] for e in review_sheets.evaluator_names(call)]
+    return headers, [[e["name"], e["organisation"], e["department"]] for e in outcomes.evaluators_of(call)]
 
 
 TABLES = {

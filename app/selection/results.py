@@ -6,6 +6,7 @@ the submitted review sheets, and stores what comes back.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -23,7 +24,7 @@ from app import audit
 from app.core import clock
 from app.core.errors import SelectionError
 from app.notifications import outbox
-from app.selection import screening
+from app.selection import readiness, screening
 from app.proposals import snapshot
 from app.review import review_sheets
 from app.notifications.contacts import consortium_contacts
@@ -45,10 +46,16 @@ class SheetData:
     points: Mapping[str, object]
 
 
+def counted_sheet_dicts(call: Call) -> list[dict]:
+    """The submitted sheets that count, with their comments: none the officer left out."""
+    left_out = readiness.left_out_keys(call)
+    return [s for s in review_sheets.submitted_sheets(call) if (s["proposal_id"], s["reviewer"]) not in left_out]
+
+
 def submitted_sheets(call: Call) -> list[SheetData]:
-    """Submitted review sheets of the call, as the engine reads them."""
+    """The counted review sheets of the call, as the engine reads them."""
     return [SheetData(int(sheet["proposal_id"]), str(sheet["reviewer"]), dict(sheet["points"] or {}))
-            for sheet in review_sheets.submitted_sheets(call)]
+            for sheet in counted_sheet_dicts(call)]
 
 
 def proposal_key(proposal: Proposal) -> str:
@@ -151,15 +158,27 @@ def may_override(call: Call) -> bool:
     return call.phase in (CallPhase.IN_REVIEW, CallPhase.DECIDED)
 
 
-def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> list[Result]:
+def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None, *,
+            acknowledge_short: bool = False) -> list[Result]:
     """Run the engine for the call and store a Result per eligible proposal.
 
-    Earlier overrides survive a recomputation: the officer's written decision stands
-    until the officer changes it.
+    Refused while any assigned sheet is neither submitted nor left out with a reason, and,
+    unless ``acknowledge_short``, while any panel counts fewer sheets than the call's
+    panel size (``app.selection.readiness``). Earlier overrides survive a recomputation:
+    the officer's written decision stands until the officer changes it.
     """
     if not may_compute(call):
         raise ResultsError(_("평가 중인 공모에서만 결과를 산출할 수 있습니다."))
     sheets = list(submitted_sheets(call) if sheets is None else sheets)
+    ready = readiness.check(call, Counter(s.proposal_id for s in sheets))
+    if ready.missing:
+        raise ResultsError(_("제출되지 않은 평가표가 있어 결과를 산출할 수 없습니다. 제출을 기다리거나 사유를 적어 "
+                             "제외하십시오: %(list)s", list=", ".join(f"{m.receipt_no} {m.reviewer} ({m.status_label})"
+                                                               for m in ready.missing)))
+    if ready.short and not acknowledge_short:
+        raise ResultsError(_("평가위원 수가 부족한 신청서가 있습니다. 확인하고 산출하려면 확인란을 선택하십시오: %(list)s",
+                             list=", ".join(f"{p.receipt_no} ({p.counted}/{p.size})" for p in ready.short)),
+                           field="acknowledge_short")
     # Judge what was submitted: drafts typed after the last submission do not count.
     document, proposal_ids = _engine_input(call, _eligible_with_facts(call), sheets)
     if not proposal_ids:
@@ -202,6 +221,10 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None) -> lis
     outcome.computed_at = now
     outcome.computed_by_id = actor.id
     outcome.reviewer_stats = stats
+    outcome.inputs_digest = ready.digest
+    if ready.short:
+        audit.record(actor, "results.short_panels_acknowledged", call,
+                     panels=[{"proposal_id": p.proposal_id, "counted": p.counted, "size": p.size} for p in ready.short])
     audit.record(actor, "results.computed", call, proposals=len(rows), sheets=len(sheets),
                  selected=list(output["selected"]))
     return rows
@@ -303,7 +326,8 @@ def override(result: Result, actor, selected: bool, reason: str) -> Result:
     result.overridden_by_id = actor.id
     result.overridden_at = clock.now()
     audit.record(actor, "results.override", result, proposal_id=result.proposal_id, before=before,
-                 after=result.selected, engine=result.engine_selected, reason=reason)
+                 after=result.selected, engine=result.engine_selected, reason=reason,
+                 changes=audit.changes({"selected": before}, {"selected": result.selected}))
     return result
 
 
@@ -335,58 +359,3 @@ def notify_announcement(call: Call) -> None:
                 in_app=outbox.notice("[%(call)s] 선정평가 결과가 발표되었습니다.", call=call.title),
                 url=url,
             )
-
-
-@dataclass
-class ConsortiumView:
-    """What a consortium may see of its own result, and nothing of anyone else's."""
-
-    result: Result
-    criteria: list[tuple[str, str, str, str]]  # key, label, max points, points
-    explanation: list[str]
-    comments: dict[str, list[str]]  # criterion key -> comments, in no reviewer's order
-    opinions: list[str]
-    evaluators: list[dict]
-
-
-def consortium_view(proposal: Proposal, locale: str = "ko") -> ConsortiumView | None:
-    """The announced result of the proposal, or None before the announcement."""
-    call = proposal.call
-    if call.phase != CallPhase.ANNOUNCED:
-        return None
-    result = result_of(proposal)
-    if result is None:
-        return None
-    breakdown = result.breakdown or {}
-    points = breakdown.get("criteria") or {}
-    criteria = [(key, label, mx, points.get(key, "")) for key, label, mx in criteria_labels(call, locale)]
-    lines = list((breakdown.get("explanation") or {}).get("en" if locale == "en" else "ko") or [])
-    # The first sentence names the reviewers whose sheets were set aside; the applicant
-    # learns how many sheets counted, never whose.
-    sheets = [s for s in submitted_sheets_full(call) if s.get("proposal_id") == proposal.id]
-    if lines:
-        dropped = len(breakdown.get("dropped_reviewers") or [])
-        if locale == "en":
-            lines[0] = (f"{len(sheets)} review sheets were received; the highest and the lowest totals were set aside."
-                        if dropped else f"{len(sheets)} review sheet(s) were received and all were averaged.")
-        else:
-            lines[0] = (f"평가표 {len(sheets)}건 중 최고점과 최저점 평가표를 각 1건 제외하고 평균했습니다."
-                        if dropped else f"평가표 {len(sheets)}건을 모두 평균했습니다.")
-    comments: dict[str, list[str]] = {}
-    for s in sheets:
-        for key, text in (s.get("comments") or {}).items():
-            if text and text.strip():
-                comments.setdefault(key, []).append(text.strip())
-    # Sorted by text, so the order says nothing about who wrote what.
-    comments = {k: sorted(v) for k, v in comments.items()}
-    opinions = sorted(s.get("overall_opinion", "").strip() for s in sheets if (s.get("overall_opinion") or "").strip())
-    return ConsortiumView(result, criteria, lines, comments, opinions, evaluator_names(call))
-
-
-def submitted_sheets_full(call: Call) -> list[dict]:
-    """The review sheets with their comments."""
-    return review_sheets.submitted_sheets(call)
-
-
-def evaluator_names(call: Call) -> list[dict]:
-    return list(review_sheets.evaluator_names(call))

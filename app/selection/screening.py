@@ -155,16 +155,20 @@ def decide(proposal: Proposal, actor, status: str, reason: str) -> EligibilityDe
     checks = automatic_checks(proposal)
     decision = db.session.scalar(select(EligibilityDecision).where(EligibilityDecision.proposal_id == proposal.id))
     previous = decision.status if decision else None
+    before = {"status": previous, "reason": decision.reason if decision else None}
+    # Every value is set before the row joins the session: reading an expired ``actor.id``
+    # autoflushes, and a half-filled decision would be flushed without its decider.
+    fields = {"status": status, "reason": reason, "automatic_checks": checks, "decided_by_id": actor.id,
+              "decided_at": clock.now()}
     if decision is None:
-        decision = EligibilityDecision(proposal_id=proposal.id)
+        decision = EligibilityDecision(proposal_id=proposal.id, **fields)
         db.session.add(decision)
-    decision.status = status
-    decision.reason = reason
-    decision.automatic_checks = checks
-    decision.decided_by_id = actor.id
-    decision.decided_at = clock.now()
+    else:
+        for name, value in fields.items():
+            setattr(decision, name, value)
     entry = audit.record(actor, f"screening.{status}", proposal, reason=reason, previous=previous,
-                         problems=len(checks))
+                         problems=len(checks),
+                         changes=audit.changes(before, {"status": str(status), "reason": reason}))
     if status == EligibilityStatus.REJECTED:
         for user in consortium_contacts(proposal.consortium):
             # The audit entry id keys the mail: a later, different rejection is a new message.

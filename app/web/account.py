@@ -81,17 +81,10 @@ def totp_confirm():
     form = TotpConfirmForm()
     if not totp.is_pending(user):
         return redirect(url_for("auth.totp_settings"))
-    if form.validate_on_submit():
-        try:
-            totp.confirm_enrolment(user, form.code.data)
-        except totp.CodeRefused:
-            db.session.commit()  # the refusal's audit entry
-            form.code.errors.append(_("인증 코드가 올바르지 않습니다. 앱에 등록한 뒤 지금 표시된 코드를 입력하십시오."))
-        else:
-            db.session.commit()
-            flash(_("2단계 인증을 켰습니다. 다음 로그인부터 비밀번호 다음에 인증 코드를 입력합니다."), "success")
-            return redirect(url_for("auth.totp_settings"))
-    return _totp_page(user, confirm_form=form, status=422)
+    return _totp_step(form, lambda: totp.confirm_enrolment(user, form.code.data),
+                      refused=_("인증 코드가 올바르지 않습니다. 앱에 등록한 뒤 지금 표시된 코드를 입력하십시오."),
+                      done=_("2단계 인증을 켰습니다. 다음 로그인부터 비밀번호 다음에 인증 코드를 입력합니다."),
+                      page=lambda: _totp_page(user, confirm_form=form, status=422))
 
 
 @bp.route("/account/totp/disable", methods=["POST"])
@@ -102,17 +95,24 @@ def totp_disable():
     form = TotpDisableForm(user=user)
     if not totp.is_enabled(user):
         return redirect(url_for("auth.totp_settings"))
+    return _totp_step(form, lambda: totp.disable(user, form.code.data),
+                      refused=_("인증 코드가 올바르지 않거나 이미 사용한 코드입니다."), done=_("2단계 인증을 껐습니다."),
+                      page=lambda: _totp_page(user, disable_form=form, status=422))
+
+
+def _totp_step(form, step, *, refused: str, done: str, page):
+    """A code-checked step; a refused code is committed too, because its audit entry must stay."""
     if form.validate_on_submit():
         try:
-            totp.disable(user, form.code.data)
+            step()
         except totp.CodeRefused:
-            db.session.commit()  # the refusal's audit entry
-            form.code.errors.append(_("인증 코드가 올바르지 않거나 이미 사용한 코드입니다."))
+            db.session.commit()
+            form.code.errors.append(refused)
         else:
             db.session.commit()
-            flash(_("2단계 인증을 껐습니다."), "success")
+            flash(done, "success")
             return redirect(url_for("auth.totp_settings"))
-    return _totp_page(user, disable_form=form, status=422)
+    return page()
 
 
 @bp.route("/account/organisation")

@@ -243,31 +243,32 @@ def _joined_flash(user) -> None:
 @limiter.limit(SENSITIVE_POST_LIMIT, methods=["POST"])
 def resend_verification():
     form = ResendVerificationForm()
-    if form.validate_on_submit():
-        credentials.resend_verification(form.email.data)
-        db.session.commit()
-        # The same answer for an unknown, a verified and a waiting address.
-        flash(_("입력한 주소로 확인을 기다리는 계정이 있으면 확인 메일을 다시 보냈습니다. "
-                "%(hours)d시간 안에 메일의 링크를 여십시오.",
-                hours=max(1, credentials.verification_max_age() // 3600)), "success")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/verify_resend.html", form=form, errors=error_messages(form)), form_status(form)
+    # The same answer for an unknown, a verified and a waiting address.
+    return _mail_a_link(form, credentials.resend_verification, "auth/verify_resend.html",
+                        _("입력한 주소로 확인을 기다리는 계정이 있으면 확인 메일을 다시 보냈습니다. "
+                          "%(hours)d시간 안에 메일의 링크를 여십시오.",
+                          hours=max(1, credentials.verification_max_age() // 3600)))
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 @limiter.limit(SENSITIVE_POST_LIMIT, methods=["POST"])
 def reset_request():
     form = ResetRequestForm()
+    # The same answer whether or not the address has an account.
+    return _mail_a_link(form, credentials.request_password_reset, "auth/reset_request.html",
+                        _("입력한 주소로 가입된 계정이 있으면 비밀번호 재설정 링크를 보냈습니다. "
+                          "%(minutes)d분 안에 메일의 링크를 여십시오.",
+                          minutes=max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)))
+
+
+def _mail_a_link(form, send, template: str, answer: str):
+    """Mail a link to the address given, if it has one coming; the answer never says whether it had."""
     if form.validate_on_submit():
-        credentials.request_password_reset(form.email.data)
+        send(form.email.data)
         db.session.commit()
-        # The same answer whether or not the address has an account.
-        flash(_("입력한 주소로 가입된 계정이 있으면 비밀번호 재설정 링크를 보냈습니다. "
-                "%(minutes)d분 안에 메일의 링크를 여십시오.",
-                minutes=max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)), "success")
+        flash(answer, "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset_request.html", form=form, errors=error_messages(form)), \
-        form_status(form)
+    return render_template(template, form=form, errors=error_messages(form)), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

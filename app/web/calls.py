@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import get_locale
 from flask_login import current_user
 
+from app.calls import amendments
 from app.calls import calls as calls_service
 from app.core import clock
 from app.models.calls import CallStatus
@@ -22,6 +23,7 @@ def _template_helpers(state) -> None:
     env.filters["call_remaining"] = calls_service.remaining_text
     env.filters["call_points"] = calls_service.points
     env.filters["call_percent"] = calls_service.percent
+    env.globals["amendment_rows"] = amendments.rows
 
 
 @bp.route("/calls")
@@ -44,6 +46,7 @@ def show(code: str):
         at=at,
         rubric=calls_service.rubric_view(call, locale),
         apply=_apply_link(call, status),
+        amendments=amendments.history(call),
     )
 
 

@@ -29,8 +29,8 @@ from sqlalchemy import select
 from app import access
 from app.extensions import db
 from app.models import (
-    Attachment, Call, Challenge, Consortium, ConsortiumMember, Notification, Objection, OutboxMessage, Programme,
-    Proposal, ProposalVersion, Result, ReviewAssignment, ReviewerPoolEntry, User,
+    Attachment, Call, Challenge, Consortium, ConsortiumMember, Notification, Objection, ObjectionEvidence,
+    OutboxMessage, Programme, Proposal, ProposalVersion, Result, ReviewAssignment, ReviewerPoolEntry, User,
 )
 from app.accounts import membership
 from app.proposals import snapshot, submission
@@ -143,6 +143,13 @@ def result_for_officer(result_id: int) -> Result:
 def objection_for_officer(objection_id: int) -> Objection:
     return _visible(db.session.get(Objection, objection_id),
                     lambda o: access.is_officer_for_call(current_user, o.proposal.call))
+
+
+def objection_evidence(evidence_id: int) -> ObjectionEvidence:
+    """An objection's evidence file: the consortium's people and the call's officers."""
+    return _visible(db.session.get(ObjectionEvidence, evidence_id),
+                    lambda e: access.can_view_consortium(current_user, e.objection.proposal.consortium)
+                    or access.is_officer_for_call(current_user, e.objection.proposal.call))
 
 
 # --- accounts and notices ---------------------------------------------------------------------

@@ -1,7 +1,7 @@
-"""Officer console: creating, editing and copying calls, the rubric, and lifecycle steps."""
+"""Officer console: creating, editing and copying calls, and the rubric (the lifecycle steps: officer_steps)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -11,15 +11,10 @@ from app.web.officer import require_officer
 from app.extensions import db
 from app.models import Programme
 from app import access
-from app.calls import call_admin, lifecycle
+from app.calls import amendments, call_admin
 from app.calls.call_admin import CallAdminError
-from app.calls.lifecycle import LifecycleError
 from app.web.loaders import call_for_officer
-from app.selection import decisions
-from forms.officer import CallForm, CopyCallForm, RubricForm, StepForm
-
-# The officer's steps through a call's life, in order; the clock opens and closes it.
-STEPS = {**lifecycle.STEPS, **decisions.STEPS}
+from forms.officer import CallForm, CopyCallForm, RubricForm
 
 
 def _programmes():
@@ -93,7 +88,7 @@ def new_call():
             _("공모를 만들었습니다. 평가표를 설정하십시오."))
         if call is not None:
             return redirect(url_for("officer.edit_rubric", call_id=call.id))
-    return render_template("officer/call_form.html", form=form, call=None, loose=loose), _status()
+    return render_template("officer/call_form.html", form=form, call=None, loose=loose, amending=False), _status()
 
 
 @bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
@@ -108,32 +103,33 @@ def edit_call(call_id: int):
     if form.validate_on_submit():
 
         def update(programme, data):
-            call_admin.update_call(call, current_user, data, programme)
+            call_admin.update_call(call, current_user, data, programme, reason=form.amendment_reason.data or "")
             return call
 
         saved, loose = _save_call(form, update, _("공모 정보를 저장했습니다."))
         if saved is not None:
             return redirect(url_for("officer.dashboard", call_id=call.id))
         call = call_for_officer(call_id)  # the rollback expired it
-    return render_template("officer/call_form.html", form=form, call=call, loose=loose), _status()
+    return render_template("officer/call_form.html", form=form, call=call, loose=loose,
+                           amending=amendments.is_live(call)), _status()
 
 
 @bp.route("/calls/<int:call_id>/rubric", methods=["GET", "POST"])
 @login_required
 def edit_rubric(call_id: int):
     call = call_for_officer(call_id)
-    locked = call_admin.rubric_locked(call)
+    locked = call_admin.rubric_lock(call)
     form = RubricForm()
     if request.method == "GET":
         form.fill_from(call)
     loose: list[str] = []
     if request.method == "POST" and locked:
-        flash(_("첫 평가표가 제출된 뒤에는 평가표를 변경할 수 없습니다."), "error")
+        flash(locked, "error")
         return redirect(url_for("officer.edit_rubric", call_id=call.id))
     if form.validate_on_submit():
         rubric, policy = form.to_rubric_policy(call)
         try:
-            call_admin.set_rubric(call, current_user, rubric, policy)
+            call_admin.set_rubric(call, current_user, rubric, policy, reason=form.amendment_reason.data or "")
         except CallAdminError as exc:
             db.session.rollback()
             call = call_for_officer(call_id)
@@ -145,7 +141,7 @@ def edit_rubric(call_id: int):
                 return redirect(url_for("officer.edit_rubric", call_id=call.id))
             return redirect(url_for("officer.dashboard", call_id=call.id))
     return render_template("officer/rubric_form.html", form=form, call=call, locked=locked, loose=loose,
-                           facts=call_admin.FACTS), _status()
+                           facts=call_admin.FACTS, amending=amendments.is_live(call)), _status()
 
 
 @bp.route("/calls/<int:call_id>/copy", methods=["GET", "POST"])
@@ -166,21 +162,3 @@ def copy_call(call_id: int):
             flash(_("공모를 복사했습니다. 일정과 내용을 확인하십시오."), "success")
             return redirect(url_for("officer.edit_call", call_id=new.id))
     return render_template("officer/call_copy.html", form=form, call=call, loose=loose), _status()
-
-
-@bp.route("/calls/<int:call_id>/step", methods=["POST"])
-@login_required
-def step(call_id: int):
-    call = call_for_officer(call_id)
-    form = StepForm()
-    if not form.validate_on_submit() or form.step.data not in STEPS:
-        abort(400)
-    try:
-        STEPS[form.step.data](call, current_user)
-    except LifecycleError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("공모 단계를 변경했습니다."), "success")
-    return redirect(url_for("officer.dashboard", call_id=call_id))

@@ -17,6 +17,7 @@ from app.models.review import ChallengeStatus
 from app.review import assignment as assignment_service
 from app.review import conflicts, review_sheets, reviewers
 from app.core import clock
+from app.web import flow
 from app.web.loaders import assignment_for_officer, call_for_officer, challenge_for_officer, pool_entry, sheet_of
 from forms.review import (
     AutoAssignForm, ChallengeDecisionForm, DueForm, InviteReviewerForm, ManualAssignForm, RemoveAssignmentForm,
@@ -47,20 +48,17 @@ def _pool_page(call, form, status: int = 200):
 def reviewers_invite(call_id: int):
     call = call_for_officer(call_id)
     form = InviteReviewerForm()
-    if not form.validate_on_submit():
-        return _pool_page(call, form, 422)
-    try:
-        entry, created = reviewers.invite(call, email=form.email.data, name=form.name.data,
-                                          organisation_name=form.organisation_name.data,
-                                          department=form.department.data or "", actor=current_user)
-    except reviewers.PoolError as exc:
-        db.session.rollback()
-        form.email.errors.append(exc.message)
-        return _pool_page(call, form, 422)
-    db.session.commit()
-    flash(_("%(email)s 님을 평가위원으로 초대했습니다.", email=entry.user.email) +
-          (" " + _("새 계정을 만들고 비밀번호 설정 링크를 보냈습니다.") if created else ""), "success")
-    return redirect(url_for("officer.reviewers_pool", call_id=call.id), 303)
+
+    def invited(result) -> str:
+        entry, created = result
+        return (_("%(email)s 님을 평가위원으로 초대했습니다.", email=entry.user.email) +
+                (" " + _("새 계정을 만들고 비밀번호 설정 링크를 보냈습니다.") if created else ""))
+
+    return flow.post(form, lambda: reviewers.invite(call, email=form.email.data, name=form.name.data,
+                                                    organisation_name=form.organisation_name.data,
+                                                    department=form.department.data or "", actor=current_user),
+                     page=lambda: _pool_page(call, form, 422), field=form.email, done=invited,
+                     to=url_for("officer.reviewers_pool", call_id=call.id))
 
 
 @bp.route("/calls/<int:call_id>/reviewers/<int:entry_id>/remove", methods=["POST"])
@@ -68,15 +66,8 @@ def reviewers_invite(call_id: int):
 def reviewers_remove(call_id: int, entry_id: int):
     call = call_for_officer(call_id)
     entry = pool_entry(call, entry_id)
-    try:
-        reviewers.remove(entry, current_user)
-    except reviewers.PoolError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("평가위원 풀에서 뺐습니다."), "success")
-    return redirect(url_for("officer.reviewers_pool", call_id=call.id), 303)
+    return flow.act(lambda: reviewers.remove(entry, current_user), done=_("평가위원 풀에서 뺐습니다."),
+                    to=url_for("officer.reviewers_pool", call_id=call.id))
 
 
 # --- assignment ---------------------------------------------------------------------
@@ -146,19 +137,12 @@ def assignments_manual(call_id: int):
     call = call_for_officer(call_id)
     proposals = assignment_service.assignable_proposals(call)
     form = _manual_form(call, proposals, reviewers.pool(call))
-    if not form.validate_on_submit():
-        return _assignments_page(call, manual=form, status=422)
-    proposal = next(p for p in proposals if p.id == form.proposal_id.data)
-    try:
-        assignment_service.assign(call, proposal, form.reviewer_id.data, current_user,
-                                  due_at=clock.from_kst_wall(form.due_at.data))
-    except assignment_service.AssignmentError as exc:
-        db.session.rollback()
-        form.reviewer_id.errors.append(exc.message)
-        return _assignments_page(call, manual=form, status=422)
-    db.session.commit()
-    flash(_("배정했습니다."), "success")
-    return redirect(url_for("officer.assignments", call_id=call.id), 303)
+    return flow.post(
+        form, lambda: assignment_service.assign(call, next(p for p in proposals if p.id == form.proposal_id.data),
+                                                form.reviewer_id.data, current_user,
+                                                due_at=clock.from_kst_wall(form.due_at.data)),
+        page=lambda: _assignments_page(call, manual=form, status=422), field=form.reviewer_id,
+        done=_("배정했습니다."), to=url_for("officer.assignments", call_id=call.id))
 
 
 @bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
@@ -169,16 +153,10 @@ def assignment_remove(assignment_id: int):
     if not form.validate_on_submit():
         flash(_("배정 해제 사유를 입력하십시오."), "error")
         return redirect(url_for("officer.assignments", call_id=a.call_id), 303)
-    try:
-        replaced = assignment_service.remove(a, current_user, form.reason.data)
-    except assignment_service.AssignmentError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        flash(_("배정을 해제했습니다.") + " " + (_("다른 평가위원을 배정했습니다.") if replaced
-                                             else _("대신 배정할 평가위원이 없습니다.")), "success")
-    return redirect(url_for("officer.assignments", call_id=a.call_id), 303)
+    return flow.act(lambda: assignment_service.remove(a, current_user, form.reason.data),
+                    done=lambda replaced: _("배정을 해제했습니다.") + " " + (
+                        _("다른 평가위원을 배정했습니다.") if replaced else _("대신 배정할 평가위원이 없습니다.")),
+                    to=url_for("officer.assignments", call_id=a.call_id))
 
 
 @bp.route("/assignments/<int:assignment_id>/due", methods=["POST"])
@@ -186,18 +164,11 @@ def assignment_remove(assignment_id: int):
 def assignment_due(assignment_id: int):
     a = assignment_for_officer(assignment_id)
     form = DueForm()
-    if form.validate_on_submit():
-        try:
-            assignment_service.set_due(a, current_user, clock.from_kst_wall(form.due_at.data))
-        except assignment_service.AssignmentError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("평가 마감을 바꿨습니다."), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("날짜와 시각을 확인하십시오."), "error")
-    return redirect(url_for("officer.assignments", call_id=a.call_id), 303)
+        return redirect(url_for("officer.assignments", call_id=a.call_id), 303)
+    return flow.act(lambda: assignment_service.set_due(a, current_user, clock.from_kst_wall(form.due_at.data)),
+                    done=_("평가 마감을 바꿨습니다."), to=url_for("officer.assignments", call_id=a.call_id))
 
 
 # --- sheets -------------------------------------------------------------------------
@@ -227,17 +198,10 @@ def sheet_reopen(assignment_id: int):
     a = assignment_for_officer(assignment_id)
     sheet = sheet_of(a)
     form = ReopenForm()
-    if not form.validate_on_submit():
-        return _sheet_page(a, form, 422)
-    try:
-        review_sheets.reopen(sheet, current_user, form.reason.data)
-    except review_sheets.SheetError as exc:
-        db.session.rollback()
-        form.reason.errors.append(exc.message)
-        return _sheet_page(a, form, 422)
-    db.session.commit()
-    flash(_("평가표를 재개했습니다. 평가위원이 다시 수정하여 제출할 수 있습니다."), "success")
-    return redirect(url_for("officer.sheet_view", assignment_id=a.id), 303)
+    return flow.post(form, lambda: review_sheets.reopen(sheet, current_user, form.reason.data),
+                     page=lambda: _sheet_page(a, form, 422), field=form.reason,
+                     done=_("평가표를 재개했습니다. 평가위원이 다시 수정하여 제출할 수 있습니다."),
+                     to=url_for("officer.sheet_view", assignment_id=a.id))
 
 
 # --- challenges (기피) --------------------------------------------------------------
@@ -279,25 +243,18 @@ def challenge_decide(challenge_id: int):
     c = challenge_for_officer(challenge_id)
     call = c.proposal.call
     form = _decision_form(c)
-    if not form.validate_on_submit():
-        return _challenges_page(call, form, c.id, 422)
-    try:
-        if form.decision.data == "uphold":
-            # Only a seat offered on the form: any other number, however large, is "none chosen".
-            target = next((a for a in conflicts.live_assignments(c.proposal) if a.id == form.assignment_id.data), None)
-            if target is None:
-                form.assignment_id.errors.append(_("인용하려면 배제할 평가위원을 고르십시오."))
-                return _challenges_page(call, form, c.id, 422)
-            conflicts.uphold(c, current_user, target, form.reason.data)
-        else:
-            conflicts.reject(c, current_user, form.reason.data)
-    except conflicts.ConflictError as exc:
-        db.session.rollback()
-        form.reason.errors.append(exc.message)
-        return _challenges_page(call, form, c.id, 422)
-    db.session.commit()
-    flash(_("기피신청을 처리했습니다."), "success")
-    return redirect(url_for("officer.challenges", call_id=call.id), 303)
+
+    def decide():
+        if form.decision.data != "uphold":
+            return conflicts.reject(c, current_user, form.reason.data)
+        # Only a seat offered on the form: any other number, however large, is "none chosen".
+        target = next((a for a in conflicts.live_assignments(c.proposal) if a.id == form.assignment_id.data), None)
+        if target is None:
+            raise conflicts.ConflictError(_("인용하려면 배제할 평가위원을 고르십시오."), field="assignment_id")
+        return conflicts.uphold(c, current_user, target, form.reason.data)
+
+    return flow.post(form, decide, page=lambda: _challenges_page(call, form, c.id, 422), field=form.reason,
+                     done=_("기피신청을 처리했습니다."), to=url_for("officer.challenges", call_id=call.id))
 
 
 def pending_challenges(call) -> int:

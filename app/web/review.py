@@ -20,6 +20,7 @@ from app.proposals import snapshot
 from app.review import conflicts, review_sheets, reviewers
 from app.review import review_access as policy
 from app.access import require, require_role
+from app.web import flow
 from app.web.loaders import assignment_for_reviewer
 from forms.review import PledgeForm, RecuseForm, review_sheet_form, sheet_errors_to_form, sheet_values
 
@@ -46,7 +47,7 @@ def _declaration_page(a, pledge_form, recuse_form, status: int = 200):
 
     proposal = conflicts.proposal_with_members(a)
     preview = conflicts.pledge_text(a, current_user.name, clock.now()) if a.coi_status == CoiStatus.PENDING else ""
-    settled = not review_sheets.may_change(a.call)
+    settled = not review_sheets.may_change(a.call, a)
     return render_template(
         "review/declare.html", a=a, proposal=proposal, preview=preview, pledge_form=pledge_form,
         recuse_form=recuse_form, can_recuse=policy.can_recuse(current_user, a) and not settled,
@@ -60,17 +61,10 @@ def pledge(assignment_id: int):
     a = assignment_for_reviewer(assignment_id)
     require(policy.can_declare(current_user, a))
     form = PledgeForm()
-    if not form.validate_on_submit():
-        return _declaration_page(a, form, RecuseForm(), 422)
-    try:
-        conflicts.declare_no_conflict(a, current_user)
-    except conflicts.ConflictError as exc:
-        db.session.rollback()
-        form.confirm.errors = [*form.confirm.errors, exc.message]
-        return _declaration_page(a, form, RecuseForm(), 422)
-    db.session.commit()
-    flash(_("이해충돌이 없음을 서약했습니다. 이제 신청서를 열람하고 평가할 수 있습니다."), "success")
-    return redirect(url_for("review.proposal", assignment_id=a.id), 303)
+    return flow.post(form, lambda: conflicts.declare_no_conflict(a, current_user),
+                     page=lambda: _declaration_page(a, form, RecuseForm(), 422), field=form.confirm,
+                     done=_("이해충돌이 없음을 서약했습니다. 이제 신청서를 열람하고 평가할 수 있습니다."),
+                     to=url_for("review.proposal", assignment_id=a.id))
 
 
 @bp.route("/a/<int:assignment_id>/recuse", methods=["POST"])
@@ -79,17 +73,10 @@ def recuse(assignment_id: int):
     a = assignment_for_reviewer(assignment_id)
     require(policy.can_recuse(current_user, a))
     form = RecuseForm()
-    if not form.validate_on_submit():
-        return _declaration_page(a, PledgeForm(), form, 422)
-    try:
-        conflicts.recuse(a, current_user, form.reason.data)
-    except conflicts.ConflictError as exc:
-        db.session.rollback()
-        form.reason.errors = [*form.reason.errors, exc.message]
-        return _declaration_page(a, PledgeForm(), form, 422)
-    db.session.commit()
-    flash(_("회피 신청이 처리되었습니다. 이 신청서는 더 이상 평가하지 않습니다."), "success")
-    return redirect(url_for("review.index"), 303)
+    return flow.post(form, lambda: conflicts.recuse(a, current_user, form.reason.data),
+                     page=lambda: _declaration_page(a, PledgeForm(), form, 422), field=form.reason,
+                     done=_("회피 신청이 처리되었습니다. 이 신청서는 더 이상 평가하지 않습니다."),
+                     to=url_for("review.index"))
 
 
 @bp.route("/a/<int:assignment_id>/proposal")
@@ -130,14 +117,14 @@ def sheet(assignment_id: int):
     existing = a.sheet
     status = 200
     if request.method == "POST":
-        if not review_sheets.may_change(call):
+        if not review_sheets.may_change(call, a):
             flash(str(review_sheets.SETTLED), "error")
             return redirect(url_for("review.sheet", assignment_id=a.id), 303)
         if existing is not None and existing.locked:
             flash(_("제출된 평가표는 수정할 수 없습니다. 수정이 필요하면 담당자에게 재개를 요청하십시오."), "error")
             return redirect(url_for("review.sheet", assignment_id=a.id), 303)
         form = review_sheet_form(call)
-        submitting = "submit_sheet" in request.form or form.action.data == "submit"
+        submitting = form.submitting()
         if form.validate_on_submit():
             points, comments, opinion = sheet_values(form, call)
             try:
@@ -176,7 +163,7 @@ def sheet(assignment_id: int):
     errors = [e for f in form for e in (f.errors or [])]
     return render_template(
         "review/sheet.html", a=a, form=form, sheet=existing, criteria=review_sheets.criteria(call),
-        settled=not review_sheets.may_change(call),
+        settled=not review_sheets.may_change(call, a),
         grades={k: str(v) for k, v in (review_sheets.grades(call) or {}).items()},
         total=review_sheets.display(review_sheets.total(call, valid_points)),
         max_total=review_sheets.display(review_sheets.max_total(call)), errors=errors,

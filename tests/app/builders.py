@@ -15,6 +15,7 @@ from decimal import Decimal
 from app.extensions import db
 from app.models import BudgetLine, InfraItem, Kpi, PocPlan, User
 from app.core import clock
+from app.demo import pdf
 from app.proposals import attachments
 from app.review import reviewers as reviewer_pool
 from app.selection.results import SheetData
@@ -37,22 +38,7 @@ TEXT = dict(summary="창원 기계산업의 AI 전환을 실증합니다.", stra
 
 def minimal_pdf() -> bytes:
     """A real one-page PDF, cross-reference table and all."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf.one_page()
 
 
 def docx_bytes(text: str = "사업계획서") -> bytes:

@@ -18,9 +18,13 @@ def _opening(call, **changes):
     return {"opens_at": call.opens_at, "closes_at": call.closes_at, **changes}
 
 
+# Changing a call that has opened is a 변경공고 and carries a reason (tests/app/test_call_amendments.py).
+REASON = "일정 조정"
+
+
 def _refusal(call, officer, data) -> list[tuple[str, str]]:
     with pytest.raises(CallAdminError) as info:
-        call_admin.update_call(call, officer, data)
+        call_admin.update_call(call, officer, data, reason=REASON)
     db.session.rollback()
     return info.value.problems
 
@@ -68,7 +72,7 @@ def test_other_fields_of_an_open_call_still_save_with_the_opening_as_the_form_sh
     opened = call.opens_at
     # The form has minutes only: 09:00 for 09:00:42 is no change.
     call_admin.update_call(call, officer, _opening(call, opens_at=opened.replace(second=0, microsecond=0),
-                                                   title="바뀐 공모명"))
+                                                   title="바뀐 공모명"), reason=REASON)
     db.session.commit()
     saved = db.session.get(Call, call.id)
     assert saved.title == "바뀐 공모명" and saved.opens_at == opened

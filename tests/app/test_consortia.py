@@ -32,7 +32,7 @@ def test_applicant_creates_a_consortium_led_by_their_own_organisation(client, lo
 
     resp = client.post("/my/consortia", data={"name": "창원 AX 실증산단 컨소시엄"})
 
-    assert resp.status_code == 302
+    assert resp.status_code == 303
     consortium = db.session.scalar(select(Consortium))
     assert resp.headers["Location"].endswith(f"/my/consortia/{consortium.id}")
     assert consortium.name == "창원 AX 실증산단 컨소시엄"
@@ -65,7 +65,7 @@ def test_lead_adds_a_member_by_brn_typed_with_hyphens_and_a_korean_role(client, 
     resp = client.post(f"/my/consortia/{consortium.id}",
                        data={"action": "add", "brn": _hyphenated(firm.brn), "role": "tenant_firm"})
 
-    assert resp.status_code == 302
+    assert resp.status_code == 303
     assert _members(consortium.id) == {user.organisation_id: "lead", firm.id: "tenant_firm"}
     [entry] = _audit("consortium.member_added")
     member_id = next(m.id for m in db.session.get(Consortium, consortium.id).members if m.organisation_id == firm.id)
@@ -114,7 +114,7 @@ def test_an_organisation_already_in_the_consortium_is_not_added_twice(client, lo
     db.session.commit()
     login(user)
     url = f"/my/consortia/{consortium.id}"
-    assert client.post(url, data={"action": "add", "brn": firm.brn, "role": "university"}).status_code == 302
+    assert client.post(url, data={"action": "add", "brn": firm.brn, "role": "university"}).status_code == 303
 
     again = client.post(url, data={"action": "add", "brn": firm.brn, "role": "research_institute"})
     own = client.post(url, data={"action": "add", "brn": user.organisation.brn, "role": "university"})
@@ -149,7 +149,7 @@ def test_lead_removes_a_member_but_never_the_lead(client, login):
 
     refused = client.post(url, data={"action": "remove", "member_id": lead_id}, follow_redirects=True)
     assert "주관기관은 컨소시엄에서 뺄 수 없습니다." in refused.get_data(as_text=True)
-    assert client.post(url, data={"action": "remove", "member_id": member_id}).status_code == 302
+    assert client.post(url, data={"action": "remove", "member_id": member_id}).status_code == 303
 
     assert _members(consortium.id) == {user.organisation_id: "lead"}
     [entry] = _audit("consortium.member_removed")

@@ -1,17 +1,28 @@
 """``flask demo load``: a complete, repeatable demo of the 2025 AX call."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, Call, Consortium, IndustrialComplex, Organisation, Proposal, User
+from app.models import (
+    AuditEntry, Call, Consortium, IndustrialComplex, Organisation, Proposal, Result, ReviewAssignment, User,
+)
+from app import audit
 from app.accounts import brn
-from app.demo import demo
+from app.demo import ax2025, demo
+from app.core import clock as app_clock
 from app.core.clock import kst
 from app.accounts.passwords import verify_password
+from app.notifications.contacts import consortium_contacts
+from app.proposals import validation
+from app.review import conflicts, review_sheets, reviewers
+from app.proposals import consortia as consortia_service
+from app.selection import objections, results, screening
+from tests.factories import OrganisationFactory
 
 
 def row_counts() -> dict[str, int]:
@@ -24,6 +35,8 @@ def test_loading_twice_changes_nothing(app, clock):
     first = row_counts()
     call = db.session.scalar(select(Call).where(Call.code == "AX-2025"))
     window = (call.opens_at, call.closes_at, call.info_session_at, call.review_due_at)
+    review = db.session.scalar(select(Call).where(Call.code == "AX-2025-R"))
+    review_window = (review.opens_at, review.closes_at, review.review_due_at)
 
     clock.shift(timedelta(days=5))  # a later run must not move the call's dates
     again = demo.load()
@@ -32,6 +45,8 @@ def test_loading_twice_changes_nothing(app, clock):
     assert row_counts() == first
     db.session.refresh(call)
     assert (call.opens_at, call.closes_at, call.info_session_at, call.review_due_at) == window
+    db.session.refresh(review)
+    assert (review.opens_at, review.closes_at, review.review_due_at) == review_window
     assert db.session.scalar(select(func.count()).where(AuditEntry.action == "demo.loaded")) == 1
 
 
@@ -76,7 +91,8 @@ def test_consortium_and_half_filled_draft(app, clock):
     roles = sorted(m.role for m in consortium.members)
     assert roles == sorted(["lead", "local_government", "tenant_firm", "tenant_firm", "ai_supplier",
                             "university", "research_institute"])
-    proposal = db.session.scalar(select(Proposal).where(Proposal.consortium_id == consortium.id))
+    proposal = db.session.scalar(select(Proposal).where(Proposal.consortium_id == consortium.id,
+                                                        Proposal.call_id == result.call.id))
     assert proposal is result.proposal
     assert proposal.status == "draft" and proposal.complex.name == "창원" and proposal.receipt_no is None
     assert proposal.title and proposal.summary
@@ -86,12 +102,13 @@ def test_consortium_and_half_filled_draft(app, clock):
     assert not proposal.alliance_plan  # half-filled: there is still work for the demo user
 
 
-def test_reviewers_do_not_belong_to_the_consortium(app, clock):
+def test_reviewers_do_not_belong_to_any_consortium(app, clock):
     demo.load()
-    consortium = db.session.scalar(select(Consortium))
+    consortia = db.session.scalars(select(Consortium)).all()
     reviewers = [u for u in db.session.scalars(select(User)) if u.has_role("reviewer")]
-    assert len(reviewers) == 3
-    assert not {r.organisation_id for r in reviewers} & consortium.member_org_ids()
+    assert len(consortia) == 3 and len(reviewers) == 7
+    members = set().union(*(c.member_org_ids() for c in consortia))
+    assert not {r.organisation_id for r in reviewers} & members
 
 
 def test_demo_accounts_have_the_printed_password_and_roles(app, clock):
@@ -116,6 +133,7 @@ def test_cli_prints_accounts_and_password(app, clock):
     assert out.exit_code == 0, out.output
     assert "applicant@demo.gongmo.kr" in out.output and "officer@demo.gongmo.kr" in out.output
     assert demo.PASSWORD in out.output
+    assert "AX-2025-R" in out.output and "(in_review)" in out.output
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and "nothing changed" in second.output
 
@@ -129,3 +147,170 @@ def test_demo_accounts_can_log_in(app, clock, client):
     client.post("/logout")
     refused = client.post("/login", data={"email": "officer@demo.gongmo.kr", "password": "wrong-Password-1"})
     assert refused.status_code != 302
+
+
+# --- the second call, already in review ------------------------------------------------------
+
+def _review_call():
+    return db.session.scalar(select(Call).where(Call.code == "AX-2025-R"))
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_as_of_fixes_the_clock_inside_the_block_only(clock):
+    real = app_clock.now()
+    past = kst(2025, 5, 17, 9)
+    with app_clock.as_of(past):
+        assert app_clock.now() == past
+        with app_clock.as_of(past + timedelta(days=1)):
+            assert app_clock.now() == past + timedelta(days=1)
+        assert app_clock.now() == past
+    assert app_clock.now() == real  # time-machine's time again
+    with pytest.raises(ValueError):
+        with app_clock.as_of(datetime(2025, 5, 17, 9)):
+            pass
+
+
+def test_review_call_closed_weeks_after_opening_and_is_in_review(app, clock):
+    # The clock fixture stands at 2025-07-01 09:00 KST.
+    result = demo.load()
+    call = result.review_call
+    assert call is _review_call() and call.status() == "in_review"
+    assert call.opens_at == kst(2025, 5, 17, 9) and call.closes_at == kst(2025, 6, 26, 15)
+    assert call.closes_at - call.opens_at >= timedelta(days=30)
+    assert call.review_due_at == kst(2025, 7, 11, 18)
+    assert call.programme is result.call.programme and call.rubric == ax2025.rubric()
+    assert (call.awards, call.reviewers_per_proposal, call.policy["pass_mark"]) == (2, 5, "70")
+
+    proposals = screening.submitted_proposals(call)
+    assert sorted(p.complex.name for p in proposals) == ["구미", "여수", "창원"]
+    assert [p.receipt_no for p in proposals] == ["AX-2025-R-0001", "AX-2025-R-0002", "AX-2025-R-0003"]
+    for p in proposals:
+        assert p.submitted_at < call.closes_at and validation.validate(p).ok
+        assert screening.is_eligible(p)
+    changwon = next(p for p in proposals if p.complex.name == "창원")
+    assert changwon.consortium.name == "창원 AX 실증산단 컨소시엄"
+    assert _user("applicant@demo.gongmo.kr") in consortium_contacts(changwon.consortium)
+    # Different strength, so the automatic criteria (and the ranking) differ.
+    facts = {p.complex.name: results.facts_of(p) for p in proposals}
+    assert [len(set(facts[k]["infrastructure_types"])) for k in ("창원", "구미", "여수")] == [5, 4, 3]
+
+
+def test_review_call_panels_wait_only_for_reviewer1(app, clock):
+    demo.load()
+    call = _review_call()
+    reviewer1 = _user("reviewer1@demo.gongmo.kr")
+    assert len(reviewers.pool(call)) >= 7
+    for proposal in screening.submitted_proposals(call):
+        panel = conflicts.live_assignments(proposal)
+        assert len(panel) == 5
+        mine = [a for a in panel if a.reviewer_id == reviewer1.id]
+        assert len(mine) == 1 and mine[0].coi_status == "pending" and mine[0].sheet is None
+        others = [a for a in panel if a.reviewer_id != reviewer1.id]
+        assert all(a.coi_status == "declared" and a.sheet.status == "submitted" for a in others)
+        assert not {a.reviewer.organisation_id for a in panel} & proposal.consortium.member_org_ids()
+    assert len({s["reviewer"] for s in review_sheets.submitted_sheets(call)}) == 6
+    # Results wait for reviewer1's three sheets.
+    with pytest.raises(results.ResultsError):
+        results.compute(call, _user("officer@demo.gongmo.kr"))
+
+
+def test_review_call_history_happened_in_order_and_the_audit_log_holds(app, clock):
+    demo.load()
+    db.session.commit()
+    call = _review_call()
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.call_id == call.id)
+                                 .order_by(AuditEntry.id)).all()
+    times = [e.at for e in entries]
+    assert times == sorted(times) and times[-1] < app_clock.now()
+    at = {e.action: e.at for e in reversed(entries)}  # the first entry of each action
+    assert at["call.created"] < at["call.published"] < call.opens_at <= at["proposal.started"]
+    assert max(e.at for e in entries if e.action == "proposal.submitted") < call.closes_at <= at["call.in_review"]
+    assert at["call.in_review"] < at["screening.confirmed"] < at["reviewer.invited"] < at["review.assigned"]
+    assert audit.verify() is None
+    out = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert out.exit_code == 0 and "intact" in out.output
+
+
+def _sign_in(client, email: str) -> None:
+    client.post("/logout")
+    resp = client.post("/login", data={"email": email, "password": demo.PASSWORD})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:1000]
+
+
+def test_the_review_can_be_walked_through_to_the_announced_result(app, clock, client):
+    demo.load()
+    db.session.commit()
+    call = _review_call()
+    reviewer1 = _user("reviewer1@demo.gongmo.kr")
+
+    # The officer's results page names the three sheets still missing: reviewer1's.
+    _sign_in(client, "officer@demo.gongmo.kr")
+    for page in ("", "/screening", "/reviewers", "/assignments"):
+        assert client.get(f"/officer/calls/{call.id}{page}").status_code == 200, page
+    html = client.get(f"/officer/calls/{call.id}/results").get_data(as_text=True)
+    assert html.count("서약 전") >= 3 and reviewer1.name in html
+
+    # reviewer1 pledges, reads each proposal with its documents, and scores it.
+    _sign_in(client, reviewer1.email)
+    assert "AX-2025-R-0001" in client.get("/review/").get_data(as_text=True)
+    mine = db.session.scalars(select(ReviewAssignment).where(
+        ReviewAssignment.call_id == call.id, ReviewAssignment.reviewer_id == reviewer1.id)).all()
+    assert len(mine) == 3
+    for a in mine:
+        assert client.post(f"/review/a/{a.id}/pledge", data={"confirm": "y"}).status_code == 303
+        page = client.get(f"/review/a/{a.id}/proposal").get_data(as_text=True)
+        assert a.proposal.title in page
+        sha = a.proposal.attachments[0].sha256
+        assert client.get(f"/review/a/{a.id}/files/{sha}").data.startswith(b"%PDF-")
+        resp = client.post(f"/review/a/{a.id}/sheet", data={
+            "points_infra": "26", "points_poc": "A", "points_plan": "8.5", "points_alliance": "8",
+            "comment_infra": "장비 계획이 구체적임", "overall_opinion": "타당한 계획임",
+            "submit_sheet": "1", "confirm_submit": "y"})
+        assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
+
+    # The officer computes the results, decides and announces.
+    _sign_in(client, "officer@demo.gongmo.kr")
+    assert client.post(f"/officer/calls/{call.id}/results/compute", data={}).status_code == 302
+    ranking = db.session.scalars(select(Result).where(Result.call_id == call.id).order_by(Result.rank)).all()
+    assert len(ranking) == 3 and [r.selected for r in ranking] == [True, True, False]
+    assert len({r.total for r in ranking}) == 3
+    for step in ("decide", "announce"):
+        resp = client.post(f"/officer/calls/{call.id}/step", data={"step": step, "confirm": "y"})
+        assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
+    db.session.refresh(call)
+    assert call.status() == "announced"
+
+    # The applicant of 창원 reads the result and may object.
+    changwon = next(p for p in screening.submitted_proposals(call) if p.complex.name == "창원")
+    _sign_in(client, "applicant@demo.gongmo.kr")
+    html = client.get(f"/my/proposals/{changwon.id}/result").get_data(as_text=True)
+    assert "선정되었습니다." in html and "선정평가 결과" in html
+    # The objection form is offered for ten days (filing it is the objection tests' business).
+    assert objections.can_file(changwon) and "이의신청" in html
+    assert audit.verify() is None
+
+
+def test_a_review_call_the_demo_refuses_is_left_out_with_a_note(app, clock):
+    # A demo clicked through before the review call existed: 창원's lead invited one more member,
+    # which has not accepted, so 창원 could not submit and the call is left out.
+    earlier = demo.DemoResult()
+    orgs = {key: demo._organisation(earlier, *spec) for key, spec in demo.ORGANISATIONS.items()}
+    applicant = demo._account(earlier, "applicant@demo.gongmo.kr", "김지원", orgs["gntp"], "AX사업단", ("applicant",))
+    consortium = demo._consortium(earlier, applicant, orgs)
+    newcomer = OrganisationFactory(name="(주)새참여기업")
+    consortia_service.add_member(consortium, applicant, newcomer.brn, "tenant_firm")
+    db.session.commit()
+
+    result = demo.load()
+    db.session.commit()
+    assert result.review_call is None and _review_call() is None
+    assert len(result.notes) == 1 and "AX-2025-R" in result.notes[0] and "(주)새참여기업" in result.notes[0]
+    assert result.call.status() == "open" and result.created["calls"] == 1
+    assert db.session.scalar(select(func.count()).select_from(Consortium)) == 1
+    assert db.session.scalar(select(func.count()).select_from(ReviewAssignment)) == 0
+    assert audit.verify() is None
+    out = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert out.exit_code == 0 and "Note: AX-2025-R was not created" in out.output

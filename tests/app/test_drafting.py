@@ -173,7 +173,10 @@ def test_overview_saves_partial_data_and_is_audited(client, login, setup):
     saved = _fresh(proposal.id)
     assert saved.title == "창원 AX 실증산단 구축" and saved.summary == "" and saved.complex_id is None
     [entry] = _audits("proposal.draft_saved")
-    assert entry.data == {"section": "overview"} and entry.actor_id == user.id and entry.object_id == proposal.id
+    # Old and new value of each changed field; the summary, saved empty as it was, is not listed.
+    assert entry.data == {"section": "overview", "changes": {
+        "complex_id": [call.complexes[1].id, None], "title": ["", "창원 AX 실증산단 구축"]}}
+    assert entry.actor_id == user.id and entry.object_id == proposal.id and entry.call_id == call.id
     assert drafts.section_progress(saved)["overview"] == "partial"
 
 
@@ -212,7 +215,8 @@ def test_long_text_sections_save(client, login, setup, section, field, column):
 
     assert SAVED in resp.get_data(as_text=True)
     assert getattr(_fresh(proposal.id), column) == text
-    assert [e.data for e in _audits("proposal.draft_saved")] == [{"section": section}]
+    assert [e.data for e in _audits("proposal.draft_saved")] == [
+        {"section": section, "changes": {column: ["", text]}}]
     assert text in client.get(f"/proposals/{proposal.id}/{section}").get_data(as_text=True)
 
 

@@ -42,7 +42,7 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
     assert resp.status_code == 302, resp.get_data(as_text=True)
     call = db_session.scalar(select(Call).where(Call.code == "AX-2025"))
     assert client.post(f"/officer/calls/{call.id}/rubric", data=rubric_form(ax2025.RUBRIC, ax2025.POLICY)).status_code == 302
-    assert client.post(f"/officer/calls/{call.id}/step", data={"step": "publish"}).status_code == 302
+    assert client.post(f"/officer/calls/{call.id}/step", data={"step": "publish", "confirm": "y"}).status_code == 303
     db_session.refresh(call)
     assert call.status() == "open" and call.policy["budget_cap"] == "28000000000"
     client.post("/logout")
@@ -78,7 +78,7 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
         else:
             data = {"status": "confirmed", "reason": ""}
         assert client.post(f"/officer/proposals/{p.id}/screening", data=data).status_code == 302
-    assert client.post(f"/officer/calls/{call.id}/step", data={"step": "start_review"}).status_code == 302
+    assert client.post(f"/officer/calls/{call.id}/step", data={"step": "start_review", "confirm": "y"}).status_code == 303
 
     # --- reviewers: six invited, one conflicted with 창원's consortium --------------------
     member_org = OrganisationFactory(name="창원대학교")
@@ -114,7 +114,7 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
             resp = client.post(f"/review/a/{a.id}/sheet", data={
                 "points_infra": infra, "points_poc": "A", "points_plan": "8", "points_alliance": "8",
                 "comment_infra": f"인프라 의견 {infra}", "comment_poc": "PoC 구체적", "comment_plan": "", "comment_alliance": "",
-                "overall_opinion": "종합적으로 우수", "submit_sheet": "1"})
+                "overall_opinion": "종합적으로 우수", "submit_sheet": "1", "confirm_submit": "y"})
             assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
         client.post("/logout")
     assert scored == {name: 5 for name in SCORES}
@@ -128,8 +128,8 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
     assert [r.selected for r in ranking] == [True, True, False]
     assert ranking[2].reason == "below criterion floor: infra"  # 10.33 of 30 is under the 40 % floor
     assert proposals["창원"].receipt_no in html
-    assert client.post(f"/officer/calls/{call.id}/step", data={"step": "decide"}).status_code == 302
-    assert client.post(f"/officer/calls/{call.id}/step", data={"step": "announce"}).status_code == 302
+    assert client.post(f"/officer/calls/{call.id}/step", data={"step": "decide", "confirm": "y"}).status_code == 303
+    assert client.post(f"/officer/calls/{call.id}/step", data={"step": "announce", "confirm": "y"}).status_code == 303
     db_session.refresh(call)
     assert call.status() == "announced"
     announced = db_session.scalars(select(OutboxMessage.user_id).where(OutboxMessage.template == "results_announced")).all()
@@ -145,20 +145,24 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
     assert "선정되지 않았습니다." in html and ranking[2].breakdown["total"] in html
     assert ranking[0].breakdown["total"] not in html
     assert "인프라 의견 10" in html and "PoC 구체적" in html
-    assert all(r.name in html for r in reviewers)  # the evaluator list
+    # The evaluator list names exactly 여수's panel, not the reviewers of the other proposals.
+    panel = {a.reviewer_id for a in assignments if a.proposal_id == yeosu.id}
+    assert all(r.name in html for r in [*reviewers, conflicted] if r.id in panel)
+    assert not any(r.name in html for r in [*reviewers, conflicted] if r.id not in panel)
     assert f"R{reviewers[0].id}" not in html
     clock.shift(timedelta(days=3))
     assert client.post(f"/my/proposals/{yeosu.id}/result",
-                       data={"grounds": "정량 항목 산정 시 PoC 계획 수가 잘못 반영되었습니다."}).status_code == 302
+                       data={"ground": "misreading",
+                             "grounds": "정량 항목 산정 시 PoC 계획 수가 잘못 반영되었습니다."}).status_code == 302
     client.post("/logout")
     objection = db_session.scalar(select(Objection))
     login(officer)
     assert f"/officer/objections/{objection.id}" in client.get(f"/officer/calls/{call.id}").get_data(as_text=True)
     resp = client.post(f"/officer/objections/{objection.id}",
-                       data={"answer": "PoC 계획 10건이 모두 반영되었음을 확인했습니다.", "re_evaluation": "재평가 결과 변동 없음"})
+                       data={"decision": "rejected", "answer": "PoC 계획 10건이 모두 반영되었음을 확인했습니다."})
     assert resp.status_code == 302
     client.post("/logout")
     login(applicants["여수"])
     html = client.get(f"/my/proposals/{yeosu.id}/result").get_data(as_text=True)
-    assert "PoC 계획 10건이 모두 반영되었음을 확인했습니다." in html and "재평가 결과 변동 없음" in html
+    assert "PoC 계획 10건이 모두 반영되었음을 확인했습니다." in html and "기각" in html
     assert db_session.get(Proposal, yeosu.id).status == "submitted"

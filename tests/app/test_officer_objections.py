@@ -26,7 +26,7 @@ def _announced(clock_fixture=None):
 def test_no_objection_before_the_announcement(app, clock):
     call, officer, p, applicant = _announced()
     with pytest.raises(ObjectionError):
-        objections.file(p, applicant, "평가 점수 산정에 오류가 있습니다.")
+        objections.file(p, applicant, "평가 점수 산정에 오류가 있습니다.", "misreading")
 
 
 def test_objection_within_ten_days_reaches_the_officers_and_is_answered(app, clock, db_session):
@@ -35,23 +35,23 @@ def test_objection_within_ten_days_reaches_the_officers_and_is_answered(app, clo
     decisions.announce(call, officer)
     clock.shift(timedelta(days=9))
     with pytest.raises(ObjectionError):
-        objections.file(p, applicant, "짧음")
-    o = objections.file(p, applicant, "인프라 항목 평가에서 오픈랩 계획이 반영되지 않았습니다.")
+        objections.file(p, applicant, "짧음", "misreading")
+    o = objections.file(p, applicant, "인프라 항목 평가에서 오픈랩 계획이 반영되지 않았습니다.", "misreading")
     filed = db_session.scalar(select(OutboxMessage).where(OutboxMessage.template == "objection_filed"))
     assert filed.user_id == officer.id
     with pytest.raises(ObjectionError):
-        objections.file(p, applicant, "두 번째 이의신청도 접수해 주십시오.")
+        objections.file(p, applicant, "두 번째 이의신청도 접수해 주십시오.", "misreading")
     due = objections.due_list(call)
     assert [d.objection for d in due] == [o] and due[0].due == o.filed_at + timedelta(days=30)
     assert not due[0].overdue
-    objections.answer(o, officer, "재검토 결과 점수 산정에 오류가 없었습니다.", "재평가 없음")
+    objections.answer(o, officer, "재검토 결과 점수 산정에 오류가 없었습니다.", decision="rejected")
     assert o.status == "answered" and objections.due_list(call) == []
     answered = db_session.scalar(select(OutboxMessage).where(OutboxMessage.template == "objection_answered"))
     assert answered.user_id == applicant.id
     actions = db_session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "objection")).all()
     assert actions == ["objection.filed", "objection.answered"]
     with pytest.raises(ObjectionError):
-        objections.answer(o, officer, "다시 답변하려는 시도입니다.")
+        objections.answer(o, officer, "다시 답변하려는 시도입니다.", decision="upheld")
 
 
 def test_objection_after_ten_days_is_refused(app, clock):
@@ -60,13 +60,13 @@ def test_objection_after_ten_days_is_refused(app, clock):
     decisions.announce(call, officer)
     clock.shift(timedelta(days=10, seconds=1))
     with pytest.raises(ObjectionError):
-        objections.file(p, applicant, "인프라 항목 평가에 오류가 있습니다.")
+        objections.file(p, applicant, "인프라 항목 평가에 오류가 있습니다.", "misreading")
 
 
 def test_an_unanswered_objection_becomes_overdue_after_thirty_days(app, clock):
     call, officer, p, applicant = _announced()
     decisions.decide(call, officer)
     decisions.announce(call, officer)
-    objections.file(p, applicant, "인프라 항목 평가에 오류가 있습니다.")
+    objections.file(p, applicant, "인프라 항목 평가에 오류가 있습니다.", "misreading")
     clock.shift(timedelta(days=31))
     assert objections.due_list(call)[0].overdue

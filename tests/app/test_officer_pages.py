@@ -96,7 +96,7 @@ def test_the_officer_creates_a_call_and_fixes_the_rubric_with_field_errors(app, 
     assert [c["key"] for c in new.rubric["criteria"]] == ["plan", "pocs"]
     assert new.policy["one_per"] == "complex" and new.policy["awards"] == 3
     # publish through the dashboard's lifecycle button
-    assert client.post(f"/officer/calls/{new.id}/step", data={"step": "publish"}).status_code == 302
+    assert client.post(f"/officer/calls/{new.id}/step", data={"step": "publish", "confirm": "y"}).status_code == 303
     db_session.refresh(new)
     assert new.status() == "upcoming"
     assert client.post(f"/officer/calls/{new.id}/copy", data={"code": "AX-2027"}).status_code == 302
@@ -213,14 +213,15 @@ def test_consortium_sees_only_its_own_result_after_announcement_and_files_an_obj
     assert results.result_of(a).breakdown["total"] in html
     assert result_b.breakdown["total"] not in html and b.receipt_no not in html
     assert "R1" not in html  # reviewer pseudonyms stay hidden
-    resp = client.post(f"/my/proposals/{a.id}/result", data={"grounds": "인프라 항목 점수 산정에 이의가 있습니다."})
+    resp = client.post(f"/my/proposals/{a.id}/result",
+                       data={"ground": "evaluator_error", "grounds": "인프라 항목 점수 산정에 이의가 있습니다."})
     assert resp.status_code == 302
     objection = db_session.scalar(select(Objection))
     assert objection.proposal_id == a.id
     client.post("/logout")
     login(officer)
     assert "인프라 항목 점수" in client.get(f"/officer/objections/{objection.id}").get_data(as_text=True)
-    resp = client.post(f"/officer/objections/{objection.id}", data={"answer": "재검토 결과 점수에 오류가 없습니다.", "re_evaluation": ""})
+    resp = client.post(f"/officer/objections/{objection.id}", data={"decision": "rejected", "answer": "재검토 결과 점수에 오류가 없습니다."})
     assert resp.status_code == 302
     client.post("/logout")
     login(applicant_a)

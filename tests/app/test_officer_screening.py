@@ -72,3 +72,16 @@ def test_the_queue_lists_every_submitted_proposal_with_its_checks(app):
     rows = screening.queue(call)
     assert [r.proposal for r in rows] == [a, b]
     assert rows[0].decision.status == "confirmed" and rows[1].decision is None
+
+
+def test_a_decision_by_an_officer_loaded_before_a_commit_is_stored_with_its_decider(app, db_session):
+    """After a commit the officer's row is expired; reading its id must not flush a half-made decision."""
+    call = closed_call()
+    proposal = submitted_proposal(call, "창원")
+    officer = officer_for(call)
+    db_session.commit()
+
+    decision = screening.decide(proposal, officer, "confirmed", "")
+    db_session.commit()
+
+    assert db_session.get(EligibilityDecision, decision.id).decided_by_id == officer.id

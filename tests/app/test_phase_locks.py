@@ -18,7 +18,7 @@ from app.models import AuditEntry, Call, ReviewAssignment, ReviewSheet
 from app.review import assignment, conflicts, review_sheets, reviewers
 from app.calls import lifecycle
 from app.selection import decisions
-from app.selection import results, screening
+from app.selection import readiness, results, screening
 from tests.app.builders import applicant_of, submitted_proposal
 from tests.factories import OrganisationFactory, UserFactory, closed_call, officer_for
 from tests.support import sign_in
@@ -68,7 +68,9 @@ def announced(app):
     challenge = conflicts.file_challenge(proposal, applicant, target_organisation=drafting.reviewer.organisation.name,
                                          target_person="", reason="경쟁 컨소시엄 참여 기관")
     db.session.commit()
-    results.compute(call, officer)
+    # The draft is left out with a reason, and the panel of two acknowledged: only then do results compute.
+    readiness.leave_out(call, drafting, officer, "기한 내 미제출")
+    results.compute(call, officer, acknowledge_short=True)
     decisions.decide(call, officer)
     decisions.announce(call, officer)
     db.session.commit()
@@ -84,13 +86,13 @@ def test_after_the_announcement_a_recusal_seats_nobody_and_sheets_stay_as_they_w
 
     # The reviewer with a draft recuses, hoping for a refill, then tries to hand in a sheet anyway.
     sign_in(client, drafting.reviewer)
-    recused = client.post(f"/review/a/{drafting.id}/recuse", data={"reason": "뒤늦은 회피"})
+    recused = client.post(f"/review/a/{drafting.id}/recuse", data={"reason": "뒤늦은 회피", "confirm": "y"})
     assert recused.status_code == 422
     assert "선정 결과가 확정된 공모에서는" in recused.get_data(as_text=True)
     url = f"/review/a/{drafting.id}/sheet"
     page = client.get(url).get_data(as_text=True)
     assert "선정 결과가 확정되어 평가표를 더 이상 저장하거나 제출할 수 없습니다." in page and 'name="submit_sheet"' not in page
-    full = {f"points_{k}": v for k, v in FULL.items()} | {"overall_opinion": "최하", "submit_sheet": "1"}
+    full = {f"points_{k}": v for k, v in FULL.items()} | {"overall_opinion": "최하", "submit_sheet": "1", "confirm_submit": "y"}
     refused = client.post(url, data=full, follow_redirects=True)
     assert "선정 결과가 확정되어 평가표를 더 이상 저장하거나 제출할 수 없습니다." in refused.get_data(as_text=True)
     client.post(url, data={"points_infra": "0", "action": "save"})

@@ -95,10 +95,10 @@ def test_sheet_draft_submit_lock_over_http(client, world):
     assert db.session.get(ReviewAssignment, a1.id).sheet.points == {"infra": "20"}
     assert "20" in client.get(url).get_data(as_text=True)
 
-    resp = client.post(url, data={"points_infra": "20", "submit_sheet": "1"})
+    resp = client.post(url, data={"points_infra": "20", "submit_sheet": "1", "confirm_submit": "y"})
     assert resp.status_code == 422 and "종합의견을 입력하십시오" in resp.get_data(as_text=True)
 
-    resp = client.post(url, data={**FULL, "submit_sheet": "1"})
+    resp = client.post(url, data={**FULL, "submit_sheet": "1", "confirm_submit": "y"})
     assert resp.status_code == 303
     sheet = db.session.get(ReviewAssignment, a1.id).sheet
     assert sheet.status == "submitted" and sheet.points["poc"] == "A"
@@ -206,7 +206,7 @@ def test_recusal_over_http_reassigns(client, app):
     db.session.commit()
     sign_in(client, r1)
     assert client.post(f"/review/a/{a1.id}/recuse", data={"reason": ""}).status_code == 422
-    assert client.post(f"/review/a/{a1.id}/recuse", data={"reason": "소속 기관 자문 수행"}).status_code == 303
+    assert client.post(f"/review/a/{a1.id}/recuse", data={"reason": "소속 기관 자문 수행", "confirm": "y"}).status_code == 303
     live = {a.reviewer_id for a in conflicts.live_assignments(p)}
     assert live == {r2.id, r3.id}
     assert client.get(f"/review/a/{a1.id}/proposal").status_code == 403
@@ -280,3 +280,30 @@ def test_attachment_download_checks_the_assignment(client, world, app):
     assert client.get(f"/review/a/{world['a2'].id}/files/{sha}").status_code == 403
     assert client.get(f"/review/a/{a1.id}/files/{sha}").status_code == 404
     assert client.get(f"/review/a/{b1.id}/files/{sha}").status_code == 403
+
+
+def test_submitting_a_sheet_or_recusing_needs_the_reviewers_confirmation(app, client):
+    """Both cannot be undone by the reviewer: without the box ticked nothing happens."""
+    call = closed_call()
+    call.reviewers_per_proposal = 2
+    officer = officer_for(call)
+    submitted_proposal(call)
+    r1, r2 = pool_of(call, officer, 2)
+    assignment.auto_assign(call, officer)
+    a1, a2 = (db.session.scalar(select(ReviewAssignment).where(ReviewAssignment.reviewer_id == r.id)) for r in (r1, r2))
+    conflicts.declare_no_conflict(a1, r1)
+    db.session.commit()
+    sign_in(client, r1)
+
+    page = client.post(f"/review/a/{a1.id}/sheet", data={**FULL, "submit_sheet": "1"})
+    assert page.status_code == 422 and "제출하려면 확인란에 표시하십시오." in page.get_data(as_text=True)
+    assert db.session.get(ReviewAssignment, a1.id).sheet is None
+    assert client.post(f"/review/a/{a1.id}/sheet", data={**FULL, "save": "1"}).status_code == 303  # a draft needs none
+    db.session.expire_all()
+    assert db.session.get(ReviewAssignment, a1.id).sheet.status == "draft"
+
+    sign_in(client, r2)
+    page = client.post(f"/review/a/{a2.id}/recuse", data={"reason": "소속 기관 자문 수행"})
+    assert page.status_code == 422 and "회피하려면 확인란에 표시하십시오." in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ReviewAssignment, a2.id).coi_status == "pending"

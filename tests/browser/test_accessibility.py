@@ -18,7 +18,7 @@ import pytest
 from app.models import User
 from app.review import assignment
 from app.proposals import consortia
-from app.selection import results
+from app.selection import readiness, results
 from app.proposals.drafts import EDITABLE_SECTIONS
 from tests.app.builders import complete_proposal
 from tests.browser import scenario
@@ -89,7 +89,10 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(open_jo
     # This reviewer has one assignment still to declare and one sheet still to fill in.
     undeclared, unscored = [a for a in assignment.assignments_of(r.call) if a.reviewer_id == reviewer.id][:2]
     scenario.score_all(r, pending={undeclared.id}, unscored={unscored.id})
-    results.compute(r.call, r.officer)
+    # Results compute only once the missing sheets are left out with a reason, short panels acknowledged.
+    for a in (undeclared, unscored):
+        readiness.leave_out(r.call, a, r.officer, "기한 내 미제출")
+    results.compute(r.call, r.officer, acknowledge_short=True)
     db_session.commit()
 
     pid, cid = draft.id, r.call.id
@@ -103,7 +106,8 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(open_jo
                      f"/review/a/{unscored.id}/proposal", f"/review/a/{unscored.id}/sheet"],
         "officer": ["/officer/", f"/officer/calls/{cid}", f"/officer/calls/{cid}/screening",
                     f"/officer/calls/{cid}/reviewers", f"/officer/calls/{cid}/assignments",
-                    f"/officer/calls/{cid}/results"],
+                    f"/officer/calls/{cid}/results", f"/officer/calls/{cid}/step/decide",
+                    f"/officer/calls/{cid}/audit"],
     }
     users = {"applicant": applicant, "reviewer": reviewer, "officer": r.officer}
     findings: list[dict] = []

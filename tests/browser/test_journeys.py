@@ -35,6 +35,16 @@ def main_nav(page):
     return page.get_by_role("navigation", name="주 메뉴")
 
 
+def take_step(page, label: str, consequence: str) -> None:
+    """From the call's dashboard: the step's page says what it will do, and takes it once confirmed."""
+    page.get_by_role("button", name=label).click()
+    expect(page.get_by_role("heading", name=f"{label}: 진행하기 전에 확인하십시오")).to_be_visible()
+    expect(page.locator("ul.consequences")).to_contain_text(consequence)
+    page.get_by_label("위 내용을 확인했으며, 이 단계는 되돌릴 수 없음을 이해합니다.").check()
+    page.get_by_role("button", name=label).click()
+    expect(flash(page)).to_have_text(f"{label} 단계를 마쳤습니다.")
+
+
 def save_draft(page) -> None:
     page.get_by_role("button", name="임시 저장").last.click()
     expect(flash(page)).to_have_text("임시 저장되었습니다.")
@@ -300,6 +310,10 @@ def test_a_reviewer_pledges_no_conflict_scores_every_criterion_and_submits(open_
         page.get_by_label(f"{criterion} 평가의견").fill(f"{criterion}: 등급 {grade}의 근거")
     page.get_by_label("종합의견").fill("산단 수요에 기반한 구체적인 계획입니다.")
     j.step("sheet-filled")
+    j.watch.expect_console(r"status of 422")  # the refused submission, on purpose
+    page.get_by_role("button", name="제출 (제출 후에는 수정할 수 없습니다)").click()
+    expect(page.get_by_text("제출하려면 확인란에 표시하십시오.").first).to_be_visible()  # nothing sent yet
+    page.get_by_label("제출하면 평가표를 고칠 수 없고, 담당자가 재개해야만 다시 고칠 수 있음을 확인합니다.").check()
     page.get_by_role("button", name="제출 (제출 후에는 수정할 수 없습니다)").click()
     expect(flash(page)).to_have_text("평가표를 제출했습니다.")
     expect(page.locator(".readonly-note")).to_contain_text("제출된 평가표는 수정할 수 없습니다.")
@@ -351,8 +365,7 @@ def test_an_officer_screens_assigns_ranks_decides_and_announces(open_journey, db
     j.step("screened")
 
     console.get_by_role("link", name="현황").click()
-    page.get_by_role("button", name="평가 시작").click()
-    expect(flash(page)).to_have_text("공모 단계를 변경했습니다.")
+    take_step(page, "평가 시작", "제출된 신청서 3건이 적격성 검토와 평가 대상이 됩니다.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("평가 중")
     j.step("review-started")
 
@@ -390,11 +403,10 @@ def test_an_officer_screens_assigns_ranks_decides_and_announces(open_journey, db
     j.step("ranking")
 
     console.get_by_role("link", name="현황").click()
-    page.get_by_role("button", name="선정 확정").click()
+    take_step(page, "선정 확정", "산출된 결과대로 2건을 선정하고 1건을 선정하지 않는 것으로 확정합니다.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("선정 완료")
     j.step("decided")
-    page.get_by_role("button", name="결과 발표").click()
-    expect(flash(page)).to_have_text("공모 단계를 변경했습니다.")
+    take_step(page, "결과 발표", "발표한 날부터 10일 동안 이의신청을 받습니다.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("결과 발표")
     expect(page.locator("ol.lifecycle [aria-current=step]")).to_have_text("결과 발표")
     j.step("announced")

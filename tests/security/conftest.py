@@ -7,6 +7,7 @@ someone who must not see (or may only partly see) it.
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,7 +24,7 @@ from app.selection import decisions
 from app.selection import objections, results, screening
 from app.proposals import submission
 from app.review import reviewers as reviewer_pool
-from tests.app.builders import complete_proposal, docx_bytes, upload
+from tests.app.builders import complete_proposal, docx_bytes, minimal_pdf, upload
 from tests.factories import (
     CallFactory,
     OrganisationFactory,
@@ -129,7 +130,8 @@ def build_world(traveller) -> World:
     db.session.commit()
     db.session.refresh(owner)
     traveller.shift(timedelta(days=1))
-    objection = objections.file(px, owner, "정량 평가 항목 산정에 오류가 있습니다.")
+    objection = objections.file(px, owner, "정량 평가 항목 산정에 오류가 있습니다.", "administrative",
+                                [(io.BytesIO(minimal_pdf()), "증빙.pdf")])
     db.session.commit()
 
     # X's lead lists Y's organisation as a member; Y has not answered, so it sees nothing of X.
@@ -166,6 +168,7 @@ def build_world(traveller) -> World:
         "assignment_id": a_pledged.id, "recused_assignment_id": a_recused.id,
         "unassigned_assignment_id": a_unassigned.id,
         "entry_id": entry.id, "challenge_id": challenge.id, "objection_id": objection.id,
+        "evidence_id": objection.evidence[0].id,
         "result_id": result.id, "other_result_id": results.result_of(py).id,
         "notification_id": notification.id, "member_id": invitation.id, "user_id": newcomer.id, "message_id": message.id, "token": token,
         "section": "overview", "kind": "proposals", "fmt": "csv", "filename": "css/gongmo.css",

@@ -214,7 +214,7 @@ def _reopen(w):
 SHEET = {"points_infra": "27", "points_poc": "A", "points_plan": "8.5", "points_alliance": "10",
          "comment_infra": "구체적", "comment_poc": "", "comment_plan": "", "comment_alliance": "",
          "overall_opinion": "우수함", "action": "save"}
-SHEETS = {"draft": SHEET | {"save": "1"}, "submit": SHEET | {"submit_sheet": "1"}}
+SHEETS = {"draft": SHEET | {"save": "1"}, "submit": SHEET | {"submit_sheet": "1", "confirm_submit": "y"}}
 CHALLENGE = {"target_organisation": "어느 연구원", "target_person": "김평가", "reason": "경쟁 컨소시엄에 참여한 기관입니다."}
 
 
@@ -349,11 +349,11 @@ def _answer_open_objections(world):
     """Only one objection may be open at a time: answer it, so the next request may file again."""
     officer = world.user("officer")
     for item in db.session.scalars(select(Objection).where(Objection.status == "open")):
-        objections.answer(item, officer, "검토 결과 변동 없습니다.", "")
+        objections.answer(item, officer, "검토 결과 변동 없습니다.", decision="rejected")
     db.session.commit()
 
 
-GROUNDS = {"grounds": "정량 평가 항목 산정에 오류가 있습니다."}
+GROUNDS = {"ground": "administrative", "grounds": "정량 평가 항목 산정에 오류가 있습니다."}
 
 
 @FUZZ
@@ -451,12 +451,13 @@ def test_objection_answer_edges(app, announced):
         item = db.session.scalar(select(Objection).where(Objection.status == "open"))
         if item is None:
             proposal = db.session.get(Proposal, announced.ids["proposal_id"])
-            item = objections.file(proposal, announced.user("owner"), "정량 평가 항목 산정에 오류가 있습니다.")
+            item = objections.file(proposal, announced.user("owner"), "정량 평가 항목 산정에 오류가 있습니다.",
+                                      "administrative")
             db.session.commit()
         return item.id
 
     _sweep(app, announced.user("officer"), lambda: f"/officer/objections/{open_objection()}",
-           {"answer": "검토하였습니다.", "re_evaluation": "변동 없음"})
+           {"decision": "rejected", "answer": "검토하였습니다."})
 
 
 # --- every URL variable of every route ---------------------------------------------------------------
@@ -469,7 +470,7 @@ URL_VALUES = {
 
 def test_hostile_url_variables_never_break_a_route(app, announced):
     """Each variable of each rule in turn, the others real: a 4xx, never a 500."""
-    from tests.security.test_permission_matrix import _rules
+    from tests.security.test_permission_matrix import OVERRIDES, _rules
 
     failures = []
     for endpoint, rule in sorted(_rules(app).items()):
@@ -477,7 +478,8 @@ def test_hostile_url_variables_never_break_a_route(app, announced):
         for name in sorted(rule.arguments):
             kind = "int" if type(rule._converters[name]).__name__ == "DatabaseId" else "default"
             for raw in URL_VALUES[kind]:
-                values = {arg: quote(str(announced.ids[arg])) for arg in rule.arguments} | {name: raw}
+                real = {arg: announced.ids[arg] for arg in rule.arguments if arg not in OVERRIDES.get(endpoint, {})}
+                values = {arg: quote(str(v)) for arg, v in (real | OVERRIDES.get(endpoint, {})).items()} | {name: raw}
                 url = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m, v=values: v[m.group(1)], rule.rule)
                 for persona in ("admin", "owner"):
                     client = sign_in(app.test_client(), announced.user(persona))

@@ -29,7 +29,8 @@ def _hidden_cells(persona: str):
 
 def _url(app, world, endpoint: str, *, missing: bool) -> str:
     rule = _rules(app)[endpoint]
-    values = {name: world.ids[name] for name in rule.arguments}
+    # A value fixed for the endpoint (a step's name, a locale) is not an object's id.
+    values = {name: world.ids[name] for name in rule.arguments if name not in OVERRIDES.get(endpoint, {})}
     if missing:
         values = {name: NO_ROW if isinstance(value, int) else value for name, value in values.items()}
     values.update(OVERRIDES.get(endpoint, {}))

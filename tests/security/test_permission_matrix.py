@@ -104,6 +104,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "proposals.attachments":        {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
     "proposals.attachment_download": {"GET": "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "proposals.objection_evidence_download": {"GET": "login  deny   ok     deny   deny   deny   deny   ok     ok"},
     "proposals.attachment_delete":  {"POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
     "proposals.challenges":         {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny"},
     "proposals.challenge_file":     {"POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
@@ -139,6 +140,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.copy_call":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.step":                 {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # Announced already: no step is next, so the confirmation page sends the officer back.
+    "officer.step_confirm":         {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.screening_list":       {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.screen_proposal":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
@@ -157,17 +160,22 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.challenge_decide":     {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.ranking":              {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.compute_results":      {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.leave_out_sheet":      {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.result_detail":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.objections_list":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.objection":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # The world's objection is not answered yet: opening or applying a re-evaluation is refused.
+    "officer.objection_reevaluation": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.objection_reevaluation_apply": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.exports_index":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.export":               {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.audit":                {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
 }
 
 # URL variables whose value is not simply the world's id of the same name.
-OVERRIDES = {"set_locale": {"code": "en"}}
+OVERRIDES = {"set_locale": {"code": "en"}, "officer.step_confirm": {"step": "decide"}}
 # Personas who may see X's title on a page they are allowed to open (others never may).
 MAY_SEE_TITLE = {"owner", "pledged", "recused", "officer", "admin"}
 
@@ -237,7 +245,8 @@ def test_every_url_rule_is_in_the_matrix(app):
 
 def _url(app, world, endpoint: str) -> str:
     rule = _rules(app)[endpoint]
-    values = {name: world.ids[name] for name in rule.arguments}
+    # A value fixed for the endpoint (a step's name, a locale) is not an object's id.
+    values = {name: world.ids[name] for name in rule.arguments if name not in OVERRIDES.get(endpoint, {})}
     values.update(OVERRIDES.get(endpoint, {}))
     return url_for(endpoint, **values)
 

@@ -58,6 +58,26 @@ def test_rolled_back_change_sends_nothing(app, sent):
     assert db.session.scalar(select(Notification.id)) is None
 
 
+def test_a_savepoint_hands_nothing_over_before_the_transaction_commits(app, sent):
+    user = UserFactory(email="lead@example.kr", name="김담당")
+    _queue_reminder(user, key="before")
+    with db.session.begin_nested():
+        _queue_reminder(user, key="inside")
+    assert sent == []  # released, not committed: the whole change may still roll back
+    try:
+        with db.session.begin_nested():
+            _queue_reminder(user, key="rolled-back")
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert sent == []
+
+    db.session.commit()
+
+    # The rows queued before and inside the released savepoint go out, the rolled-back one never.
+    assert sorted(m["X-Gongmo-Key"] for m in sent) == ["before", "inside"]
+
+
 def test_the_same_key_is_queued_and_sent_once(app, sent):
     user = UserFactory()
     assert _queue_reminder(user, key="receipt:1") is not None

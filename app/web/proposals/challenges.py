@@ -25,6 +25,19 @@ def _proposal(proposal_id: int):
     return proposal_for_member(proposal_id)
 
 
+def challenge_url(proposal) -> str | None:
+    """The challenge page, for those who may file one while challenges are allowed; else None."""
+    if policy.can_file_challenge(current_user, proposal) and conflicts.may_challenge(proposal):
+        return url_for("proposals.challenges", proposal_id=proposal.id)
+    return None
+
+
+@bp.context_processor
+def challenge_link():
+    # The proposal's own page offers the link; its view lives with the drafting pages.
+    return {"challenge_url": challenge_url}
+
+
 def _page(proposal, form, status: int = 200):
     return render_template(
         "proposals/challenges.html", proposal=proposal, form=form, items=conflicts.challenges_of(proposal),

@@ -5,15 +5,13 @@ from decimal import Decimal
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.web.officer import bp, require_officer
 from app.calls import call_admin, call_stats, lifecycle
-from app.selection import charts, objections, results
+from app.selection import charts, objections, results, steps
 from app.calls.calls import status_label
 from app.web.loaders import call_for_officer
-from forms.officer import StepForm
 
 
 def has_endpoint(name: str) -> bool:
@@ -25,14 +23,6 @@ def has_endpoint(name: str) -> bool:
 def index():
     require_officer()
     return render_template("officer/index.html", calls=call_admin.calls_for(current_user), status_label=status_label)
-
-
-STEP_LABELS = {
-    "publish": _l("공모 게시"),
-    "start_review": _l("평가 시작"),
-    "decide": _l("선정 확정"),
-    "announce": _l("결과 발표"),
-}
 
 
 @bp.route("/calls/<int:call_id>")
@@ -62,7 +52,7 @@ def dashboard(call_id: int):
     return render_template(
         "officer/dashboard.html", call=call, counts=counts, status_items=status_items, series=series,
         progress=progress, charts=charts_svg, ranking=ranking, due=objections.due_list(call),
-        step=lifecycle.next_step(call), step_labels=STEP_LABELS, step_form=StepForm(step=lifecycle.next_step(call)),
+        step=lifecycle.next_step(call), step_labels=steps.LABELS,
         status_label=status_label, has_endpoint=has_endpoint,
     )
 

@@ -1,36 +1,59 @@
-"""Officer console: the ranking, each proposal's explanation, and selection overrides."""
+"""Officer console: the ranking, each proposal's explanation, and selection overrides.
+
+Before computing, the ranking page lists the sheets still missing (each with a form to
+leave it out, with a reason) and the panels short of the call's size.
+"""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.web.officer import bp
 from app.extensions import db
-from app.web.loaders import call_for_officer, result_for_officer
-from app.selection import results
+from app.web.loaders import assignment_for_officer, call_for_officer, result_for_officer
+from app.selection import decisions, outcomes, readiness, results
+from app.selection.readiness import ReadinessError
 from app.selection.results import ResultsError
-from forms.officer import ActionForm, OverrideForm
+from forms.officer import OverrideForm
+from forms.results import ComputeForm, LeaveOutForm
+
+
+@bp.context_processor
+def decide_helpers():
+    # The dashboard offers "decide" only when the results are computed and not stale.
+    return {"decide_blocker": decisions.decide_blocker}
+
+
+def _ranking_page(call, leave_out_forms=None, status: int = 200):
+    ready = readiness.check(call) if results.may_compute(call) else None
+    forms = {m.assignment_id: LeaveOutForm.of(m.assignment_id) for m in (ready.missing if ready else [])}
+    forms.update(leave_out_forms or {})
+    computed = decisions.results_computed(call)
+    return render_template(
+        "officer/ranking.html", call=call, rows=results.ranking_rows(call), criteria=results.criteria_labels(call),
+        stats=results.reviewer_statistics(call), compute_form=ComputeForm(), can_compute=ready is not None,
+        ready=ready, leave_out_forms=forms, left_out=readiness.left_out_sheets(call),
+        stale=ready is not None and computed and readiness.is_stale(call, ready),
+    ), status
 
 
 @bp.route("/calls/<int:call_id>/results")
 @login_required
 def ranking(call_id: int):
-    call = call_for_officer(call_id)
-    return render_template(
-        "officer/ranking.html", call=call, rows=results.ranking_rows(call), criteria=results.criteria_labels(call),
-        stats=results.reviewer_statistics(call), compute_form=ActionForm(), can_compute=results.may_compute(call),
-    )
+    return _ranking_page(call_for_officer(call_id))
 
 
 @bp.route("/calls/<int:call_id>/results/compute", methods=["POST"])
 @login_required
 def compute_results(call_id: int):
     call = call_for_officer(call_id)
-    if not ActionForm().validate_on_submit():
+    form = ComputeForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        rows = results.compute(call, current_user)
+        rows = results.compute(call, current_user, acknowledge_short=bool(form.acknowledge_short.data))
     except ResultsError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -38,6 +61,25 @@ def compute_results(call_id: int):
         db.session.commit()
         flash(_("평가 결과를 산출했습니다 (%(n)s건).", n=len(rows)), "success")
     return redirect(url_for("officer.ranking", call_id=call_id))
+
+
+@bp.route("/results/sheets/<int:assignment_id>/leave-out", methods=["POST"])
+@login_required
+def leave_out_sheet(assignment_id: int):
+    assignment = assignment_for_officer(assignment_id)
+    call = call_for_officer(assignment.call_id)
+    form = LeaveOutForm.of(assignment.id)
+    if form.validate_on_submit():
+        try:
+            readiness.leave_out(call, assignment, current_user, form.reason.data)
+        except ReadinessError as exc:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("평가표를 결과 산출에서 제외했습니다. 제외 사유가 기록되었습니다."), "success")
+            return redirect(url_for("officer.ranking", call_id=call.id))
+    return _ranking_page(call, {assignment.id: form}, 422)
 
 
 @bp.route("/results/<int:result_id>", methods=["GET", "POST"])
@@ -57,5 +99,12 @@ def result_detail(result_id: int):
             flash(_("선정 여부를 변경했습니다. 변경 사유가 기록되었습니다."), "success")
             return redirect(url_for("officer.ranking", call_id=call.id))
     return render_template("officer/result_detail.html", call=call, result=result, form=form,
+                           outcome=outcomes.final_outcome(result, _locale()),
+                           evaluators=outcomes.evaluators_of(call, result.proposal),
+                           left_out=readiness.left_out_of(result.proposal),
                            criteria=results.criteria_labels(call), can_override=results.may_override(call)), \
         422 if form.errors else 200
+
+
+def _locale() -> str:
+    return "en" if str(get_locale()) == "en" else "ko"

@@ -1,0 +1,215 @@
+"""Whether a call's results may be computed: every sheet in, or left out with a reason.
+
+A live assignment (pending or declared, not recused or removed) of an eligible proposal
+either has a submitted sheet, which counts, or is *missing*. Results are computed only
+when no sheet is missing: the officer waits for it, or leaves it out (``leave_out``) with
+a reason that is audited and shown on the result. A left-out sheet never counts, even if
+it is submitted afterwards. A panel whose counted sheets are fewer than the call's
+``reviewers_per_proposal`` is *short*: computing then needs the officer's acknowledgement.
+
+``check`` reads all of it in one pass; its ``digest`` fingerprints what a computation reads
+(the eligible proposals, each sheet's state): the results are stale once it no longer
+matches the digest stored when they were computed, and the selection is not decided then.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import audit
+from app.core.errors import SelectionError
+from app.extensions import db
+from app.models import Call, CallOutcome, LeftOutSheet, Proposal, ReviewAssignment
+from app.models.calls import CallPhase
+from app.models.review import ACTIVE_COI, CoiStatus, SheetStatus
+from app.selection import screening
+
+
+class ReadinessError(SelectionError):
+    pass
+
+
+SHEET_STATUS_LABELS = {
+    "pending": _l("서약 전"),
+    "not_started": _l("작성 전"),
+    "draft": _l("작성 중 (미제출)"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MissingSheet:
+    """A live assignment whose sheet is not submitted and not left out."""
+
+    assignment_id: int
+    proposal_id: int
+    receipt_no: str
+    title: str
+    reviewer: str
+    status: str  # a key of SHEET_STATUS_LABELS
+
+    @property
+    def status_label(self) -> str:
+        return str(SHEET_STATUS_LABELS[self.status])
+
+
+@dataclass(frozen=True, slots=True)
+class ShortPanel:
+    proposal_id: int
+    receipt_no: str
+    title: str
+    counted: int
+    size: int
+
+
+def panel_size(call: Call) -> int:
+    return call.reviewers_per_proposal or 5
+
+
+def _eligible_ids(call: Call) -> list[int]:
+    return sorted(p.id for p in screening.eligible_proposals(call))
+
+
+def _assignments(call: Call, proposal_ids: list[int]) -> list[ReviewAssignment]:
+    if not proposal_ids:
+        return []
+    return list(db.session.scalars(
+        select(ReviewAssignment)
+        .where(ReviewAssignment.call_id == call.id, ReviewAssignment.proposal_id.in_(proposal_ids),
+               # A re-evaluation after an objection is no part of the computation it objects to.
+               ReviewAssignment.objection_id.is_(None))
+        .options(selectinload(ReviewAssignment.sheet), joinedload(ReviewAssignment.reviewer),
+                 joinedload(ReviewAssignment.proposal).load_only(Proposal.id, Proposal.receipt_no, Proposal.title))
+        .order_by(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id)
+    ).unique())
+
+
+def _left_out_ids(call: Call) -> set[int]:
+    return set(db.session.scalars(select(LeftOutSheet.assignment_id).where(LeftOutSheet.call_id == call.id)))
+
+
+def _state(a: ReviewAssignment, left_out: set[int]) -> str:
+    """One assignment's part in a computation: counted, left out, excluded or missing."""
+    if a.id in left_out:
+        return "left_out"
+    if a.coi_status not in ACTIVE_COI:
+        return "excluded"
+    if a.coi_status == CoiStatus.DECLARED and a.sheet is not None and a.sheet.status == SheetStatus.SUBMITTED:
+        return "counted"
+    return "missing"
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Where a call stands for computing, read in one pass: what is missing, what is short."""
+
+    missing: list[MissingSheet]
+    short: list[ShortPanel]
+    digest: str
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+def check(call: Call, counts: Mapping[int, int] | None = None) -> Readiness:
+    """The call's missing sheets, short panels and inputs digest.
+
+    ``counts`` (sheets per proposal id) is what the computation will count, when it is given
+    its sheets; otherwise the counted sheets of the database.
+    """
+    ids = _eligible_ids(call)
+    left_out = _left_out_ids(call)
+    assignments = _assignments(call, ids)
+    missing, counted, parts = [], {}, [",".join(map(str, ids))]
+    for a in assignments:
+        state = _state(a, left_out)
+        if state == "missing":
+            status = ("pending" if a.coi_status == CoiStatus.PENDING
+                      else "draft" if a.sheet is not None else "not_started")
+            missing.append(MissingSheet(a.id, a.proposal_id, a.proposal.receipt_no or "", a.proposal.title,
+                                        a.reviewer.name, status))
+        elif state == "counted":
+            counted[a.proposal_id] = counted.get(a.proposal_id, 0) + 1
+            state += f"@{a.sheet.submitted_at.isoformat() if a.sheet.submitted_at else ''}"
+        parts.append(f"{a.id}:{state}")
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return Readiness(missing, _short_panels(call, ids, counted if counts is None else counts), digest)
+
+
+def missing_sheets(call: Call) -> list[MissingSheet]:
+    return check(call).missing
+
+
+def left_out_sheets(call: Call, proposal: Proposal | None = None) -> list[LeftOutSheet]:
+    query = select(LeftOutSheet).where(LeftOutSheet.call_id == call.id)
+    if proposal is not None:
+        query = query.join(ReviewAssignment).where(ReviewAssignment.proposal_id == proposal.id)
+    return list(db.session.scalars(
+        query.options(joinedload(LeftOutSheet.assignment).joinedload(ReviewAssignment.reviewer),
+                      joinedload(LeftOutSheet.assignment).joinedload(ReviewAssignment.proposal),
+                      joinedload(LeftOutSheet.officer))
+        .order_by(LeftOutSheet.id)
+    ).unique())
+
+
+def left_out_of(proposal: Proposal) -> list[LeftOutSheet]:
+    """The sheets of one proposal left out, for its result detail."""
+    return left_out_sheets(proposal.call, proposal)
+
+
+def left_out_keys(call: Call) -> set[tuple[int, str]]:
+    """(proposal id, reviewer pseudonym) of each left-out sheet, as the engine's input names them."""
+    rows = db.session.execute(
+        select(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id)
+        .join(LeftOutSheet, LeftOutSheet.assignment_id == ReviewAssignment.id)
+        .where(LeftOutSheet.call_id == call.id))
+    return {(proposal_id, f"R{reviewer_id}") for proposal_id, reviewer_id in rows}
+
+
+def counted_reviewer_ids(call: Call, proposal: Proposal | None = None) -> set[int]:
+    """The reviewers whose submitted sheets count, for one proposal or for any of the call."""
+    left_out = _left_out_ids(call)
+    ids = [proposal.id] if proposal is not None else _eligible_ids(call)
+    return {a.reviewer_id for a in _assignments(call, ids) if _state(a, left_out) == "counted"}
+
+
+def _short_panels(call: Call, ids: list[int], counts: Mapping[int, int]) -> list[ShortPanel]:
+    size = panel_size(call)
+    short = [i for i in ids if counts.get(i, 0) < size]
+    if not short:
+        return []
+    proposals = db.session.execute(
+        select(Proposal.id, Proposal.receipt_no, Proposal.title).where(Proposal.id.in_(short)).order_by(Proposal.id))
+    return [ShortPanel(pid, receipt_no or "", title, counts.get(pid, 0), size) for pid, receipt_no, title in proposals]
+
+
+def leave_out(call: Call, assignment: ReviewAssignment, officer, reason: str) -> LeftOutSheet:
+    """Leave one missing sheet out of the results, with the officer's reason (audited)."""
+    reason = (reason or "").strip()
+    if call.phase != CallPhase.IN_REVIEW:
+        raise ReadinessError(_l("평가 중인 공모에서만 평가표를 제외할 수 있습니다."))
+    if assignment.call_id != call.id:
+        raise ReadinessError(_l("이 공모의 평가 배정이 아닙니다."))
+    if len(reason) < 5:
+        raise ReadinessError(_l("제외 사유를 5자 이상 구체적으로 입력하십시오."), field="reason")
+    missing = {m.assignment_id: m for m in missing_sheets(call)}
+    if assignment.id not in missing:
+        raise ReadinessError(_l("제출되지 않은 평가표만 제외할 수 있습니다."))
+    row = LeftOutSheet(call_id=call.id, assignment_id=assignment.id, reason=reason, officer_id=officer.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(officer, "results.sheet_left_out", row, call_id=call.id, assignment_id=assignment.id,
+                 proposal_id=assignment.proposal_id, reviewer_id=assignment.reviewer_id,
+                 sheet_status=missing[assignment.id].status, reason=reason)
+    return row
+
+
+def is_stale(call: Call, ready: Readiness | None = None) -> bool:
+    """Whether sheets, exclusions or eligibility changed since the results were computed."""
+    stored = db.session.scalar(select(CallOutcome.inputs_digest).where(CallOutcome.call_id == call.id))
+    return stored != (ready or check(call)).digest
