@@ -42,6 +42,20 @@ Typed objects, as the web app builds them from database rows::
     reviewer_stats(results)                            # list[ReviewerStats] for officers
     results_to_json(results, policy)                   # the contract's output document
 
+A call in stages (서면 → 발표 → 현장) runs ``evaluate`` once per stage, then::
+
+    from scoring import final_ranking, final_scores, shortlist
+
+    written = evaluate(rubric, policy, proposals)
+    going_on = shortlist(written, "multiple", 3, policy.awards, policy=policy,
+                         stage="written", next_stage="presentation")     # 3배수
+    going_on.advancing, going_on.explain("AX-2025-003", "ko")
+    presented = evaluate(presentation_rubric, presentation_policy,
+                         [p for p in proposals if p.id in going_on.advancing])
+    finals = final_scores({"written": written, "presentation": presented}, "weighted",
+                          {"written": Decimal("30"), "presentation": Decimal("70")}, decimals=2)
+    final_ranking(finals, policy)                      # list[FinalResult], rank order
+
 Bad input raises ``ScoringInputError``, whose ``proposal``, ``reviewer`` and
 ``criterion`` attributes locate the fault and whose ``str()`` is one line.
 """
@@ -55,6 +69,7 @@ from .output import results_to_json
 from .parse import load_json, parse_input
 from .rules import AutoScore, CountRule, CoverageRule, StepsRule
 from .select import rank, rank_and_select, select
+from .stages import FinalResult, FinalScore, Shortlist, StagePart, final_ranking, final_scores, shortlist
 from .stats import ReviewerStats, SheetDeviation, reviewer_stats
 
 __all__ = [
@@ -62,6 +77,8 @@ __all__ = [
     "CountRule",
     "CoverageRule",
     "Criterion",
+    "FinalResult",
+    "FinalScore",
     "Policy",
     "ProposalInput",
     "Result",
@@ -72,10 +89,14 @@ __all__ = [
     "Sheet",
     "SheetDeviation",
     "SheetTotal",
+    "Shortlist",
+    "StagePart",
     "StepsRule",
     "evaluate",
     "evaluate_json",
     "explain",
+    "final_ranking",
+    "final_scores",
     "load_json",
     "parse_input",
     "rank",
@@ -84,4 +105,5 @@ __all__ = [
     "reviewer_stats",
     "score_all",
     "select",
+    "shortlist",
 ]

@@ -11,7 +11,7 @@ from operator import itemgetter
 from .errors import ScoringInputError
 from .model import CRITERION_PREFIX, Policy, ProposalInput, Result, Rubric, Score, SheetTotal
 from .rules import AutoScore
-from .select import rank_and_select
+from .select import check_selection_fields, rank_and_select
 from .values import DIVISION, EXACT, ZERO, looks_numeric, quotient, round_half_up, show, to_decimal
 
 
@@ -36,12 +36,7 @@ def score_all(rubric: Rubric, policy: Policy, proposals: Iterable[ProposalInput]
             if proposal.id in seen:
                 raise ScoringInputError("duplicate proposal id", proposal=proposal.id)
             seen.add(proposal.id)
-            if policy.one_per is not None and not isinstance(proposal.fields.get(policy.one_per), str):
-                raise ScoringInputError(
-                    f"proposal has no {policy.one_per!r} field, which policy.one_per names", proposal=proposal.id
-                )
-            if policy.budget_cap is not None and proposal.budget is None:
-                raise ScoringInputError("proposal has no budget, which policy.budget_cap needs", proposal=proposal.id)
+            check_selection_fields(proposal, policy)
             try:
                 scores.append(scorer.score(proposal))
             except Inexact:

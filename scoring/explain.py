@@ -183,19 +183,23 @@ def explain(result: Result, rubric: Rubric, policy: Policy, locale: Locale = "ko
     lines.append(line)
 
     lines.append(_pass_line(result, rubric, policy, text, fig))
-    lines.append(
-        text["selected" if result.selected else result.skipped].format(
-            rank=result.rank,
-            awards=policy.awards,
-            field=policy.one_per,
-            group=proposal.fields.get(policy.one_per) if policy.one_per else None,
-            conflict=result.conflict_with,
-            budget=f"{proposal.budget:,}" if proposal.budget is not None else "",
-            spent=f"{result.budget_before:,}",
-            cap=f"{policy.budget_cap:,}" if policy.budget_cap is not None else "",
-        )
-    )
+    lines.append(selection_line(result, policy, locale))
     return lines
+
+
+def selection_line(result: Result, policy: Policy, locale: Locale = "ko") -> str:
+    """The rank and the selection's verdict: selected, or the check that stopped it."""
+    proposal = result.score.proposal
+    return _TEXT[locale]["selected" if result.selected else result.skipped].format(
+        rank=result.rank,
+        awards=policy.awards,
+        field=policy.one_per,
+        group=proposal.fields.get(policy.one_per) if policy.one_per else None,
+        conflict=result.conflict_with,
+        budget=f"{proposal.budget:,}" if proposal.budget is not None else "",
+        spent=f"{result.budget_before:,}",
+        cap=f"{policy.budget_cap:,}" if policy.budget_cap is not None else "",
+    )
 
 
 def _exact_text(value: Decimal, decimals: int) -> str:

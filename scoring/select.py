@@ -5,12 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from .model import CRITERION_PREFIX, SUBMITTED_AT, Policy, Result, Score
+from .errors import ScoringInputError
+from .model import CRITERION_PREFIX, SUBMITTED_AT, Policy, ProposalInput, Result, Score
 from .values import EXACT, ZERO
 
 
-def rank(scores: Iterable[Score], policy: Policy) -> list[Score]:
-    """Rounded total (higher first), then the policy's tie-breaks, then id ascending."""
+def check_selection_fields(proposal: ProposalInput, policy: Policy) -> None:
+    """Refuse a proposal lacking what the selection reads: its ``one_per`` field, its budget."""
+    if policy.one_per is not None and not isinstance(proposal.fields.get(policy.one_per), str):
+        raise ScoringInputError(
+            f"proposal has no {policy.one_per!r} field, which policy.one_per names", proposal=proposal.id
+        )
+    if policy.budget_cap is not None and proposal.budget is None:
+        raise ScoringInputError("proposal has no budget, which policy.budget_cap needs", proposal=proposal.id)
+
+
+def tie_key(policy: Policy) -> Callable[[Score], tuple[object, ...]]:
+    """What the policy ranks by: rounded total (higher first), then its tie-breaks.
+
+    Two scores with equal keys are tied as far as the call's rules go; only the final
+    fallback, the proposal id, orders them (a stage shortlist lets such a tie through).
+    """
     parts: list[Callable[[Score], object]] = [lambda s: -s.total]
     for tie_break in policy.tie_breaks:
         if tie_break == SUBMITTED_AT:
@@ -18,8 +33,13 @@ def rank(scores: Iterable[Score], policy: Policy) -> list[Score]:
         else:
             key = tie_break[len(CRITERION_PREFIX):]
             parts.append(lambda s, key=key: -s.criteria[key])
-    parts.append(lambda s: s.proposal.id)
-    return sorted(scores, key=lambda s: tuple(part(s) for part in parts))
+    return lambda s: tuple(part(s) for part in parts)
+
+
+def rank(scores: Iterable[Score], policy: Policy) -> list[Score]:
+    """Rounded total (higher first), then the policy's tie-breaks, then id ascending."""
+    key = tie_key(policy)
+    return sorted(scores, key=lambda s: (*key(s), s.proposal.id))
 
 
 def select(ranked: Iterable[Score], policy: Policy) -> list[Result]:

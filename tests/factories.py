@@ -21,6 +21,7 @@ from app.models import (
     Call, Consortium, ConsortiumMember, IndustrialComplex, InfraType, Organisation, Programme,
     Proposal, ProposalVersion, RequiredAttachment, User,
 )
+from app.models.stages import default_procedure
 from app.demo import ax2025
 from app.accounts import brn
 from app.core import clock
@@ -144,6 +145,8 @@ class CallFactory(Base):
         kinds = ax2025.ATTACHMENT_KINDS if kwargs.get("attachments", True) else []
         for i, (key, ko, en, required) in enumerate(kinds):
             obj.attachment_kinds.append(RequiredAttachment(key=key, label_ko=ko, label_en=en, required=required, position=i))
+        # Like a call made by the officer's service: 요건검토, then the written review by its panel.
+        obj.stages = default_procedure(obj.reviewers_per_proposal or 5, obj.review_due_at)
         db.session.flush()
 
 

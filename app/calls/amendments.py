@@ -8,8 +8,9 @@ has been started (someone may be planning to the last day), never into the past 
 close the call at once). The rubric and the selection rules are frozen from the first
 submission: a submitted proposal was written against them.
 
-``announcement`` and ``rubric_summary`` give the readable values compared before and after a
-change; ``audit.changes`` of two of them is what the audit entry and the amendment hold.
+``announcement`` and ``rubric_summary`` (and app/calls/stages.py's ``summary`` of the procedure)
+give the readable values compared before and after a change; ``audit.changes`` of two of them is
+what the audit entry and the amendment hold.
 """
 from __future__ import annotations
 
@@ -48,9 +49,10 @@ FIELD_LABELS = {
     "pass_mark": _l("선정 기준 점수 (합격선)"), "criterion_floor": _l("과락 기준"),
     "trim_from": _l("최고·최저점 제외 기준 (평가표 수)"), "tie_breaks": _l("동점 처리 순서"),
     "one_per": _l("산업단지당 1건만 선정"), "budget_cap": _l("총 국비 한도 안에서만 선정"),
-    "decimals": _l("점수 소수 자릿수"),
+    "decimals": _l("점수 소수 자릿수"), "stages": _l("평가 절차"), "final_score": _l("최종 점수 산정"),
 }
 _CRITERION = "criterion:"
+STAGE = "stage:"  # the procedure's steps (app/calls/stages.py), numbered from 1 as announced
 
 
 # --- when a change is an amendment ---------------------------------------------------------
@@ -172,6 +174,8 @@ def rubric_summary(rubric: dict | None, policy: dict | None) -> dict:
 def field_label(key: str) -> str:
     if key.startswith(_CRITERION):
         return _("평가항목 %(n)s", n=key[len(_CRITERION):])
+    if key.startswith(STAGE):
+        return _("평가 절차 %(n)s단계", n=key[len(STAGE):])
     label = FIELD_LABELS.get(key)
     return str(label) if label is not None else key
 
@@ -195,6 +199,8 @@ def _position(key: str) -> tuple[int, str]:
     order = list(FIELD_LABELS)
     if key.startswith(_CRITERION):
         return order.index("total_points"), key
+    if key.startswith(STAGE):
+        return order.index("stages"), key
     return (order.index(key) if key in order else len(order)), key
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Call, IndustrialComplex, InfraType, Programme, RequiredAttachment
 from app.models.calls import CallPhase
+from app.models.stages import FinalScore, default_procedure
 from app import audit
 from app.calls import amendments
 from app.core import clock
@@ -48,7 +49,8 @@ class CallAdminError(CallsError):
         self.problems = problems
 
 
-def _decimal(value) -> Decimal | None:
+def finite_decimal(value) -> Decimal | None:
+    """``value`` as a finite Decimal, or None when it is not a number."""
     try:
         d = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
@@ -57,7 +59,7 @@ def _decimal(value) -> Decimal | None:
 
 
 def total_points(rubric: dict) -> Decimal:
-    return _decimal(rubric.get("total_points", "100")) or Decimal(100)
+    return finite_decimal(rubric.get("total_points", "100")) or Decimal(100)
 
 
 def rubric_problems(rubric: dict, policy: dict) -> list[tuple[str, str]]:
@@ -81,7 +83,7 @@ def rubric_problems(rubric: dict, policy: dict) -> list[tuple[str, str]]:
         keys.append(key)
         if not (c.get("label") or "").strip():
             problems.append((prefix + "label", _("항목명(한국어)을 입력하십시오.")))
-        mp = _decimal(c.get("max_points"))
+        mp = finite_decimal(c.get("max_points"))
         if mp is None or mp <= 0:
             problems.append((prefix + "max_points", _("배점은 0보다 큰 숫자여야 합니다.")))
         else:
@@ -108,12 +110,12 @@ def rubric_problems(rubric: dict, policy: dict) -> list[tuple[str, str]]:
         raw = (policy if name == "pass_mark" else rubric).get(name)
         if raw is None and name == "bonus_cap":
             continue
-        value = _decimal(raw)
+        value = finite_decimal(raw)
         if value is None or not (low <= value <= high):
             problems.append((name, _("0 이상 %(t)s 이하의 숫자를 입력하십시오.", t=format(total.normalize(), "f"))))
     floor = policy.get("criterion_floor")
     if floor is not None:
-        value = _decimal(floor)
+        value = finite_decimal(floor)
         if value is None or not (0 <= value <= 1):
             problems.append(("criterion_floor", _("과락 기준은 0과 1 사이의 비율(예: 0.4)이어야 합니다.")))
     for tb in policy.get("tie_breaks") or []:
@@ -208,6 +210,15 @@ def _call_problems(call: Call) -> list[tuple[str, str]]:
         keys = [row.key for row in rows]
         if len(keys) != len(set(keys)):
             problems.append((field, _("같은 키가 두 줄 이상 있습니다. 키는 줄마다 달라야 합니다.")))
+    for stage in call.stages:  # the first later stage is due first (app/calls/stages.py keeps them in order)
+        if stage.position >= 2 and stage.due_at is not None:
+            due = _("평가 절차의 다음 단계 마감(%(at)s)보다 빨라야 합니다. 평가 절차에서 먼저 바꾸십시오.",
+                    at=clock.to_kst(stage.due_at).strftime("%Y-%m-%d %H:%M"))
+            if call.closes_at and call.closes_at >= stage.due_at:
+                problems.append(("closes_at", due))
+            elif call.review_due_at and call.review_due_at >= stage.due_at:
+                problems.append(("review_due_at", due))
+            break
     existing = db.session.scalar(select(Call.id).where(Call.code == call.code, Call.id != (call.id or 0)))
     if existing:
         problems.append(("code", _("이미 사용 중인 공모 코드입니다.")))
@@ -243,12 +254,20 @@ def _sync_policy(call: Call) -> None:
     if "budget_cap" in policy:
         policy["budget_cap"] = str(call.total_cap)
     call.policy = policy
+    # The first evaluation stage is the call's review: its panel and due date are the call's fields.
+    for stage in call.stages:
+        if stage.position == 1:
+            stage.panel_size, stage.due_at = call.reviewers_per_proposal, call.review_due_at
+        if stage.policy:
+            stage.policy = {**stage.policy, "awards": call.awards}
 
 
 def create_call(actor, programme: Programme, data: dict, rubric: dict | None = None, policy: dict | None = None) -> Call:
     call = Call(programme=programme, phase=CallPhase.DRAFT, rubric=rubric or {"criteria": [], "total_points": "100"},
-                policy=policy or {"trim_from": 5, "pass_mark": "70", "awards": 1, "decimals": 2, "tie_breaks": []})
+                policy=policy or {"trim_from": 5, "pass_mark": "70", "awards": 1, "decimals": 2, "tie_breaks": []},
+                reviewers_per_proposal=5, final_score=FinalScore.LAST)
     _apply_fields(call, data)
+    call.stages = default_procedure(call.reviewers_per_proposal, call.review_due_at)
     problems = _call_problems(call)
     if problems:
         raise CallAdminError(problems)
@@ -343,8 +362,10 @@ def copy_call(call: Call, actor, code: str, years: int = 1) -> Call:
         min_local_ratio=call.min_local_ratio, max_attachment_bytes=call.max_attachment_bytes,
         max_proposal_bytes=call.max_proposal_bytes, reviewers_per_proposal=call.reviewers_per_proposal,
         review_due_at=_shift_year(call.review_due_at, years), rubric=deepcopy(call.rubric),
-        policy=deepcopy(call.policy), phase=CallPhase.DRAFT,
+        policy=deepcopy(call.policy), phase=CallPhase.DRAFT, final_score=call.final_score,
     )
+    new.stages = ([s.copied(_shift_year(s.due_at, years)) for s in call.stages]
+                  or default_procedure(call.reviewers_per_proposal, new.review_due_at))
     new.complexes = list(call.complexes)
     new.infra_types = [InfraType(key=t.key, label_ko=t.label_ko, label_en=t.label_en, position=t.position)
                        for t in call.infra_types]

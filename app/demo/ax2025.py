@@ -6,6 +6,8 @@ Figures are from SPEC §1 and the public reporting in shared/seeds/.
 from __future__ import annotations
 
 from copy import deepcopy
+from datetime import datetime
+from decimal import Decimal
 
 # (name, region, designation year) of the 21 smart green complexes designated by 2024.
 COMPLEXES = [
@@ -62,6 +64,36 @@ POLICY = {
     "trim_from": 5, "pass_mark": "70", "criterion_floor": "0.4", "awards": 10, "one_per": "complex",
     "budget_cap": "140000000000", "tie_breaks": ["criterion:infra", "submitted_at"], "decimals": 2,
 }
+
+# The selection procedure (SPEC §6): 요건검토 → 서면평가 by five reviewers on RUBRIC (highest and
+# lowest dropped) → the top 3배수 of those passing → 발표평가 by five reviewers on its own rubric;
+# final score = 서면 30 % + 발표 70 %. The 심의위원회 that confirms the result (§6.7) is not
+# configured yet, so it is left out of the procedure.
+PRESENTATION_RUBRIC = {
+    "criteria": [
+        {"key": "strategy", "label": "발표 내용의 충실성", "label_en": "Substance of the presentation", "max_points": "40",
+         "kind": "review", "description": "산단 AX 추진 전략, 인프라 구축과 기업 실증의 연계를 구체적으로 설명하는가"},
+        {"key": "feasibility", "label": "실행 가능성", "label_en": "Feasibility", "max_points": "30", "kind": "review",
+         "description": "컨소시엄 추진체계, 지방비·민간부담 확보, 일정과 예산이 실현 가능한가"},
+        {"key": "qa", "label": "질의응답", "label_en": "Questions and answers", "max_points": "30", "kind": "review",
+         "description": "평가위원의 질문에 근거를 들어 정확하게 답변하는가"},
+    ],
+    "total_points": "100",
+}
+PRESENTATION_POLICY = {"trim_from": 5, "pass_mark": "70", "decimals": 2, "tie_breaks": ["criterion:strategy", "submitted_at"]}
+FINAL_SCORE = "weighted"
+
+
+def stages(review_due_at: datetime, presentation_due_at: datetime) -> list[dict]:
+    """The procedure as ``app.calls.stages.set_stages`` takes it (the first entry is 요건검토)."""
+    return [
+        {"kind": "requirements"},
+        {"kind": "written", "panel_size": 5, "due_at": review_due_at, "shortlist_rule": "multiple",
+         "shortlist_value": 3, "weight": Decimal("30")},
+        {"kind": "presentation", "panel_size": 5, "due_at": presentation_due_at, "weight": Decimal("70"),
+         "rubric": deepcopy(PRESENTATION_RUBRIC), "policy": deepcopy(PRESENTATION_POLICY)},
+    ]
+
 
 PER_AWARD_CAP = 14_000_000_000  # 140억원
 TOTAL_CAP = 140_000_000_000  # 1,400억원

@@ -20,7 +20,7 @@ from app import audit
 from app.core import clock
 from app.demo import ax2025, review_call
 from app.accounts import brn
-from app.calls import call_admin, lifecycle
+from app.calls import call_admin, lifecycle, stages
 from app.proposals import drafts
 from app.proposals import consortia as consortia_service
 from app.accounts.passwords import hash_password
@@ -205,9 +205,10 @@ def _call(result: DemoResult, programme: Programme, complexes: dict, officer: Us
     call = db.session.scalar(select(Call).where(Call.code == CALL_CODE))
     if call is None:
         # Through the officer's own services, so the demo call passes the same checks a real one does.
+        window = call_window(now)
         call = call_admin.create_call(officer, programme, {
             "code": CALL_CODE, "title": CALL_TITLE, "description_md": ax2025.DESCRIPTION_MD,
-            **call_window(now),
+            **window,
             "awards": ax2025.AWARDS, "per_award_cap": ax2025.PER_AWARD_CAP, "total_cap": ax2025.TOTAL_CAP,
             "first_year": ax2025.FIRST_YEAR, "last_year": ax2025.LAST_YEAR,
             "min_local_ratio": Decimal(ax2025.MIN_LOCAL_RATIO), "reviewers_per_proposal": 5,
@@ -216,6 +217,8 @@ def _call(result: DemoResult, programme: Programme, complexes: dict, officer: Us
             "infra_types": ax2025.INFRA_TYPES,
             "attachment_kinds": ax2025.ATTACHMENT_KINDS,
         }, rubric=ax2025.rubric(), policy=ax2025.policy())
+        due = window["review_due_at"]
+        stages.set_stages(call, officer, ax2025.stages(due, due + timedelta(days=14)), ax2025.FINAL_SCORE)
         lifecycle.publish(call, officer)
         db.session.flush()
         result.count("calls")

@@ -11,7 +11,9 @@ validation, receipts, exclusions, sheet rules) and every step is audited as usua
 Six reviewers have pledged and submitted their sheets; reviewer1@demo.gongmo.kr, who sits
 on every panel, has not, so the demo user signs in as reviewer1, pledges and scores, then
 as the officer computes the results, decides and announces, then as an applicant reads the
-result. Found by its code: once it exists, it is left as it is.
+result. It announces the AX procedure (``ax2025.stages``: 서면 → 3배수 → 발표, 30 % + 70 %); the
+review walked through is its first evaluation stage, the written one. Found by its code: once it
+exists, it is left as it is.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from app.extensions import db
 from app.models import Call, Consortium, IndustrialComplex, Organisation, Programme, Proposal, User
 from app.core import clock
 from app.demo import ax2025, pdf
-from app.calls import call_admin, lifecycle
+from app.calls import call_admin, lifecycle, stages
 from app.proposals import attachments, drafts, submission
 from app.proposals import consortia as consortia_service
 from app.review import assignment, conflicts, review_sheets, reviewers
@@ -89,6 +91,8 @@ def _replay(count: Count, programme: Programme, complexes: dict[str, IndustrialC
             "complex_ids": [complexes[name].id for name, _region, _year in ax2025.COMPLEXES],
             "infra_types": ax2025.INFRA_TYPES, "attachment_kinds": ax2025.ATTACHMENT_KINDS,
         }, rubric=ax2025.rubric(), policy=ax2025.policy())
+        # Announced with the presentation stage; only the written review is walked through today.
+        stages.set_stages(call, officer, ax2025.stages(call.review_due_at, day(24, 18)), ax2025.FINAL_SCORE)
         count("calls")
     with clock.as_of(day(-52, 16)):
         lifecycle.publish(call, officer)

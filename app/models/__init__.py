@@ -13,8 +13,10 @@ from app.models.proposals import (
 )
 from app.models.review import Challenge, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
 from app.models.sessions import LoginThrottle, UserSession
+from app.models.stages import EvaluationStage
 
 __all__ = [
+    "EvaluationStage",
     "AuditEntry", "Call", "CallAmendment", "CallComplex", "IndustrialComplex", "InfraType", "Programme",
     "RequiredAttachment", "Consortium", "ConsortiumMember", "Organisation", "User", "UserRole",
     "Notification", "OutboxMessage", "Attachment", "BudgetLine", "InfraItem", "Kpi", "PocPlan",

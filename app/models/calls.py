@@ -128,6 +128,11 @@ class Call(db.Model):
     attachment_kinds: Mapped[list[RequiredAttachment]] = relationship(
         order_by="RequiredAttachment.position", cascade="all, delete-orphan"
     )
+    # The selection procedure (app/models/stages.py): 요건검토, then the evaluation stages.
+    stages: Mapped[list["EvaluationStage"]] = relationship(  # noqa: F821 - app.models.stages
+        order_by="EvaluationStage.position", cascade="all, delete-orphan", back_populates="call"
+    )
+    final_score: Mapped[str] = mapped_column(String(16), default="last")
 
     def status(self, at: datetime | None = None) -> CallStatus:
         if self.phase != CallPhase.PUBLISHED:

@@ -26,7 +26,7 @@ def load_user(session_id: str):
 
 VIEW_MODULES = (
     "app.web.account",
-    "app.web.officer_calls", "app.web.officer_audit", "app.web.officer_steps",
+    "app.web.officer_calls", "app.web.officer_audit", "app.web.officer_steps", "app.web.officer_stages",
     "app.web.proposals.attachments", "app.web.proposals.challenges", "app.web.proposals.consortia",
     "app.web.proposals.drafting", "app.web.proposals.results", "app.web.proposals.submission",
     "app.web.officer_reviewers",

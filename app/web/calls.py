@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app.calls import amendments
+from app.calls import amendments, stages
 from app.calls import calls as calls_service
 from app.core import clock
 from app.models.calls import CallStatus
@@ -45,6 +45,7 @@ def show(code: str):
         status=status,
         at=at,
         rubric=calls_service.rubric_view(call, locale),
+        procedure=stages.procedure_view(call, locale),
         apply=_apply_link(call, status),
         amendments=amendments.history(call),
     )

@@ -67,3 +67,27 @@ def act(do: Callable[[], Any], *, done: str | Callable[[Any], str] | None, to: s
     if message:
         flash(message, "success")
     return redirect(to(result) if callable(to) else to, 303)
+
+
+def field_named(form: FlaskForm, name: str) -> Field | None:
+    """The field a service problem names: a top-level one, or ``<list>-<i>-<sub>`` in a FieldList."""
+    head, _, rest = name.partition("-")
+    if rest and head in form and hasattr(form[head], "entries"):
+        index, _, sub = rest.partition("-")
+        try:
+            return getattr(form[head].entries[int(index)].form, sub, None)
+        except (IndexError, ValueError):
+            return None
+    return form[name] if name in form else None
+
+
+def place(form: FlaskForm, problems) -> list[str]:
+    """Put each service problem ``(field name, message)`` beside its field; return those without one."""
+    loose = []
+    for name, message in problems:
+        target = field_named(form, name)
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            loose.append(message)
+    return loose

@@ -13,6 +13,7 @@ from app.models import Programme
 from app import access
 from app.calls import amendments, call_admin
 from app.calls.call_admin import CallAdminError
+from app.web import flow
 from app.web.loaders import call_for_officer
 from forms.officer import CallForm, CopyCallForm, RubricForm
 
@@ -36,28 +37,6 @@ def _status() -> int:
     return 422 if request.method == "POST" else 200
 
 
-def _attach(form, problems) -> list[str]:
-    """Put each service problem next to its field; return those without one."""
-    loose = []
-    for name, message in problems:
-        target = _field(form, name)
-        if target is not None:
-            target.errors = [*target.errors, message]
-        else:
-            loose.append(message)
-    return loose
-
-
-def _field(form, name: str):
-    if name.startswith("criteria-"):
-        _, index, sub = name.split("-", 2)
-        try:
-            return getattr(form.criteria.entries[int(index)].form, sub, None)
-        except (IndexError, ValueError):
-            return None
-    return getattr(form, name, None) if name in form._fields else None
-
-
 def _save_call(form, save, done: str):
     """Save the form through ``save(programme, data)``: commit and say ``done``, or roll back.
 
@@ -69,7 +48,7 @@ def _save_call(form, save, done: str):
         call = save(programme, form.to_data())
     except CallAdminError as exc:
         db.session.rollback()
-        return None, _attach(form, exc.problems)
+        return None, flow.place(form, exc.problems)
     db.session.commit()
     flash(done, "success")
     return call, []
@@ -133,7 +112,7 @@ def edit_rubric(call_id: int):
         except CallAdminError as exc:
             db.session.rollback()
             call = call_for_officer(call_id)
-            loose = _attach(form, exc.problems)
+            loose = flow.place(form, exc.problems)
         else:
             db.session.commit()
             flash(_("평가표를 저장했습니다."), "success")
@@ -156,7 +135,7 @@ def copy_call(call_id: int):
         except CallAdminError as exc:
             db.session.rollback()
             call = call_for_officer(call_id)
-            loose = _attach(form, exc.problems)
+            loose = flow.place(form, exc.problems)
         else:
             db.session.commit()
             flash(_("공모를 복사했습니다. 일정과 내용을 확인하십시오."), "success")
