@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, text
 
 from app.extensions import db
-from app.models import AuditEntry, Call
+from app.models import AuditEntry, Call, Proposal
 from app.core.clock import now
 
 GENESIS = "0" * 64
@@ -56,6 +56,9 @@ def _call_id_of(obj, call, data: dict) -> int | None:
             found = getattr(getattr(obj, parent, None), "call_id", None)
     if found is None and isinstance(data.get("call_id"), int):
         found = data["call_id"]
+    if found is None and isinstance(data.get("proposal_id"), int):
+        # About something of a proposal not yet linked to it (an upload being added): its call.
+        found = db.session.scalar(select(Proposal.call_id).where(Proposal.id == data["proposal_id"]))
     return found if isinstance(found, int) else None
 
 

@@ -292,6 +292,12 @@ def update_call(call: Call, actor, data: dict, programme: Programme | None = Non
         changes = audit.changes(before, amendments.announcement(call))
     if live and changes:
         problems += amendments.reason_problems(reason)
+    if rubric_lock(call):
+        # The panel size (the written stage's) and the number of awards are selection rules:
+        # submitted proposals were written for them, so they freeze with the rubric.
+        problems += [(name, _("%(label)s: 평가 절차와 선정 규칙의 일부여서 신청서가 제출된 뒤에는 바꿀 수 "
+                              "없습니다.", label=amendments.FIELD_LABELS[name]))
+                     for name in ("reviewers_per_proposal", "awards") if name in changes]
     if problems:
         raise CallAdminError(problems)
     _sync_policy(call)

@@ -191,6 +191,10 @@ def _short_panels(call: Call, ids: list[int], counts: Mapping[int, int]) -> list
 def leave_out(call: Call, assignment: ReviewAssignment, officer, reason: str) -> LeftOutSheet:
     """Leave one missing sheet out of the results, with the officer's reason (audited)."""
     reason = (reason or "").strip()
+    # The call's row lock, taken by every sheet write too: a sheet handed in, or the same sheet
+    # left out by another officer, a moment ago is seen below, not run into.
+    db.session.execute(select(Call).where(Call.id == call.id).with_for_update()
+                       .execution_options(populate_existing=True)).scalar_one()
     if call.phase != CallPhase.IN_REVIEW:
         raise ReadinessError(_l("평가 중인 공모에서만 평가표를 제외할 수 있습니다."))
     if assignment.call_id != call.id:

@@ -15,7 +15,9 @@ from app.calls import lifecycle
 from app.core.clock import kst
 from app.review import assignment, conflicts, review_sheets
 from app.selection import results, screening
-from tests.app.builders import applicant_of, pool_of, submitted_proposal, uniform_sheets
+from tests.app.builders import (
+    applicant_of, complete_proposal, minimal_pdf, pool_of, submitted_proposal, uniform_sheets, upload,
+)
 from tests.factories import UserFactory, closed_call, officer_for, other_agency_officer
 from tests.support import sign_in
 
@@ -113,6 +115,14 @@ def test_an_entry_knows_its_call_from_the_object_or_the_call_keyword(screened):
     assert (on_call.call_id, on_proposal.call_id, named.call_id, by_id.call_id) == (call.id, call.id, other.id, call.id)
     assert nothing.call_id is None
     assert "call" not in named.data and audit.verify() is None
+
+
+def test_an_upload_belongs_to_its_proposals_call(app):
+    """The attachment is not linked to its proposal yet when the entry is written."""
+    proposal = complete_proposal(with_files=False)
+    entry = upload(proposal, applicant_of(proposal), "plan", minimal_pdf(), "사업계획서.pdf")
+    recorded = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "attachment.uploaded"))
+    assert entry is not None and recorded.call_id == proposal.call_id
 
 
 # --- the chain still holds ---------------------------------------------------------------------

@@ -288,3 +288,20 @@ def test_the_rubric_and_selection_rules_freeze_at_the_first_submission(client, a
     saved = db.session.get(Call, call.id)
     assert saved.rubric["criteria"][0]["max_points"] == "30" and saved.policy["pass_mark"] == "70"
     assert _amendments(call.id) == [] and _audit(call.id, "call.rubric_set") == []
+
+
+def test_the_panel_size_and_the_awards_freeze_at_the_first_submission(app):
+    """Both are selection rules: proposals were submitted for them (the written stage's panel follows the first)."""
+    now = app_clock.now()
+    call = CallFactory(opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=40))
+    officer = officer_for(call)
+    call_admin.update_call(call, officer, {"reviewers_per_proposal": 4}, reason=REASON)  # nobody has submitted
+    submitted_proposal(call, "창원")
+    db.session.commit()
+
+    assert _refusal(call, officer, {"reviewers_per_proposal": 3, "awards": call.awards + 1}) == [
+        ("reviewers_per_proposal", "신청서당 평가위원 수: 평가 절차와 선정 규칙의 일부여서 신청서가 제출된 뒤에는 바꿀 수 없습니다."),
+        ("awards", "선정 수: 평가 절차와 선정 규칙의 일부여서 신청서가 제출된 뒤에는 바꿀 수 없습니다."),
+    ]
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).reviewers_per_proposal == 4

@@ -208,3 +208,45 @@ def test_the_proposal_page_links_to_the_challenge_page_while_challenges_are_allo
     sign_in(client, applicant_of(a))
     html = client.get(f"/proposals/{a.id}").get_data(as_text=True)
     assert client.get(f"/proposals/{a.id}").status_code == 200 and link not in html
+
+
+def test_a_sheet_left_out_by_two_officers_at_once_is_left_out_once(round_, app, db_backend):
+    """PostgreSQL: the first holds the call's row; the second waits, then reads that it is done."""
+    if db_backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time and no row locks")
+    import threading
+
+    from sqlalchemy import text
+
+    call, officer, a, b, users, on_a = round_
+    ids = (call.id, on_a[4].id, officer.id)
+    outcome: list[str] = []
+
+    def second_officer():
+        with app.app_context():
+            from app.models import Call, ReviewAssignment, User
+
+            try:
+                readiness.leave_out(db.session.get(Call, ids[0]), db.session.get(ReviewAssignment, ids[1]),
+                                    db.session.get(User, ids[2]), "두 번째 담당자의 제외 사유")
+                db.session.commit()
+                outcome.append("left out")
+            except readiness.ReadinessError as exc:
+                db.session.rollback()
+                outcome.append(str(exc.message))
+            finally:
+                db.session.remove()
+
+    with db.engine.connect() as first:
+        first.execute(text("SELECT id FROM calls WHERE id = :id FOR UPDATE"), {"id": call.id})
+        first.execute(text("INSERT INTO left_out_sheets (call_id, assignment_id, reason, officer_id, at) "
+                           "VALUES (:c, :a, '첫 번째 담당자의 제외 사유', :o, now())"),
+                      {"c": call.id, "a": on_a[4].id, "o": officer.id})
+        worker = threading.Thread(target=second_officer)
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive(), "the second officer did not wait for the first"
+        first.commit()
+    worker.join(timeout=10)
+    assert outcome == ["제출되지 않은 평가표만 제외할 수 있습니다."]
+    assert len(db.session.scalars(select(LeftOutSheet)).all()) == 1
