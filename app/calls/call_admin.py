@@ -281,6 +281,8 @@ def create_call(actor, programme: Programme, data: dict, rubric: dict | None = N
 def update_call(call: Call, actor, data: dict, programme: Programme | None = None, *, reason: str = "") -> Call:
     """Apply the officer's edit; once the call has opened, a change is a 변경공고 and needs ``reason``."""
     live = amendments.is_live(call)
+    # Read before the fields change: a query after them would flush a half-checked call.
+    frozen = rubric_lock(call) is not None
     before = amendments.announcement(call)
     with db.session.no_autoflush:
         if programme is not None and programme.id != call.programme_id:
@@ -292,7 +294,7 @@ def update_call(call: Call, actor, data: dict, programme: Programme | None = Non
         changes = audit.changes(before, amendments.announcement(call))
     if live and changes:
         problems += amendments.reason_problems(reason)
-    if rubric_lock(call):
+    if frozen:
         # The panel size (the written stage's) and the number of awards are selection rules:
         # submitted proposals were written for them, so they freeze with the rubric.
         problems += [(name, _("%(label)s: 평가 절차와 선정 규칙의 일부여서 신청서가 제출된 뒤에는 바꿀 수 "
