@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,6 +21,7 @@ from app.review import conflicts, review_sheets, reviewers
 from app.review import review_access as policy
 from app.access import require, require_role
 from app.web import flow
+from app.web.documents import send_document
 from app.web.loaders import assignment_for_reviewer
 from forms.review import PledgeForm, RecuseForm, review_sheet_form, sheet_errors_to_form, sheet_values
 
@@ -102,10 +103,7 @@ def attachment(assignment_id: int, sha256: str):
     # Blobs are kept by content hash (app/proposals/attachments.py), so a submitted version's
     # files stay readable whatever happened to the live attachment rows.
     path = Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256[2:4] / sha256
-    if not path.is_file():
-        abort(404)
-    return send_file(path, as_attachment=True, download_name=item.get("filename") or "attachment",
-                     mimetype="application/octet-stream", max_age=0)
+    return send_document(path, item.get("filename") or "attachment", None, f"submitted file {sha256[:12]}")
 
 
 @bp.route("/a/<int:assignment_id>/sheet", methods=["GET", "POST"])

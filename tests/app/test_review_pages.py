@@ -275,6 +275,9 @@ def test_attachment_download_checks_the_assignment(client, world, app):
     assert f"/review/a/{a1.id}/files/{sha}" in html
     resp = client.get(f"/review/a/{a1.id}/files/{sha}")
     assert resp.status_code == 200 and resp.data == content
+    # A consortium's document: downloaded, never inline, and kept out of shared caches.
+    assert resp.headers["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in resp.headers["Cache-Control"]
     assert client.get(f"/review/a/{a1.id}/files/{'0' * 64}").status_code == 404
     sign_in(client, r2)  # assigned to the proposal but no pledge yet
     assert client.get(f"/review/a/{world['a2'].id}/files/{sha}").status_code == 403

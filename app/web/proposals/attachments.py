@@ -1,7 +1,7 @@
 """Uploading and downloading a proposal's attachments."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,6 +10,7 @@ from app.web.proposals.submission import require_edit, respond_closed
 from app.extensions import db
 from app import access
 from app.web import loaders
+from app.web.documents import send_document
 from app.calls import deadline
 from app.proposals import filetypes
 from app.proposals import attachments as files
@@ -61,16 +62,8 @@ def attachments(proposal_id: int):
 def attachment_download(proposal_id: int, attachment_id: int):
     proposal = loaders.proposal(proposal_id)
     attachment = loaders.attachment(proposal, attachment_id)
-    path = files.blob_path(attachment)
-    if not path.is_file():
-        current_app.logger.error("attachment %s: blob %s missing", attachment.id, attachment.storage_key)
-        abort(404)
-    # Never inline: a document must not run in the portal's origin, whatever it contains.
-    resp = send_file(path, mimetype=filetypes.mimetype(attachment.detected_type), as_attachment=True,
-                     download_name=attachment.filename, conditional=False, etag=False, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return send_document(files.blob_path(attachment), attachment.filename, attachment.detected_type,
+                         f"attachment {attachment.id}")
 
 
 @bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/delete", methods=["POST"])

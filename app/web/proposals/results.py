@@ -1,7 +1,7 @@
 """Applicant area: the consortium's own result after the announcement, and objections (이의신청)."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.web.proposals import bp
 from app.extensions import db
 from app import access
+from app.web.documents import send_document
 from app.web.loaders import objection_evidence, proposal_for_member
 from app.proposals import filetypes
 from app.selection import objections, outcomes
@@ -53,13 +54,5 @@ def result(proposal_id: int):
 @login_required
 def objection_evidence_download(evidence_id: int):
     evidence = objection_evidence(evidence_id)
-    path = objections.evidence_path(evidence)
-    if not path.is_file():
-        current_app.logger.error("objection evidence %s: blob %s missing", evidence.id, evidence.storage_key)
-        abort(404)
-    # Never inline, as for attachments: a document must not run in the portal's origin.
-    resp = send_file(path, mimetype=filetypes.mimetype(evidence.detected_type), as_attachment=True,
-                     download_name=evidence.filename, conditional=False, etag=False, max_age=0)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return send_document(objections.evidence_path(evidence), evidence.filename, evidence.detected_type,
+                         f"objection evidence {evidence.id}")
