@@ -81,3 +81,16 @@ def can_view_proposal(user, proposal: Proposal) -> bool:
 
 def can_edit_proposal(user, proposal: Proposal) -> bool:
     return can_manage_consortium(user, proposal.consortium)
+
+
+# --- 발표평가 (app/review/presentation.py) ------------------------------------------------
+
+def can_run_presentation(user, call) -> bool:
+    """The call's officers set the schedule, publish it and record attendance."""
+    return is_officer_for_call(user, call)
+
+
+def is_presentation_chair(user, schedule) -> bool:
+    """Only the designated 위원장 writes the 종합의견."""
+    return (_authenticated(user) and user.has_role("reviewer") and schedule.chair_id is not None
+            and schedule.chair_id == user.id)

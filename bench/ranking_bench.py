@@ -114,6 +114,7 @@ def build(stack, proposals: int, reviewers_per: int, pool: int, officers: int, s
             quality = rng.uniform(0.45, 0.95)
             for r in rng.sample(reviewer_users, reviewers_per):
                 a = ReviewAssignment(call_id=call.id, proposal_id=p.id, reviewer_id=r.id, coi_status="declared",
+                                     stage_id=call.stages[1].id,
                                      pledge_at=now - timedelta(days=14), assigned_by_id=officer_users[0].id)
                 points = {k: str(Decimal(round(m * min(1.0, max(0.0, rng.gauss(quality, 0.08))) * 2) / 2))
                           for k, m in REVIEW_MAX.items()}

@@ -124,7 +124,10 @@ def _grade_choices(call, criterion) -> list[tuple[str, str]]:
 
 
 def review_sheet_form(call, **kwargs) -> FlaskForm:
-    """A form with points_<key> and comment_<key> for every review criterion of the call."""
+    """A form with points_<key> and comment_<key> for every review criterion of the sheet's rubric.
+
+    ``call`` is whatever ``review_sheets.rubric`` reads: the assignment, for its stage's rubric.
+    """
 
     class SheetForm(_SheetBase):
         pass

@@ -229,7 +229,7 @@ def _scores(plan: _Timeline, call: Call, users: dict[str, User], proposal: Propo
             continue
         reviewer = users[REVIEWERS[n - 1]]
         points, comments = {}, {}
-        for i, c in enumerate(review_sheets.criteria(call)):
+        for i, c in enumerate(review_sheets.criteria(a)):
             points[c.key] = _points(c.max_points, QUALITY[key] + LEANING[n], i, n)
             comments[c.key] = SHEET_COMMENTS[key][c.key][(n + i) % 2]
         opinion = SHEET_OPINIONS[key][n % 2]

@@ -2,21 +2,27 @@
 from app.models.amendments import CallAmendment
 from app.models.audit import AuditEntry
 from app.models.calls import Call, CallComplex, IndustrialComplex, InfraType, Programme, RequiredAttachment
+from app.models.committee import (
+    CommitteeAttendance, CommitteeMeeting, CommitteeMember, CommitteeResolution, CommitteeVote,
+)
 from app.models.consortia import Consortium, ConsortiumMember
 from app.models.decisions import (
     CallOutcome, EligibilityDecision, LeftOutSheet, Objection, ObjectionEvidence, Result,
 )
 from app.models.organisations import Organisation, User, UserRole
 from app.models.outbox import Notification, OutboxMessage
+from app.models.presentation import PresentationSchedule, PresentationSlot
 from app.models.proposals import (
     Attachment, BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion,
 )
 from app.models.review import Challenge, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
 from app.models.sessions import LoginThrottle, UserSession
-from app.models.stages import EvaluationStage
+from app.models.stages import EvaluationStage, StageResult
 
 __all__ = [
-    "EvaluationStage",
+    "EvaluationStage", "StageResult",
+    "CommitteeAttendance", "CommitteeMeeting", "CommitteeMember", "CommitteeResolution", "CommitteeVote",
+    "PresentationSchedule", "PresentationSlot",
     "AuditEntry", "Call", "CallAmendment", "CallComplex", "IndustrialComplex", "InfraType", "Programme",
     "RequiredAttachment", "Consortium", "ConsortiumMember", "Organisation", "User", "UserRole",
     "Notification", "OutboxMessage", "Attachment", "BudgetLine", "InfraItem", "Kpi", "PocPlan",

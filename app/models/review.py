@@ -64,12 +64,15 @@ class ReviewerPoolEntry(db.Model):
 
 class ReviewAssignment(db.Model):
     __tablename__ = "review_assignments"
-    __table_args__ = (UniqueConstraint("proposal_id", "reviewer_id"),)
+    # A reviewer sits once per proposal and stage (the same person may judge the 서면 and 발표).
+    __table_args__ = (UniqueConstraint("stage_id", "proposal_id", "reviewer_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The evaluation stage this seat is for (app/models/stages.py); its sheet is on that stage's rubric.
+    stage_id: Mapped[int] = mapped_column(ForeignKey("evaluation_stages.id", ondelete="CASCADE"), index=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     coi_status: Mapped[str] = mapped_column(String(16), default=CoiStatus.PENDING, index=True)
     pledge_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -86,6 +89,7 @@ class ReviewAssignment(db.Model):
     call: Mapped[Call] = relationship()
     proposal: Mapped[Proposal] = relationship()
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    stage: Mapped["EvaluationStage"] = relationship()  # noqa: F821 - app.models.stages
     sheet: Mapped["ReviewSheet | None"] = relationship(back_populates="assignment", uselist=False)
 
     @property
@@ -94,8 +98,8 @@ class ReviewAssignment(db.Model):
 
     @property
     def due(self) -> datetime | None:
-        """The assignment's own due date, else the call's."""
-        return self.due_at or self.call.review_due_at
+        """The assignment's own due date, else its stage's."""
+        return self.due_at or self.stage.due_at or self.call.review_due_at
 
     @property
     def pseudonym(self) -> str:

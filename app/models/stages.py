@@ -16,11 +16,12 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime
+from app.core.clock import now
 
 
 class StageKind(StrEnum):
@@ -65,8 +66,19 @@ class EvaluationStage(db.Model):
     shortlist_value: Mapped[int] = mapped_column(Integer, default=0)
     # Percent of the final score when the call's final score is weighted.
     weight: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # How far the stage has run (app/review/stage_scope.py): results computed (with the digest
+    # of what they read, as CallOutcome keeps the call's), then confirmed with its shortlist.
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inputs_digest: Mapped[str | None] = mapped_column(String(64))
+    reviewer_stats: Mapped[list | None] = mapped_column(JSON)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     call = relationship("Call", back_populates="stages")
+
+    @property
+    def evaluates(self) -> bool:
+        return StageKind(self.kind).evaluates
 
     def copied(self, due_at: datetime | None) -> EvaluationStage:
         """The same stage for another call (a copy for next year's round), due at ``due_at``."""
@@ -88,3 +100,31 @@ def default_procedure(panel_size: int, due_at: datetime | None = None) -> list[E
         EvaluationStage(position=1, kind=StageKind.WRITTEN, panel_size=panel_size, due_at=due_at,
                         shortlist_rule=ShortlistRule.ALL, shortlist_value=0),
     ]
+
+
+class StageResult(db.Model):
+    """One proposal's result in one evaluation stage, as the engine computed it on that stage.
+
+    ``advanced`` is None until the stage is confirmed; then it says whether the proposal goes
+    on to the next stage (the shortlist), with the reason in ``breakdown["shortlist"]``. The
+    call's final ranking stays in ``Result``: from the only stage's results as before, or,
+    with several stages, from the final scores (``scoring.stages``).
+    """
+
+    __tablename__ = "stage_results"
+    __table_args__ = (UniqueConstraint("stage_id", "proposal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("evaluation_stages.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    total: Mapped[Decimal] = mapped_column(Numeric(16, 6))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    advanced: Mapped[bool | None] = mapped_column(Boolean)
+    # The engine's output for this proposal (figures as strings), its explanation and, once
+    # confirmed, the shortlist's explanation: {"explanation": {"ko": [...], "en": [...]}, "shortlist": {...}}.
+    breakdown: Mapped[dict] = mapped_column(JSON, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    stage: Mapped[EvaluationStage] = relationship()

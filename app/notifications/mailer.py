@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 
+from app.notifications import ics
+
 SMTP_TIMEOUT_SECONDS = 30
 
 
@@ -59,6 +61,10 @@ def build(message) -> EmailMessage:
     mail["X-Gongmo-Key"] = message.key
     mail.set_content(body)
     mail.add_alternative(html, subtype="html")
+    if ctx.get("ics"):
+        # Built from the row's facts at each attempt: the same file every time, nothing stored twice.
+        mail.add_attachment(ics.event_ics(ctx["ics"]), maintype="text", subtype="calendar",
+                            filename=ics.FILENAME, params={"method": "PUBLISH"})
     return mail
 
 

@@ -97,7 +97,7 @@ def recuse(assignment: ReviewAssignment, reviewer, reason: str) -> list[ReviewAs
     if assignment.objection_id is not None:
         objection = db.session.get(Objection, assignment.objection_id)
         return reevaluation.refill(objection, None, trigger="recusal")
-    return assignment_service.refill(assignment.proposal, None, trigger="recusal")
+    return assignment_service.refill(assignment.proposal, None, trigger="recusal", stage=assignment.stage)
 
 
 # --- challenges (기피신청) -------------------------------------------------------------
@@ -197,7 +197,7 @@ def uphold(challenge: Challenge, officer, assignment: ReviewAssignment, reason: 
     assignment.removed_reason = f"기피 인용: {challenge.decision_reason}"
     audit.record(officer, "challenge.upheld", challenge, proposal_id=challenge.proposal_id,
                  assignment_id=assignment.id, reviewer_id=assignment.reviewer_id, reason=challenge.decision_reason)
-    return assignment_service.refill(challenge.proposal, officer, trigger="challenge")
+    return assignment_service.refill(challenge.proposal, officer, trigger="challenge", stage=assignment.stage)
 
 
 def reject(challenge: Challenge, officer, reason: str) -> None:

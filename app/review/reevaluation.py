@@ -2,9 +2,10 @@
 
 Once the results are decided the original panels are frozen (``assignment.lock_panel``).
 An objection upheld in whole or in part may open a re-evaluation of its proposal: a new
-panel of ``call.reviewers_per_proposal`` reviewers from the call's pool, none of whom had
-any assignment on that proposal (whatever its status: a reviewer who recused or was removed
-stays off too), and none excluded by the usual conflict rules (``assignment._Context``).
+panel of the stage's panel size from the call's pool, on the stage the proposal reached
+(``stage_scope.stage_for_proposal``: the last one for a finalist), none of whom had any
+assignment on that proposal in that stage (whatever its status: a reviewer who recused or was removed
+stays off too), and none excluded by the usual conflict rules (``assignment.PanelContext``).
 Its seats carry the objection's id; only they may change after the decision, and only while
 that objection's re-evaluation is open.
 """
@@ -20,16 +21,22 @@ from app.extensions import db
 from app.models import Objection, ReviewAssignment, ReviewSheet
 from app.models.decisions import ReevaluationStatus
 from app.models.review import CoiStatus, SheetStatus
-from app.review import panel_notices
-from app.review.assignment import AssignmentError, _Context, lock_panel
+from app.review import panel_notices, stage_scope
+from app.review.assignment import AssignmentError, PanelContext, lock_panel
 
 
 class ReevaluationError(AssignmentError):
     pass
 
 
-def panel_size(call) -> int:
-    return call.reviewers_per_proposal or 5
+def stage_of(objection: Objection):
+    """The stage re-evaluated: the one the proposal reached, whose score made its result."""
+    proposal = objection.proposal
+    return stage_scope.stage_for_proposal(proposal.call, proposal.id)
+
+
+def panel_size(objection: Objection) -> int:
+    return stage_scope.panel_size(stage_of(objection))
 
 
 def seats_of(objection: Objection) -> list[ReviewAssignment]:
@@ -40,7 +47,7 @@ def seats_of(objection: Objection) -> list[ReviewAssignment]:
         .order_by(ReviewAssignment.id)))
 
 
-def _candidates(ctx: _Context, proposal) -> list:
+def _candidates(ctx: PanelContext, proposal) -> list:
     # Anyone with any row on the proposal, in whatever state, sat on (or was kept off) a panel of it.
     seen = set(ctx.rows.get(proposal.id, {}))
     out = [e for e in ctx.pool if e.user_id not in seen and ctx.excluded(proposal, e, False) is None]
@@ -49,13 +56,14 @@ def _candidates(ctx: _Context, proposal) -> list:
 
 def eligible_count(objection: Objection) -> int:
     proposal = objection.proposal
-    return len(_candidates(_Context(proposal.call), proposal))
+    return len(_candidates(PanelContext(proposal.call, stage_of(objection)), proposal))
 
 
-def _seat(ctx: _Context, objection: Objection, entry, actor, trigger: str) -> ReviewAssignment:
+def _seat(ctx: PanelContext, objection: Objection, entry, actor, trigger: str) -> ReviewAssignment:
     proposal = objection.proposal
     a = ReviewAssignment(
         call_id=ctx.call.id, proposal_id=proposal.id, reviewer_id=entry.user_id, objection_id=objection.id,
+        stage_id=ctx.stage.id,
         due_at=None, coi_status=CoiStatus.PENDING, assigned_by_id=getattr(actor, "id", None),
         automatic=True, created_at=now(),
     )
@@ -74,8 +82,8 @@ def seat_panel(objection: Objection, actor) -> list[ReviewAssignment]:
     proposal = objection.proposal
     call = proposal.call
     lock_panel(call)  # the call's row lock first, as for every panel write
-    ctx = _Context(call)
-    k = panel_size(call)
+    ctx = PanelContext(call, stage_of(objection))
+    k = stage_scope.panel_size(ctx.stage)
     candidates = _candidates(ctx, proposal)
     if len(candidates) < k:
         raise ReevaluationError(_l(
@@ -87,8 +95,8 @@ def seat_panel(objection: Objection, actor) -> list[ReviewAssignment]:
 def refill(objection: Objection, actor, *, trigger: str) -> list[ReviewAssignment]:
     """A re-evaluation seat left by a recusal is filled the same way; officers hear of an empty one."""
     proposal = objection.proposal
-    ctx = _Context(proposal.call)
-    k = panel_size(proposal.call)
+    ctx = PanelContext(proposal.call, stage_of(objection))
+    k = stage_scope.panel_size(ctx.stage)
     live = [a for a in seats_of(objection) if a.active]
     created = []
     for entry in _candidates(ctx, proposal)[:max(k - len(live), 0)]:

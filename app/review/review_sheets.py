@@ -1,6 +1,7 @@
 """The review sheet (평가표): its rules, and what the ranking reads from it.
 
-A sheet is built from ``call.rubric``: for each criterion of kind "review", points in
+A sheet is built from its stage's rubric (``stage_scope.rubric_of``: the call's own for the
+first evaluation stage): for each criterion of kind "review", points in
 0..max_points (a Decimal with at most two decimals) or, when the rubric has
 ``grades``, a grade letter; a comment per criterion; an overall opinion. A draft saves
 whatever valid values it has; submitting requires every criterion and the overall
@@ -8,8 +9,9 @@ opinion and locks the sheet; only an officer reopens it, with a reason, audited.
 
 For the officer's side (ranking, announcement):
 
-``submitted_sheets(call) -> list[dict]``
-    Every submitted sheet of a live assignment (declared, not recused or removed), as
+``submitted_sheets(call, stage=None) -> list[dict]``
+    Every submitted sheet of a live assignment (declared, not recused or removed), of one
+    stage when ``stage`` is given, as
     ``{"proposal_id": int, "reviewer": "R<user id>", "points": {criterion key: "27" | "A"},
     "comments": {key: str}, "overall_opinion": str, "submitted_at": ISO 8601}``,
     ordered by proposal id then reviewer. ``points`` values are strings in the scoring
@@ -34,10 +36,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import ReviewAssignment, ReviewerPoolEntry, ReviewSheet
+from app.models import Call, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
 from app.models.review import CoiStatus, SheetStatus
+from app.models.stages import EvaluationStage
 from app.review import assignment as assignment_service
-from app.review import reevaluation
+from app.review import reevaluation, stage_scope
 from app import audit
 from app.core import clock
 from app.core.errors import ReviewError
@@ -68,18 +71,30 @@ class Criterion:
     description: str
 
 
-def criteria(call) -> list[Criterion]:
+Source = Call | EvaluationStage | ReviewAssignment
+
+
+def rubric(source: Source) -> dict:
+    """The rubric a sheet is on: the assignment's stage's, the stage's, or the call's own."""
+    if isinstance(source, ReviewAssignment):
+        return stage_scope.rubric_of(source.stage)
+    if isinstance(source, EvaluationStage):
+        return stage_scope.rubric_of(source)
+    return source.rubric or {}
+
+
+def criteria(source: Source) -> list[Criterion]:
     """The review (qualitative) criteria in rubric order; automatic ones are the engine's job."""
     out = []
-    for c in (call.rubric or {}).get("criteria", []):
+    for c in rubric(source).get("criteria", []):
         if c.get("kind", "review") == "review":
             out.append(Criterion(c["key"], c.get("label", c["key"]), c.get("label_en", c.get("label", c["key"])),
                                  Decimal(str(c["max_points"])), c.get("description", "")))
     return out
 
 
-def grades(call) -> dict[str, Decimal] | None:
-    g = (call.rubric or {}).get("grades")
+def grades(source: Source) -> dict[str, Decimal] | None:
+    g = rubric(source).get("grades")
     return {k: Decimal(str(v)) for k, v in g.items()} if g else None
 
 
@@ -95,12 +110,12 @@ def display(d: Decimal) -> str:
     return _plain(d)
 
 
-def parse_value(call, criterion: Criterion, raw: str) -> tuple[str | None, str | None]:
+def parse_value(source: Source, criterion: Criterion, raw: str) -> tuple[str | None, str | None]:
     """(normalised value, error message); (None, None) when left empty."""
     raw = (raw or "").strip()
     if not raw:
         return None, None
-    g = grades(call)
+    g = grades(source)
     if g is not None and raw.upper() in g:
         return raw.upper(), None
     try:
@@ -121,20 +136,20 @@ def parse_value(call, criterion: Criterion, raw: str) -> tuple[str | None, str |
     return _plain(d), None
 
 
-def value_of(call, criterion: Criterion, stored: str) -> Decimal:
-    g = grades(call)
+def value_of(source: Source, criterion: Criterion, stored: str) -> Decimal:
+    g = grades(source)
     if g is not None and stored in g:
         return g[stored] * criterion.max_points
     return Decimal(stored)
 
 
-def total(call, points: dict) -> Decimal:
+def total(source: Source, points: dict) -> Decimal:
     """The sheet's running total over the criteria scored so far."""
-    return sum((value_of(call, c, points[c.key]) for c in criteria(call) if points.get(c.key)), Decimal(0))
+    return sum((value_of(source, c, points[c.key]) for c in criteria(source) if points.get(c.key)), Decimal(0))
 
 
-def max_total(call) -> Decimal:
-    return sum((c.max_points for c in criteria(call)), Decimal(0))
+def max_total(source: Source) -> Decimal:
+    return sum((c.max_points for c in criteria(source)), Decimal(0))
 
 
 def sheet_for(assignment: ReviewAssignment) -> ReviewSheet:
@@ -144,11 +159,11 @@ def sheet_for(assignment: ReviewAssignment) -> ReviewSheet:
     return assignment.sheet
 
 
-def _clean(call, points_raw: dict, comments_raw: dict, opinion: str, *, complete: bool):
+def _clean(source: Source, points_raw: dict, comments_raw: dict, opinion: str, *, complete: bool):
     errors: dict[str, list[str]] = {}
     points, comments = {}, {}
-    for c in criteria(call):
-        value, error = parse_value(call, c, points_raw.get(c.key, ""))
+    for c in criteria(source):
+        value, error = parse_value(source, c, points_raw.get(c.key, ""))
         if error:
             errors.setdefault(f"points:{c.key}", []).append(error)
         elif value is None and complete:
@@ -174,11 +189,12 @@ def _clean(call, points_raw: dict, comments_raw: dict, opinion: str, *, complete
 SETTLED = _l("선정 결과가 확정되어 평가표를 더 이상 저장하거나 제출할 수 없습니다.")
 
 
-def may_change(call, assignment: ReviewAssignment | None = None) -> bool:
-    """Whether sheets of the call (or this assignment's, which may be a re-evaluation seat) may
-    still change: for pages; the writes check under the lock."""
+def may_change(call, assignment: ReviewAssignment | None = None, stage: EvaluationStage | None = None) -> bool:
+    """Whether sheets of the call's stage (the assignment's, or ``stage``; the assignment's may
+    be a re-evaluation seat) may still change: for pages; the writes check under the lock."""
+    stage = stage if stage is not None else (assignment.stage if assignment is not None else None)
     if call.status() in assignment_service.ASSIGNING_STATUSES:
-        return True
+        return stage is None or (stage.confirmed_at is None and stage_scope.has_started(stage))
     return assignment is not None and reevaluation.reevaluating(assignment)
 
 
@@ -199,7 +215,7 @@ def save_draft(assignment, reviewer, *, points: dict, comments: dict, overall_op
     sheet = _ensure_editable(assignment, reviewer)
     before = _points(sheet)
     sheet.points, sheet.comments, sheet.overall_opinion = _clean(
-        assignment.call, points, comments, overall_opinion, complete=False)
+        assignment, points, comments, overall_opinion, complete=False)
     sheet.updated_at = clock.now()
     db.session.flush()
     audit.record(reviewer, "review.sheet_saved", sheet, assignment_id=assignment.id, points=sheet.points,
@@ -211,13 +227,13 @@ def submit(assignment, reviewer, *, points: dict, comments: dict, overall_opinio
     sheet = _ensure_editable(assignment, reviewer)
     before = _points(sheet)
     sheet.points, sheet.comments, sheet.overall_opinion = _clean(
-        assignment.call, points, comments, overall_opinion, complete=True)
+        assignment, points, comments, overall_opinion, complete=True)
     sheet.status = SheetStatus.SUBMITTED
     sheet.submitted_at = clock.now()
     db.session.flush()
     audit.record(reviewer, "review.sheet_submitted", sheet, assignment_id=assignment.id,
                  proposal_id=assignment.proposal_id, points=sheet.points,
-                 total=_plain(total(assignment.call, sheet.points)), changes=audit.changes(before, _points(sheet)))
+                 total=_plain(total(assignment, sheet.points)), changes=audit.changes(before, _points(sheet)))
     return sheet
 
 
@@ -231,6 +247,8 @@ def reopen(sheet: ReviewSheet, officer, reason: str) -> None:
     if not reason:
         raise SheetError(_l("재개 사유를 입력하십시오."))
     if not assignment_service.lock_panel(sheet.assignment.call, sheet.assignment):
+        if sheet.assignment.call.status() in assignment_service.ASSIGNING_STATUSES:
+            raise SheetError(_l("이 평가 단계가 확정되어 평가표를 재개할 수 없습니다."))
         raise SheetError(_l("선정 결과가 확정되어 평가표를 재개할 수 없습니다."))
     assignment_service.lock_assignment(sheet.assignment)
     if not sheet.locked:
@@ -249,14 +267,15 @@ def reopen(sheet: ReviewSheet, officer, reason: str) -> None:
 # --- for the officer's ranking and announcement ---------------------------------------
 
 
-def _counted(call):
-    return (
+def _counted(call, stage: EvaluationStage | None = None):
+    query = (
         select(ReviewSheet).join(ReviewAssignment, ReviewSheet.assignment_id == ReviewAssignment.id)
         .where(ReviewAssignment.call_id == call.id, ReviewAssignment.coi_status == CoiStatus.DECLARED,
                ReviewSheet.status == SheetStatus.SUBMITTED,
                # A re-evaluation's sheets count only through the objection (app.selection.reevaluated).
                ReviewAssignment.objection_id.is_(None))
     )
+    return query if stage is None else query.where(ReviewAssignment.stage_id == stage.id)
 
 
 def any_counted(call) -> bool:
@@ -264,9 +283,9 @@ def any_counted(call) -> bool:
     return db.session.scalar(_counted(call).limit(1)) is not None
 
 
-def submitted_sheets(call) -> list[dict]:
+def submitted_sheets(call, stage: EvaluationStage | None = None) -> list[dict]:
     sheets = db.session.scalars(
-        _counted(call).options(selectinload(ReviewSheet.assignment))
+        _counted(call, stage).options(selectinload(ReviewSheet.assignment))
         .order_by(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id)
     )
     return [{

@@ -10,7 +10,7 @@ from app.core import clock
 from app.extensions import db
 from app.models import Call, CallOutcome, Result
 from app.models.calls import CallPhase
-from app.selection import readiness, results
+from app.selection import committee, readiness, results
 
 
 def results_computed(call: Call) -> bool:
@@ -19,12 +19,13 @@ def results_computed(call: Call) -> bool:
 
 
 def decide_blocker(call: Call) -> str | None:
-    """Why the selection cannot be decided yet, or None: results not computed, or stale."""
+    """Why the selection cannot be decided yet, or None: results not computed, or stale, or the
+    call's 심의위원회 has not approved exactly this selection."""
     if not results_computed(call):
         return _("평가 결과를 먼저 산출하십시오.")
     if readiness.is_stale(call):
         return _("결과 산출 뒤에 평가표나 적격 여부가 바뀌었습니다. 결과를 다시 산출하십시오.")
-    return None
+    return committee.decision_blocker(call)
 
 
 def decide(call: Call, actor) -> None:

@@ -7,6 +7,9 @@ a reason that is audited and shown on the result. A left-out sheet never counts,
 it is submitted afterwards. A panel whose counted sheets are fewer than the call's
 ``reviewers_per_proposal`` is *short*: computing then needs the officer's acknowledgement.
 
+All of it is per evaluation stage (the call's current one unless a stage is given): a
+stage's results compute when its own sheets are in, on the proposals in that stage.
+
 ``check`` reads all of it in one pass; its ``digest`` fingerprints what a computation reads
 (the eligible proposals, each sheet's state): the results are stale once it no longer
 matches the digest stored when they were computed, and the selection is not decided then.
@@ -27,6 +30,8 @@ from app.extensions import db
 from app.models import Call, CallOutcome, LeftOutSheet, Proposal, ReviewAssignment
 from app.models.calls import CallPhase
 from app.models.review import ACTIVE_COI, CoiStatus, SheetStatus
+from app.models.stages import EvaluationStage
+from app.review import presentation_day, stage_scope
 from app.selection import screening
 
 
@@ -66,20 +71,30 @@ class ShortPanel:
     size: int
 
 
-def panel_size(call: Call) -> int:
-    return call.reviewers_per_proposal or 5
+def panel_size(call: Call, stage: EvaluationStage | None = None) -> int:
+    return stage_scope.panel_size(stage or stage_scope.current_stage(call))
 
 
-def _eligible_ids(call: Call) -> list[int]:
-    return sorted(p.id for p in screening.eligible_proposals(call))
+def stage_proposal_ids(call: Call, stage: EvaluationStage | None = None) -> list[int]:
+    """The proposals a stage's results are computed for: the eligible ones in the first stage,
+    the shortlisted ones after; never one left out for not presenting (``presentation_day.no_shows``)."""
+    stage = stage or stage_scope.current_stage(call)
+    if stage_scope.is_first(stage):
+        ids = sorted(p.id for p in screening.eligible_proposals(call))
+    else:
+        ids = stage_scope.proposal_ids_in(stage)
+    # A consortium that did not present, where the rule says so, is not evaluated in the stage.
+    absent = presentation_day.no_shows(stage)
+    return [i for i in ids if i not in absent]
 
 
-def _assignments(call: Call, proposal_ids: list[int]) -> list[ReviewAssignment]:
+def _assignments(call: Call, proposal_ids: list[int], stage: EvaluationStage) -> list[ReviewAssignment]:
     if not proposal_ids:
         return []
     return list(db.session.scalars(
         select(ReviewAssignment)
         .where(ReviewAssignment.call_id == call.id, ReviewAssignment.proposal_id.in_(proposal_ids),
+               ReviewAssignment.stage_id == stage.id,
                # A re-evaluation after an objection is no part of the computation it objects to.
                ReviewAssignment.objection_id.is_(None))
         .options(selectinload(ReviewAssignment.sheet), joinedload(ReviewAssignment.reviewer),
@@ -116,15 +131,16 @@ class Readiness:
         return not self.missing
 
 
-def check(call: Call, counts: Mapping[int, int] | None = None) -> Readiness:
-    """The call's missing sheets, short panels and inputs digest.
+def check(call: Call, counts: Mapping[int, int] | None = None, stage: EvaluationStage | None = None) -> Readiness:
+    """The stage's missing sheets, short panels and inputs digest (the current stage by default).
 
     ``counts`` (sheets per proposal id) is what the computation will count, when it is given
     its sheets; otherwise the counted sheets of the database.
     """
-    ids = _eligible_ids(call)
+    stage = stage or stage_scope.current_stage(call)
+    ids = stage_proposal_ids(call, stage)
     left_out = _left_out_ids(call)
-    assignments = _assignments(call, ids)
+    assignments = _assignments(call, ids, stage)
     missing, counted, parts = [], {}, [",".join(map(str, ids))]
     for a in assignments:
         state = _state(a, left_out)
@@ -138,11 +154,12 @@ def check(call: Call, counts: Mapping[int, int] | None = None) -> Readiness:
             state += f"@{a.sheet.submitted_at.isoformat() if a.sheet.submitted_at else ''}"
         parts.append(f"{a.id}:{state}")
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
-    return Readiness(missing, _short_panels(call, ids, counted if counts is None else counts), digest)
+    return Readiness(missing, _short_panels(ids, counted if counts is None else counts, panel_size(call, stage)),
+                     digest)
 
 
-def missing_sheets(call: Call) -> list[MissingSheet]:
-    return check(call).missing
+def missing_sheets(call: Call, stage: EvaluationStage | None = None) -> list[MissingSheet]:
+    return check(call, stage=stage).missing
 
 
 def left_out_sheets(call: Call, proposal: Proposal | None = None) -> list[LeftOutSheet]:
@@ -162,24 +179,26 @@ def left_out_of(proposal: Proposal) -> list[LeftOutSheet]:
     return left_out_sheets(proposal.call, proposal)
 
 
-def left_out_keys(call: Call) -> set[tuple[int, str]]:
-    """(proposal id, reviewer pseudonym) of each left-out sheet, as the engine's input names them."""
+def left_out_keys(call: Call, stage: EvaluationStage | None = None) -> set[tuple[int, str]]:
+    """(proposal id, reviewer pseudonym) of each left-out sheet of the stage, as the engine's input names them."""
+    stage = stage or stage_scope.current_stage(call)
     rows = db.session.execute(
         select(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id)
         .join(LeftOutSheet, LeftOutSheet.assignment_id == ReviewAssignment.id)
-        .where(LeftOutSheet.call_id == call.id))
+        .where(LeftOutSheet.call_id == call.id, ReviewAssignment.stage_id == stage.id))
     return {(proposal_id, f"R{reviewer_id}") for proposal_id, reviewer_id in rows}
 
 
-def counted_reviewer_ids(call: Call, proposal: Proposal | None = None) -> set[int]:
-    """The reviewers whose submitted sheets count, for one proposal or for any of the call."""
+def counted_reviewer_ids(call: Call, proposal: Proposal | None = None,
+                         stage: EvaluationStage | None = None) -> set[int]:
+    """The reviewers whose submitted sheets count in the stage, for one proposal or for any of the call."""
+    stage = stage or stage_scope.current_stage(call)
     left_out = _left_out_ids(call)
-    ids = [proposal.id] if proposal is not None else _eligible_ids(call)
-    return {a.reviewer_id for a in _assignments(call, ids) if _state(a, left_out) == "counted"}
+    ids = [proposal.id] if proposal is not None else stage_proposal_ids(call, stage)
+    return {a.reviewer_id for a in _assignments(call, ids, stage) if _state(a, left_out) == "counted"}
 
 
-def _short_panels(call: Call, ids: list[int], counts: Mapping[int, int]) -> list[ShortPanel]:
-    size = panel_size(call)
+def _short_panels(ids: list[int], counts: Mapping[int, int], size: int) -> list[ShortPanel]:
     short = [i for i in ids if counts.get(i, 0) < size]
     if not short:
         return []
@@ -213,7 +232,14 @@ def leave_out(call: Call, assignment: ReviewAssignment, officer, reason: str) ->
     return row
 
 
-def is_stale(call: Call, ready: Readiness | None = None) -> bool:
-    """Whether sheets, exclusions or eligibility changed since the results were computed."""
-    stored = db.session.scalar(select(CallOutcome.inputs_digest).where(CallOutcome.call_id == call.id))
-    return stored != (ready or check(call)).digest
+def is_stale(call: Call, ready: Readiness | None = None, stage: EvaluationStage | None = None) -> bool:
+    """Whether sheets, exclusions or eligibility changed since the stage's results were computed.
+
+    The last stage's digest is the call's (``CallOutcome``): its results make the ranking.
+    """
+    stage = stage or stage_scope.current_stage(call)
+    if stage_scope.is_last(stage):
+        stored = db.session.scalar(select(CallOutcome.inputs_digest).where(CallOutcome.call_id == call.id))
+    else:
+        stored = stage.inputs_digest
+    return stored != (ready or check(call, stage=stage)).digest

@@ -3,9 +3,9 @@
 On 인용 or 일부인용 the officer may open a re-evaluation: a new panel of reviewers who never
 sat on the proposal (``app.review.reevaluation``). When every sheet of that panel is in, the
 officer applies it: the proposal's score becomes the engine's result over the re-evaluation
-sheets only (same rubric and policy), every other proposal keeps the sheets that counted for
-it (or its own applied re-evaluation), and the ranking and selection are recomputed with the
-call's awards and rules. Every proposal whose final outcome changes is updated, audited with
+sheets only (same stage, rubric and policy: the stage the proposal reached), every other
+proposal keeps the sheets that counted for it (or its own applied re-evaluation), and the
+ranking and selection are recomputed with the call's awards and rules. Every proposal whose final outcome changes is updated, audited with
 its old and new values, re-announced to its consortium and marked on its result page.
 """
 from __future__ import annotations
@@ -15,7 +15,6 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-import scoring
 from app import audit
 from app.core import clock
 from app.core.links import portal_url
@@ -25,9 +24,9 @@ from app.models.calls import CallPhase
 from app.models.decisions import ObjectionStatus, ReevaluationStatus
 from app.notifications import outbox
 from app.notifications.contacts import consortium_contacts
-from app.review import assignment, reevaluation
+from app.review import assignment, reevaluation, stage_scope
 from app.review.reevaluation import ReevaluationError
-from app.selection import objections, outcomes, results
+from app.selection import engine_run, objections, outcomes, results, stage_results
 from app.selection.objections import ObjectionError
 
 FIELDS = ("rank", "total", "passed", "engine_selected", "selected", "reason")
@@ -75,15 +74,37 @@ def _sheet_data(objection: Objection) -> list[results.SheetData]:
             for s in reevaluation.sheet_dicts(objection)]
 
 
-def _sheets(call, current: Objection) -> list[results.SheetData]:
-    """The call's counted sheets, each re-evaluated proposal's replaced by its latest re-evaluation's."""
+def _sheets(call, stage, current: Objection) -> list[results.SheetData]:
+    """The stage's counted sheets, each proposal re-evaluated in it replaced by its latest re-evaluation's."""
     applied = list(db.session.scalars(
         select(Objection).join(Proposal, Proposal.id == Objection.proposal_id)
         .where(Proposal.call_id == call.id, Objection.reevaluation_status == ReevaluationStatus.APPLIED)
         .order_by(Objection.reevaluation_applied_at, Objection.id)))
-    latest = {o.proposal_id: o for o in [*applied, current]}
+    latest = {o.proposal_id: o for o in [*applied, current] if reevaluation.stage_of(o).id == stage.id}
     replaced = [s for o in latest.values() for s in _sheet_data(o)]
-    return [s for s in results.submitted_sheets(call) if s.proposal_id not in latest] + replaced
+    return [s for s in results.submitted_sheets(call, stage) if s.proposal_id not in latest] + replaced
+
+
+def _entries(call, objection: Objection) -> list[dict]:
+    """The call's ranking again, the re-evaluated stage read with the re-evaluations' sheets.
+
+    A proposal that stopped at an earlier stage gets that stage's score anew (its stage result
+    follows); who went on to the next stage stays as confirmed.
+    """
+    stage = reevaluation.stage_of(objection)
+    try:
+        run = engine_run.run(call, stage, _sheets(call, stage, objection))
+        if stage_scope.is_last(stage):
+            return results.ranking_entries(call, run)
+        typed = next(t for t in run.ranked if run.proposal_ids[t.id] == objection.proposal_id)
+        doc = next(d for d in run.output["results"] if d["id"] == typed.id)
+        row = stage_scope.result_in(stage, objection.proposal_id)
+        row.total, row.passed, row.reason = typed.total, typed.passed, typed.reason
+        row.breakdown = {**doc, "explanation": run.explanation(typed), "shortlist": row.breakdown.get("shortlist")}
+        db.session.flush()
+        return results.ranking_entries(call, engine_run.run(call, stage_scope.evaluation_stages(call)[-1]))
+    except (engine_run.EngineRunError, stage_results.StageResultsError) as error:
+        raise ObjectionError(error.message) from None
 
 
 def _values(result: Result) -> dict:
@@ -99,32 +120,21 @@ def apply(objection: Objection, actor) -> list[Result]:
         raise ObjectionError(_("진행 중인 재평가만 반영할 수 있습니다."))
     if not may_apply(objection):
         raise ObjectionError(_("재평가 평가표가 모두 제출된 뒤에 반영할 수 있습니다."))
-    sheets = _sheets(call, objection)
-    document, proposal_ids = results._engine_input(call, results._eligible_with_facts(call), sheets)
-    try:
-        rubric, policy, inputs = scoring.parse_input(document)
-        ranked = scoring.evaluate(rubric, policy, inputs)
-    except scoring.ScoringInputError as error:
-        raise ObjectionError(_("평가 점수를 계산할 수 없습니다: %(e)s", e=str(error))) from None
-    output = scoring.results_to_json(ranked, policy)
-    rubric_en = scoring.parse_input({**document, "proposals": [],
-                                     "rubric": results._english_labels(document["rubric"])})[0]
     rows = {r.proposal_id: r for r in db.session.scalars(select(Result).where(Result.call_id == call.id))}
     now = clock.now()
     changed = []
-    for typed, doc in zip(ranked, output["results"]):
-        row = rows.get(proposal_ids[typed.id])
+    for entry in _entries(call, objection):
+        row = rows.get(entry["proposal_id"])
         if row is None:
             continue
         before, was = _values(row), outcomes.final_outcome(row).selected
-        row.rank, row.total, row.passed = typed.rank, typed.total, typed.passed
-        row.engine_selected, row.reason = typed.selected, typed.reason
+        row.rank, row.total, row.passed = entry["rank"], entry["total"], entry["passed"]
+        row.engine_selected, row.reason = entry["selected"], entry["reason"]
         if row.overridden_by_id is None:  # an officer's written override stands, as in results.compute
-            row.selected = typed.selected
+            row.selected = entry["selected"]
         if row.proposal_id == objection.proposal_id or before != _values(row):
             # The re-evaluated score, or a rank that moved: the explanation's verdict follows it.
-            row.breakdown = {**doc, "explanation": {"ko": scoring.explain(typed, rubric, policy, "ko"),
-                                                    "en": scoring.explain(typed, rubric_en, policy, "en")}}
+            row.breakdown = entry["breakdown"]
         after = _values(row)
         if after != before:
             if outcomes.final_outcome(row).selected != was:

@@ -1,151 +1,40 @@
 """Results of a call: the scoring engine run over database rows, the selection and its announcement.
 
-The engine (``scoring``) knows nothing of the database; this module builds its input in
-the contract's form (shared/spec/scoring.md) from the call, the eligible proposals and
-the submitted review sheets, and stores what comes back.
+The engine (``scoring``) knows nothing of the database; ``engine_run`` builds its input in
+the contract's form (shared/spec/scoring.md) from a stage's proposals and submitted review
+sheets; this module stores what comes back: a stage's results (``stage_results``) and, at
+the last stage, the call's ranking, then the selection and its announcement.
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload
 
-import scoring
-from scoring.output import reviewer_stats_to_json
 from app.extensions import db
 from app.models import Call, CallOutcome, Consortium, IndustrialComplex, Proposal, Result
 from app.models.calls import CallPhase
+from app.models.stages import StageResult
 from app import audit
 from app.core import clock
 from app.core.errors import SelectionError
 from app.notifications import outbox
-from app.selection import readiness, screening
-from app.proposals import snapshot
-from app.review import review_sheets
+from app.review import stage_scope
+from app.selection import engine_run, readiness, stage_results
+# The engine's input from database rows lives in engine_run; these names are read from here too.
+from app.selection.engine_run import (  # noqa: F401
+    SheetData, build_input, counted_sheet_dicts, facts_of, proposal_key, submitted_sheets,
+)
 from app.notifications.contacts import consortium_contacts
 from app.core.links import portal_url
-
-RATIO_PLACES = Decimal("0.000001")
 
 
 class ResultsError(SelectionError):
     pass
-
-
-@dataclass(frozen=True)
-class SheetData:
-    """What the engine needs of one submitted review sheet."""
-
-    proposal_id: int
-    reviewer: str  # pseudonymous: never the reviewer's name
-    points: Mapping[str, object]
-
-
-def counted_sheet_dicts(call: Call) -> list[dict]:
-    """The submitted sheets that count, with their comments: none the officer left out."""
-    left_out = readiness.left_out_keys(call)
-    return [s for s in review_sheets.submitted_sheets(call) if (s["proposal_id"], s["reviewer"]) not in left_out]
-
-
-def submitted_sheets(call: Call) -> list[SheetData]:
-    """The counted review sheets of the call, as the engine reads them."""
-    return [SheetData(int(sheet["proposal_id"]), str(sheet["reviewer"]), dict(sheet["points"] or {}))
-            for sheet in counted_sheet_dicts(call)]
-
-
-def proposal_key(proposal: Proposal) -> str:
-    return proposal.receipt_no or f"P{proposal.id}"
-
-
-def facts_of(proposal: Proposal) -> dict[str, object]:
-    """The structured facts automatic criteria read (rule ``fact`` names)."""
-    total = proposal.total_budget
-    private = proposal.total_by_source("private_cash") + proposal.total_by_source("private_inkind")
-    ratio = (Decimal(private) / Decimal(total)).quantize(RATIO_PLACES, rounding=ROUND_DOWN) if total else Decimal(0)
-    return {
-        "infrastructure_types": [item.type_key for item in proposal.infra_items],
-        "complete_poc_plans": sum(1 for plan in proposal.poc_plans if plan.is_complete),
-        "private_matching_ratio": format(ratio, "f"),
-    }
-
-
-def _decimal_text(value: object) -> object:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def build_input(call: Call, proposals: Iterable[Proposal], sheets: Iterable[SheetData]) -> dict:
-    by_proposal: dict[int, list[SheetData]] = {}
-    for sheet in sheets:
-        by_proposal.setdefault(sheet.proposal_id, []).append(sheet)
-    one_per = (call.policy or {}).get("one_per")
-    items = []
-    for p in proposals:
-        item = {
-            "id": proposal_key(p),
-            "complex": p.complex.name if p.complex else f"-{p.id}",
-            "budget": str(p.total_by_source("national")),
-            "submitted_at": (p.submitted_at or clock.now()).isoformat(),
-            "facts": facts_of(p),
-            "bonus": "0",
-            "deduction": "0",
-            "reviews": [
-                {"reviewer": s.reviewer, "points": {k: _decimal_text(v) for k, v in s.points.items()}}
-                for s in sorted(by_proposal.get(p.id, []), key=lambda s: s.reviewer)
-            ],
-        }
-        if one_per and one_per not in item:
-            item[one_per] = str(getattr(p, one_per, "") or f"-{p.id}")
-        items.append(item)
-    return {"rubric": call.rubric, "policy": call.policy, "proposals": items}
-
-
-def _eligible_with_facts(call: Call) -> list[Proposal]:
-    ids = [p.id for p in screening.eligible_proposals(call)]
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Proposal)
-            .where(Proposal.id.in_(ids))
-            .options(
-                # The engine reads the submitted versions; of the live rows only these are used.
-                load_only(Proposal.id, Proposal.call_id, Proposal.consortium_id, Proposal.complex_id,
-                          Proposal.status, Proposal.receipt_no, Proposal.submitted_at),
-                selectinload(Proposal.call), selectinload(Proposal.consortium),
-            )
-            .order_by(Proposal.id)
-        )
-    )
-
-
-ENGINE_INPUT_BATCH = 100
-
-
-def _engine_input(call: Call, live: list[Proposal], sheets: list[SheetData]) -> tuple[dict, dict[str, int]]:
-    """``build_input`` over the submitted versions, and each engine id's proposal id.
-
-    The versions are read a hundred at a time and let go: a thousand snapshots and the
-    proposals rebuilt from them, held at once, took the web worker past 240 MB for good.
-    """
-    items, ids = [], {}
-    for start in range(0, len(live), ENGINE_INPUT_BATCH):
-        batch = live[start:start + ENGINE_INPUT_BATCH]
-        versions = snapshot.latest_versions(p.id for p in batch)
-        judged = [snapshot.as_proposal(versions[p.id], p) for p in batch if p.id in versions]
-        items += build_input(call, judged, sheets)["proposals"]
-        ids.update({proposal_key(p): p.id for p in judged})
-        for version in versions.values():
-            db.session.expunge(version)
-    return {"rubric": call.rubric, "policy": call.policy, "proposals": items}, ids
 
 
 def may_compute(call: Call) -> bool:
@@ -159,18 +48,22 @@ def may_override(call: Call) -> bool:
 
 
 def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None, *,
-            acknowledge_short: bool = False) -> list[Result]:
-    """Run the engine for the call and store a Result per eligible proposal.
+            acknowledge_short: bool = False) -> list[Result] | list[StageResult]:
+    """Run the engine for the call's current stage and store its results.
 
-    Refused while any assigned sheet is neither submitted nor left out with a reason, and,
-    unless ``acknowledge_short``, while any panel counts fewer sheets than the call's
-    panel size (``app.selection.readiness``). Earlier overrides survive a recomputation:
-    the officer's written decision stands until the officer changes it.
+    Refused while any of the stage's assigned sheets is neither submitted nor left out with
+    a reason, and, unless ``acknowledge_short``, while any panel counts fewer sheets than
+    the stage's panel size (``app.selection.readiness``). Before the last stage the results
+    are the stage's (``StageResult``, with the shortlist the officer then confirms); the
+    last stage's make the call's ranking (``Result``, a row per eligible proposal). Earlier
+    overrides survive a recomputation: the officer's written decision stands until the
+    officer changes it.
     """
     if not may_compute(call):
         raise ResultsError(_("평가 중인 공모에서만 결과를 산출할 수 있습니다."))
-    sheets = list(submitted_sheets(call) if sheets is None else sheets)
-    ready = readiness.check(call, Counter(s.proposal_id for s in sheets))
+    stage = stage_scope.current_stage(call)
+    sheets = list(submitted_sheets(call, stage) if sheets is None else sheets)
+    ready = readiness.check(call, Counter(s.proposal_id for s in sheets), stage)
     if ready.missing:
         raise ResultsError(_("제출되지 않은 평가표가 있어 결과를 산출할 수 없습니다. 제출을 기다리거나 사유를 적어 "
                              "제외하십시오: %(list)s", list=", ".join(f"{m.receipt_no} {m.reviewer} ({m.status_label})"
@@ -180,36 +73,32 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None, *,
                              list=", ".join(f"{p.receipt_no} ({p.counted}/{p.size})" for p in ready.short)),
                            field="acknowledge_short")
     # Judge what was submitted: drafts typed after the last submission do not count.
-    document, proposal_ids = _engine_input(call, _eligible_with_facts(call), sheets)
-    if not proposal_ids:
-        raise ResultsError(_("적격으로 확인된 신청서가 없습니다."))
     try:
-        rubric, policy, inputs = scoring.parse_input(document)
-        ranked = scoring.evaluate(rubric, policy, inputs)
-    except scoring.ScoringInputError as error:
-        raise ResultsError(_("평가 점수를 계산할 수 없습니다: %(e)s", e=str(error))) from None
-    output = scoring.results_to_json(ranked, policy)
-    stats = reviewer_stats_to_json(scoring.reviewer_stats(ranked), policy.decimals)
-    # The English explanation names the criteria by their English labels, where the rubric has them.
-    rubric_en = scoring.parse_input({**document, "proposals": [], "rubric": _english_labels(document["rubric"])})[0]
+        run = engine_run.run(call, stage, sheets)
+    except engine_run.EngineRunError as error:
+        raise ResultsError(error.message) from None
+    now = clock.now()
+    stage_rows = stage_results.store(run, ready.digest, now)
+    if ready.short:
+        audit.record(actor, "results.short_panels_acknowledged", call, stage=stage.position,
+                     panels=[{"proposal_id": p.proposal_id, "counted": p.counted, "size": p.size} for p in ready.short])
+    if not stage_scope.is_last(stage):
+        audit.record(actor, "results.stage_computed", call, stage=stage.position, proposals=len(stage_rows),
+                     sheets=len(sheets), advancing=[r.proposal_id for r in stage_rows
+                                                    if r.breakdown.get("shortlist", {}).get("advances")])
+        return stage_rows
+    entries = ranking_entries(call, run)
 
     previous = {r.proposal_id: r for r in db.session.scalars(select(Result).where(Result.call_id == call.id))}
     db.session.execute(delete(Result).where(Result.call_id == call.id))
-    now = clock.now()
     rows = []
-    for typed, doc in zip(ranked, output["results"]):
-        proposal_id = proposal_ids[typed.id]
-        breakdown = dict(doc)
-        breakdown["explanation"] = {
-            "ko": scoring.explain(typed, rubric, policy, "ko"),
-            "en": scoring.explain(typed, rubric_en, policy, "en"),
-        }
+    for entry in entries:
         row = Result(
-            call_id=call.id, proposal_id=proposal_id, rank=typed.rank, total=typed.total,
-            passed=typed.passed, engine_selected=typed.selected, selected=typed.selected,
-            reason=typed.reason, breakdown=breakdown, computed_at=now,
+            call_id=call.id, proposal_id=entry["proposal_id"], rank=entry["rank"], total=entry["total"],
+            passed=entry["passed"], engine_selected=entry["selected"], selected=entry["selected"],
+            reason=entry["reason"], breakdown=entry["breakdown"], computed_at=now,
         )
-        old = previous.get(proposal_id)
+        old = previous.get(row.proposal_id)
         if old is not None and old.overridden_by_id is not None:
             row.selected = old.selected
             row.override_reason = old.override_reason
@@ -220,18 +109,23 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None, *,
     outcome = CallOutcome.of(call)
     outcome.computed_at = now
     outcome.computed_by_id = actor.id
-    outcome.reviewer_stats = stats
+    outcome.reviewer_stats = run.stats
     outcome.inputs_digest = ready.digest
-    if ready.short:
-        audit.record(actor, "results.short_panels_acknowledged", call,
-                     panels=[{"proposal_id": p.proposal_id, "counted": p.counted, "size": p.size} for p in ready.short])
     audit.record(actor, "results.computed", call, proposals=len(rows), sheets=len(sheets),
-                 selected=list(output["selected"]))
+                 selected=[r.breakdown.get("id") for r in rows if r.engine_selected], stage=stage.position)
     return rows
 
 
-def _english_labels(rubric: dict) -> dict:
-    return {**rubric, "criteria": [{**c, "label": c.get("label_en") or c["label"]} for c in rubric.get("criteria", [])]}
+def ranking_entries(call: Call, last: engine_run.EngineRun) -> list[dict]:
+    """The call's ranking from the last stage's run: the engine's own for one stage, the final
+    scores over the stages for several (``stage_results.final_entries``); one entry per
+    proposal, ``{"proposal_id", "rank", "total", "passed", "selected", "reason", "breakdown"}``."""
+    if stage_scope.is_multi_stage(call):
+        return stage_results.final_entries(call, last)
+    return [{"proposal_id": last.proposal_ids[typed.id], "rank": typed.rank, "total": typed.total,
+             "passed": typed.passed, "selected": typed.selected, "reason": typed.reason,
+             "breakdown": {**doc, "explanation": last.explanation(typed)}}
+            for typed, doc in zip(last.ranked, last.output["results"])]
 
 
 def ranking(call: Call) -> list[Result]:
@@ -278,6 +172,7 @@ class RankingRow:
     engine_selected: bool
     reason: str | None
     override_reason: str
+    stage_totals: dict  # several stages: each stage's score in the final one
 
     @property
     def overridden(self) -> bool:
@@ -304,7 +199,7 @@ def ranking_rows(call: Call) -> list[RankingRow]:
     for id_, rank, receipt_no, consortium, complex_, breakdown, *rest in db.session.execute(query):
         b = breakdown or {}
         rows.append(RankingRow(id_, rank, receipt_no, consortium, complex_, b.get("total"), b.get("bonus"),
-                               b.get("criteria") or {}, *rest))
+                               b.get("criteria") or {}, *rest, b.get("stage_totals") or {}))
     return rows
 
 

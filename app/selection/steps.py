@@ -17,7 +17,7 @@ from app.models import Call, Proposal, Result
 from app.models.proposals import ProposalStatus
 from app.notifications.contacts import consortium_contacts
 from app.notifications.reminders import subscribers
-from app.selection import decisions, objections
+from app.selection import committee, decisions, objections
 
 STEPS = {**lifecycle.STEPS, **decisions.STEPS}
 
@@ -78,6 +78,7 @@ def preview(call: Call, step: str) -> list[str]:
               a=counts.get(True, 0), b=counts.get(False, 0)),
             _("확정한 뒤에는 평가위원 구성, 평가표와 선정 여부를 바꿀 수 없습니다."),
             _("결과는 발표하기 전까지 신청자에게 보이지 않습니다."),
+            committee.state(call),
         ]
     if step == "announce":
         proposals = db.session.scalars(select(Proposal).join(Result, Result.proposal_id == Proposal.id)

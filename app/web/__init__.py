@@ -26,10 +26,11 @@ def load_user(session_id: str):
 
 VIEW_MODULES = (
     "app.web.account",
-    "app.web.officer_calls", "app.web.officer_audit", "app.web.officer_steps", "app.web.officer_stages",
+    "app.web.officer_calls", "app.web.officer_audit", "app.web.officer_steps", "app.web.officer_stages", "app.web.officer_stage_run",
     "app.web.proposals.attachments", "app.web.proposals.challenges", "app.web.proposals.consortia",
     "app.web.proposals.drafting", "app.web.proposals.results", "app.web.proposals.submission",
-    "app.web.officer_reviewers",
+    "app.web.officer_reviewers", "app.web.officer_committee",
+    "app.web.officer_presentation", "app.web.proposals.presentation", "app.web.review_presentation",
     "app.web.selection.dashboard", "app.web.selection.exports", "app.web.selection.objections",
     "app.web.selection.results", "app.web.selection.screening",
 )

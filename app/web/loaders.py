@@ -33,8 +33,9 @@ from app.models import (
     OutboxMessage, Programme, Proposal, ProposalVersion, Result, ReviewAssignment, ReviewerPoolEntry, User,
 )
 from app.accounts import membership
+from app.models.presentation import PresentationSlot
 from app.proposals import snapshot, submission
-from app.review import review_access
+from app.review import presentation, review_access, stage_scope
 
 
 def _visible(obj, allowed=None):
@@ -177,3 +178,24 @@ def colleague(user_id: int) -> User:
 def notification(notification_id: int) -> Notification:
     """One of the user's own notices."""
     return _visible(db.session.get(Notification, notification_id), lambda n: n.user_id == current_user.id)
+
+
+# --- 발표평가 ---------------------------------------------------------------------------------
+
+def presentation_stage(call: Call, stage_id: int):
+    """A presentation stage of a call already loaded for its officer."""
+    return _visible(stage_scope.stage_of(call, stage_id),
+                    lambda s: s in presentation.presentation_stages(call))
+
+
+def slot_for_officer(slot_id: int):
+    """A 발표평가 slot on the officer pages of its call."""
+    return _visible(db.session.get(PresentationSlot, slot_id),
+                    lambda s: access.is_officer_for_call(current_user, s.proposal.call))
+
+
+def slot_for_panel(slot_id: int):
+    """A published slot, for the reviewers seated in its stage."""
+    return _visible(db.session.get(PresentationSlot, slot_id),
+                    lambda s: s.schedule in presentation.schedules_of_reviewer(current_user)
+                    if review_access.is_reviewer(current_user) else False)

@@ -15,7 +15,8 @@ from app.extensions import db
 from app.models import ReviewAssignment
 from app.models.review import ChallengeStatus
 from app.review import assignment as assignment_service
-from app.review import conflicts, review_sheets, reviewers
+from app.calls.stages import kind_label
+from app.review import conflicts, review_sheets, reviewers, stage_scope
 from app.core import clock
 from app.web import flow
 from app.web.loaders import assignment_for_officer, call_for_officer, challenge_for_officer, pool_entry, sheet_of
@@ -88,7 +89,8 @@ def assignments(call_id: int):
 
 
 def _assignments_page(call, *, manual=None, auto=None, status: int = 200):
-    proposals = assignment_service.assignable_proposals(call)
+    stage = stage_scope.current_stage(call)
+    proposals = assignment_service.assignable_proposals(call, stage)
     entries = reviewers.pool(call)
     distinct = request.args.get("distinct") == "1"
     rows = assignment_service.assignments_of(call)
@@ -99,9 +101,11 @@ def _assignments_page(call, *, manual=None, auto=None, status: int = 200):
     return render_template(
         "officer/reviewers_assignments.html", call=call, proposals=proposals, by_proposal=by_proposal,
         exclusions=assignment_service.exclusions_by_proposal(call, proposals, distinct_organisations=distinct),
-        notices=assignment_service.name_notices(call, proposals), settled=not review_sheets.may_change(call),
+        notices=assignment_service.name_notices(call, proposals),
+        settled=not review_sheets.may_change(call, stage=stage), stage=stage,
+        stage_label=kind_label(stage.kind) if stage_scope.is_multi_stage(call) else None,
         entry_by_user=entry_by_user, loads=reviewers.loads(call), distinct=distinct,
-        k=call.reviewers_per_proposal or 5, coi_labels=conflicts.COI_LABELS,
+        k=stage_scope.panel_size(stage), coi_labels=conflicts.COI_LABELS,
         manual=manual or _manual_form(call, proposals, entries),
         auto=auto or AutoAssignForm(), remove_form=RemoveAssignmentForm(), due_form=DueForm(),
         utc_to_kst_naive=clock.to_kst_wall,
@@ -183,13 +187,13 @@ def sheet_view(assignment_id: int):
 
 def _sheet_page(a, form, status: int = 200):
     sheet = a.sheet
-    crit = review_sheets.criteria(a.call)
-    total = review_sheets.total(a.call, sheet.points or {}) if sheet else 0
+    crit = review_sheets.criteria(a)
+    total = review_sheets.total(a, sheet.points or {}) if sheet else 0
     return render_template("officer/reviewers_sheet.html", a=a, sheet=sheet, criteria=crit,
                            total=review_sheets.display(total) if sheet else "",
-                           max_total=review_sheets.display(review_sheets.max_total(a.call)),
+                           max_total=review_sheets.display(review_sheets.max_total(a)),
                            form=form, entry=reviewers.entry_for(a.call, a.reviewer_id),
-                           settled=not review_sheets.may_change(a.call)), status
+                           settled=not review_sheets.may_change(a.call, a)), status
 
 
 @bp.route("/assignments/<int:assignment_id>/sheet/reopen", methods=["POST"])

@@ -121,10 +121,10 @@ def sheet(assignment_id: int):
         if existing is not None and existing.locked:
             flash(_("제출된 평가표는 수정할 수 없습니다. 수정이 필요하면 담당자에게 재개를 요청하십시오."), "error")
             return redirect(url_for("review.sheet", assignment_id=a.id), 303)
-        form = review_sheet_form(call)
+        form = review_sheet_form(a)
         submitting = form.submitting()
         if form.validate_on_submit():
-            points, comments, opinion = sheet_values(form, call)
+            points, comments, opinion = sheet_values(form, a)
             try:
                 if submitting:
                     review_sheets.submit(a, current_user, points=points, comments=comments, overall_opinion=opinion)
@@ -143,26 +143,26 @@ def sheet(assignment_id: int):
                 flash(_("평가표를 제출했습니다.") if submitting else _("임시 저장했습니다."), "success")
                 return redirect(url_for("review.sheet", assignment_id=a.id), 303)
         status = 422
-        points = {c.key: form[f"points_{c.key}"].data or "" for c in review_sheets.criteria(call)}
+        points = {c.key: form[f"points_{c.key}"].data or "" for c in review_sheets.criteria(a)}
     else:
         data = {}
         if existing is not None:
-            for c in review_sheets.criteria(call):
+            for c in review_sheets.criteria(a):
                 data[f"points_{c.key}"] = (existing.points or {}).get(c.key, "")
                 data[f"comment_{c.key}"] = (existing.comments or {}).get(c.key, "")
             data["overall_opinion"] = existing.overall_opinion
-        form = review_sheet_form(call, data=data)
+        form = review_sheet_form(a, data=data)
         points = dict(existing.points or {}) if existing else {}
     valid_points = {}
-    for c in review_sheets.criteria(call):
-        value, error = review_sheets.parse_value(call, c, points.get(c.key, ""))
+    for c in review_sheets.criteria(a):
+        value, error = review_sheets.parse_value(a, c, points.get(c.key, ""))
         if value is not None and error is None:
             valid_points[c.key] = value
     errors = [e for f in form for e in (f.errors or [])]
     return render_template(
-        "review/sheet.html", a=a, form=form, sheet=existing, criteria=review_sheets.criteria(call),
+        "review/sheet.html", a=a, form=form, sheet=existing, criteria=review_sheets.criteria(a),
         settled=not review_sheets.may_change(call, a),
-        grades={k: str(v) for k, v in (review_sheets.grades(call) or {}).items()},
-        total=review_sheets.display(review_sheets.total(call, valid_points)),
-        max_total=review_sheets.display(review_sheets.max_total(call)), errors=errors,
+        grades={k: str(v) for k, v in (review_sheets.grades(a) or {}).items()},
+        total=review_sheets.display(review_sheets.total(a, valid_points)),
+        max_total=review_sheets.display(review_sheets.max_total(a)), errors=errors,
     ), status

@@ -19,7 +19,7 @@ from app.core.clock import kst
 from app.accounts.passwords import verify_password
 from app.notifications.contacts import consortium_contacts
 from app.proposals import validation
-from app.review import conflicts, review_sheets, reviewers
+from app.review import conflicts, review_sheets, reviewers, stage_scope
 from app.proposals import consortia as consortia_service
 from app.selection import objections, results, screening
 from tests.factories import OrganisationFactory
@@ -271,12 +271,36 @@ def test_the_review_can_be_walked_through_to_the_announced_result(app, clock, cl
             "submit_sheet": "1", "confirm_submit": "y"})
         assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
 
-    # The officer computes the results, decides and announces.
+    # The officer computes the 서면평가 results, confirms who goes on (3배수 of two awards: all
+    # three) and assigns the 발표평가 panels.
+    _sign_in(client, "officer@demo.gongmo.kr")
+    assert client.post(f"/officer/calls/{call.id}/results/compute", data={}).status_code == 302
+    written, presentation = stage_scope.evaluation_stages(call)
+    assert "서면평가 결과와 다음 단계 대상" in client.get(f"/officer/calls/{call.id}/results").get_data(as_text=True)
+    resp = client.post(f"/officer/calls/{call.id}/stages/{written.id}/confirm", data={"confirm": "y"})
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
+    assert client.post(f"/officer/calls/{call.id}/assignments/auto", data={}).status_code == 303
+    seats = db.session.scalars(select(ReviewAssignment).where(ReviewAssignment.stage_id == presentation.id)).all()
+    assert len(seats) == 15 and {a.proposal_id for a in seats} == {p.id for p in screening.submitted_proposals(call)}
+
+    # Each panel member pledges and scores the presentation on the 발표평가 rubric.
+    quality = {"창원": ("36", "27", "27"), "구미": ("30", "22", "22"), "여수": ("34", "26", "25")}
+    for a in seats:
+        _sign_in(client, a.reviewer.email)
+        assert client.post(f"/review/a/{a.id}/pledge", data={"confirm": "y"}).status_code == 303
+        strategy, feasibility, qa = quality[a.proposal.complex.name]
+        resp = client.post(f"/review/a/{a.id}/sheet", data={
+            "points_strategy": strategy, "points_feasibility": feasibility, "points_qa": qa,
+            "overall_opinion": "발표 내용이 명확함", "submit_sheet": "1", "confirm_submit": "y"})
+        assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
+
+    # The final ranking weighs 서면 30 % and 발표 70 %; the officer decides and announces.
     _sign_in(client, "officer@demo.gongmo.kr")
     assert client.post(f"/officer/calls/{call.id}/results/compute", data={}).status_code == 302
     ranking = db.session.scalars(select(Result).where(Result.call_id == call.id).order_by(Result.rank)).all()
     assert len(ranking) == 3 and [r.selected for r in ranking] == [True, True, False]
-    assert len({r.total for r in ranking}) == 3
+    assert len({r.total for r in ranking}) == 3 and all(set(r.breakdown["stage_totals"]) == {"written", "presentation"}
+                                                        for r in ranking)
     for step in ("decide", "announce"):
         resp = client.post(f"/officer/calls/{call.id}/step", data={"step": step, "confirm": "y"})
         assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]

@@ -97,6 +97,7 @@ def test_reviewers_assignment_list_does_not_grow(app, client, count_queries):
         for i in range(n):
             p = submitted_proposal(call, f"평가산단{i}")
             a = ReviewAssignment(call_id=call.id, proposal_id=p.id, reviewer_id=reviewer.id, assigned_by_id=officer.id,
+                                 stage_id=call.stages[1].id,
                                  coi_status=("pending", "declared", "recused")[i % 3])
             if a.coi_status == "declared":
                 a.sheet = ReviewSheet(points={"infra": "25"}, status=("draft", "submitted")[i % 2],

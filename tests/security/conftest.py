@@ -160,7 +160,7 @@ def build_world(traveller) -> World:
         "unverified": unverified.id, "invited": invited.user_id,
     }
     world.ids = {
-        "call_id": call.id, "code": call.code, "programme_id": programme.id,
+        "call_id": call.id, "code": call.code, "programme_id": programme.id, "stage_id": call.stages[1].id,
         "proposal_id": px.id, "other_proposal_id": py.id,
         "consortium_id": consortium_x.id, "other_consortium_id": consortium_y.id,
         "attachment_id": attachment.id, "sha256": attachment.sha256, "number": 1,

@@ -116,6 +116,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "proposals.withdraw":           {"POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
     "proposals.result":             {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
                                      "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    # 발표평가: X has no slot in this world; the page says so and a confirmation is refused with a message.
+    "proposals.presentation_page":  {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "proposals.presentation_confirm": {"POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.presentation_slides": {"GET": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
     # --- reviewer area (URLs carry the pledged reviewer's assignment) ---
     "review.index":                 {"GET":  "login  deny   deny   ok     ok     ok     deny   deny   deny"},
     "review.declare":               {"GET":  "login  deny   deny   ok     deny   deny   deny   deny   deny"},
@@ -127,6 +132,9 @@ MATRIX: dict[str, dict[str, str]] = {
     # A submitted sheet: the reviewer's save is answered with a redirect and a message.
     "review.sheet":                 {"GET":  "login  deny   deny   ok     deny   deny   deny   deny   deny",
                                      "POST": "login  deny   deny   ok     deny   deny   deny   deny   deny"},
+    # 발표평가 schedules of the reviewer's stages (none here); the slot id names no row.
+    "review.presentations":         {"GET":  "login  deny   deny   ok     ok     ok     deny   deny   deny"},
+    "review.presentation_opinion":  {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
     # --- officer console ---
     "officer.index":                {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
     "officer.new_call":             {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok",
@@ -145,6 +153,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.step":                 {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     # Announced already: no step is next, so the confirmation page sends the officer back.
     "officer.step_confirm":         {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # The announced call's only evaluation stage is its last: the page says so, the post is refused.
+    "officer.stage_confirm":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.screening_list":       {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.screen_proposal":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
@@ -166,6 +177,18 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.leave_out_sheet":      {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.result_detail":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # 심의위원회: the world's call is announced, so every change is refused (an empty form first);
+    # opening a meeting is a button, refused with a message on the page.
+    "officer.committee":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.committee_member_add": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.committee_member_remove": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.committee_schedule":   {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.committee_open":       {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.committee_attendance": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.committee_votes":      {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.committee_close":      {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # The world's call held no meeting: there are no minutes to download, for anyone.
+    "officer.committee_minutes_download": {"GET": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
     "officer.objections_list":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.objection":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
@@ -175,10 +198,24 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.exports_index":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.export":               {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.audit":                {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # 발표평가: the world's call has no presentation stage (its index says so); stage and slot ids name no row.
+    "officer.presentation_index":   {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.presentation":         {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "officer.presentation_generate": {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "officer.presentation_publish": {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "officer.presentation_attendance": {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "officer.presentation_slides":  {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny"},
 }
 
 # URL variables whose value is not simply the world's id of the same name.
-OVERRIDES = {"set_locale": {"code": "en"}, "officer.step_confirm": {"step": "decide"}}
+OVERRIDES = {"set_locale": {"code": "en"}, "officer.step_confirm": {"step": "decide"},
+             "officer.committee_minutes_download": {"number": 1},
+             # No presentation stage or slot in the world: ids that name no row.
+             **{e: {"stage_id": 2**31 - 1} for e in ("officer.presentation", "officer.presentation_generate",
+                                                     "officer.presentation_publish")},
+             **{e: {"slot_id": 2**31 - 1} for e in ("officer.presentation_attendance", "officer.presentation_slides",
+                                                    "review.presentation_opinion")}}
 # Personas who may see X's title on a page they are allowed to open (others never may).
 MAY_SEE_TITLE = {"owner", "pledged", "recused", "officer", "admin"}
 
@@ -189,7 +226,7 @@ ROLE_PAGES = {
     "auth.totp_settings", "auth.totp_start", "auth.totp_confirm", "auth.totp_disable",
     "officer.index", "officer.new_call",
     "proposals.consortia", "proposals.invitations", "proposals.mine", "proposals.start",
-    "review.index",
+    "review.index", "review.presentations",
 }
 # Actions on an object the persona sees but may not take:
 SEEN_NOT_THEIRS = {
@@ -325,6 +362,9 @@ FOREIGN = [
     ("owner", "POST", "/proposals/{other_proposal_id}/overview", {"title": "가로채기"}),
     ("other_applicant", "POST", "/notifications/{notification_id}/read", None),
     ("other_applicant", "GET", "/my/proposals/{proposal_id}/result", None),
+    ("owner", "GET", "/my/proposals/{other_proposal_id}/presentation", None),
+    ("owner", "POST", "/my/proposals/{other_proposal_id}/presentation/confirm", {}),
+    ("owner", "GET", "/my/proposals/{other_proposal_id}/presentation/slides", None),
     ("pledged", "GET", "/review/a/{assignment_id}/files/{other_sha256}", None),
     ("pledged", "GET", "/review/a/{unassigned_assignment_id}", None),
     ("pledged", "GET", "/review/a/{unassigned_assignment_id}/proposal", None),

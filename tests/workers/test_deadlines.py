@@ -204,8 +204,10 @@ def test_review_reminders_two_days_before_due_and_once_overdue(app, clock, sent)
     done_reviewer = UserFactory(roles=["reviewer"])
     due = now() + timedelta(days=5)
     finished = ReviewAssignment(call_id=call.id, proposal_id=proposal.id, reviewer_id=done_reviewer.id,
+                                stage_id=call.stages[1].id,
                                 due_at=due, coi_status="declared")
     db.session.add_all([ReviewAssignment(call_id=call.id, proposal_id=proposal.id, reviewer_id=reviewer.id,
+                                         stage_id=call.stages[1].id,
                                          due_at=due, coi_status="declared"), finished])
     db.session.flush()
     db.session.add(ReviewSheet(assignment_id=finished.id, status="submitted", submitted_at=now()))

@@ -30,7 +30,7 @@ def _page(item, form, status: int = 200):
         decision_label=objections.decision_label, seats=reevaluation.seats_of(item),
         outstanding=reevaluation.outstanding(item), may_open=reevaluated.may_open(item),
         may_apply=reevaluated.may_apply(item), eligible=reevaluation.eligible_count(item),
-        panel_size=reevaluation.panel_size(item.proposal.call),
+        panel_size=reevaluation.panel_size(item),
     ), status
 
 

@@ -5,7 +5,7 @@ leave it out, with a reason) and the panels short of the call's size.
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,9 +13,12 @@ from flask_login import current_user, login_required
 from app.web.officer import bp
 from app.extensions import db
 from app.web.loaders import assignment_for_officer, call_for_officer, result_for_officer
-from app.selection import decisions, outcomes, readiness, results
+from app.review import stage_scope
+from app.selection import decisions, outcomes, readiness, results, stage_results
 from app.selection.readiness import ReadinessError
 from app.selection.results import ResultsError
+from app.calls.stages import kind_label
+from scoring.stage_text import stage_name
 from forms.officer import OverrideForm
 from forms.results import ComputeForm, LeaveOutForm
 
@@ -27,15 +30,26 @@ def decide_helpers():
 
 
 def _ranking_page(call, leave_out_forms=None, status: int = 200):
-    ready = readiness.check(call) if results.may_compute(call) else None
+    current = stage_scope.current_stage(call)
+    shown = stage_scope.stage_of(call, request.args.get("stage", type=int)) or current
+    ready = readiness.check(call, stage=current) if results.may_compute(call) else None
     forms = {m.assignment_id: LeaveOutForm.of(m.assignment_id) for m in (ready.missing if ready else [])}
     forms.update(leave_out_forms or {})
-    computed = decisions.results_computed(call)
+    last = stage_scope.is_last(current)
+    computed = decisions.results_computed(call) if last else current.computed_at is not None
+    multi = stage_scope.is_multi_stage(call)
+    final = stage_scope.is_last(shown)
     return render_template(
-        "officer/ranking.html", call=call, rows=results.ranking_rows(call), criteria=results.criteria_labels(call),
-        stats=results.reviewer_statistics(call), compute_form=ComputeForm(), can_compute=ready is not None,
-        ready=ready, leave_out_forms=forms, left_out=readiness.left_out_sheets(call),
-        stale=ready is not None and computed and readiness.is_stale(call, ready),
+        "officer/ranking.html", call=call, rows=results.ranking_rows(call) if final else [],
+        criteria=[] if multi else results.criteria_labels(call),
+        stage_columns=[stage_results.label(s) for s in stage_scope.evaluation_stages(call)] if multi else [],
+        stats=(results.reviewer_statistics(call) if final else list(shown.reviewer_stats or [])),
+        compute_form=ComputeForm(), can_compute=ready is not None, ready=ready, leave_out_forms=forms,
+        left_out=readiness.left_out_sheets(call), stages=stage_scope.evaluation_stages(call) if multi else [],
+        current=current, shown=shown, stage_rows=[] if final else stage_results.stage_rows(shown, str(get_locale())),
+        may_confirm=stage_results.may_confirm(current) and shown is current,
+        kind_label=kind_label, stage_name=lambda name: stage_name(name, _locale()),
+        stale=ready is not None and computed and readiness.is_stale(call, ready, current),
     ), status
 
 
@@ -53,13 +67,18 @@ def compute_results(call_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
+        stage = stage_scope.current_stage(call)
         rows = results.compute(call, current_user, acknowledge_short=bool(form.acknowledge_short.data))
     except ResultsError as exc:
         db.session.rollback()
         flash(exc.message, "error")
     else:
         db.session.commit()
-        flash(_("평가 결과를 산출했습니다 (%(n)s건).", n=len(rows)), "success")
+        if stage_scope.is_last(stage):
+            flash(_("평가 결과를 산출했습니다 (%(n)s건).", n=len(rows)), "success")
+        else:
+            flash(_("%(stage)s 결과를 산출했습니다 (%(n)s건). 다음 단계 대상을 확인하고 단계를 확정하십시오.",
+                    stage=kind_label(stage.kind), n=len(rows)), "success")
     return redirect(url_for("officer.ranking", call_id=call_id))
 
 

@@ -1,0 +1,49 @@
+"""Keeping an uploaded document that is not one of a proposal's attachments (a 발표평가's slides).
+
+The same rules as attachments (``attachments.store``): streamed to disk once and hashed on the
+way, refused past ``limit`` without reading on, checked by content (``filetypes``), and kept
+under ``UPLOAD_DIR`` by its sha256. The caller records the returned facts on its own row.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.proposals import attachments, filetypes
+from app.proposals.attachments import AttachmentError
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    filename: str
+    size: int
+    sha256: str
+    detected_type: str
+    storage_key: str
+
+
+def keep(stream: BinaryIO, filename: str | None, limit: int) -> StoredFile:
+    """Store the upload; raises AttachmentError (with the reason to show) for anything refused."""
+    name = attachments.safe_filename(filename)
+    tmp, size, sha256 = attachments._spool(stream, limit, limit)
+    try:
+        if size == 0:
+            raise AttachmentError(_("빈 파일은 올릴 수 없습니다."))
+        try:
+            detected = filetypes.detect(tmp, name)
+        except filetypes.FileTypeError as exc:
+            raise AttachmentError(f"{name}: {exc.message}") from None
+        key = attachments.storage_key(sha256)
+        target = Path(current_app.config["UPLOAD_DIR"]) / key
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return StoredFile(name, size, sha256, detected, key)
