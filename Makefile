@@ -10,7 +10,7 @@ PORT ?= 5000
 # wsgi.py serves nothing unless the configuration is named: `make run` is the demo.
 run worker beat: export GONGMO_CONFIG ?= development
 
-.PHONY: run test install install-dev system-deps translations messages worker beat audit bench clean
+.PHONY: run test install install-dev system-deps translations messages demo-presentations worker beat audit bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ test: system-deps install-dev translations tests/browser/node_modules/.package-l
 	$(VENV)/bin/bandit -c pyproject.toml -r app forms scoring workers config.py wsgi.py -ll -q
 	$(PY) -m pytest --db=postgresql
 	$(PY) -m pytest --db=sqlite -m "not pg_only" --ignore=tests/scoring -q
+
+# The demo's 발표평가 sheets of every demo reviewer but reviewer1 (README, demo step 4).
+demo-presentations: install translations
+	$(FLASK) demo score-presentations
 
 worker: install
 	$(PY) -m celery -A workers.celery_app worker --loglevel=info

@@ -44,3 +44,26 @@ def load() -> None:
     click.echo(f"  password: {demo.PASSWORD}")
     if not result.created.get("users") and result.accounts:
         click.echo("  (accounts that already existed keep whatever password they have now)")
+
+
+@demo_cli.command("score-presentations")
+def score_presentations() -> None:
+    """In AX-2025-R, the demo reviewers other than reviewer1 submit their 발표평가 sheets."""
+    from sqlalchemy import select
+
+    from app.demo import review_call, stage_work
+    from app.models import Call
+
+    call = db.session.scalar(select(Call).where(Call.code == review_call.CALL_CODE))
+    if call is None:
+        raise click.ClickException(f"{review_call.CALL_CODE} is not loaded: run `flask demo load` first")
+    try:
+        done = stage_work.score_presentations(call)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if done:
+        click.echo(f"{done} presentation sheets submitted; reviewer1's are left to you.")
+    else:
+        click.echo("Nothing to score: confirm the 서면평가 and assign the 발표평가 panels first.")

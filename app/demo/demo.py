@@ -19,6 +19,7 @@ from app.models import Call, Consortium, IndustrialComplex, Organisation, Progra
 from app import audit
 from app.core import clock
 from app.demo import ax2025, review_call
+from app.demo.stage_work import name_committee
 from app.accounts import brn
 from app.calls import call_admin, lifecycle, stages
 from app.proposals import drafts
@@ -83,6 +84,12 @@ ACCOUNTS = [
     ("reviewer5@demo.gongmo.kr", "한검증", "rev_etri", "지능형제조연구실", ("reviewer",)),
     ("reviewer6@demo.gongmo.kr", "윤자문", "rev_assoc", "정책연구팀", ("reviewer",)),
     ("reviewer7@demo.gongmo.kr", "강평정", "rev_postech", "산업경영공학과", ("reviewer",)),
+    # The 심의위원회 of both demo calls (committee.py): outside experts, none of a consortium.
+    ("committee1@demo.gongmo.kr", "오위원장", "rev_postech", "산업경영공학과", ()),
+    ("committee2@demo.gongmo.kr", "신심의", "rev_etri", "디지털전환연구본부", ()),
+    ("committee3@demo.gongmo.kr", "문자문", "rev_assoc", "산업정책실", ()),
+    ("committee4@demo.gongmo.kr", "배위원", "rev_cnu", "산업공학과", ()),
+    ("committee5@demo.gongmo.kr", "유위원", "rev_other", "공공부문본부", ()),
     ("officer@demo.gongmo.kr", "정담당", "kicox", "산업단지AX추진단", ("officer",)),
     ("admin@demo.gongmo.kr", "관리자", "kicox", "정보화팀", ("admin",)),
 ]
@@ -219,6 +226,7 @@ def _call(result: DemoResult, programme: Programme, complexes: dict, officer: Us
         }, rubric=ax2025.rubric(), policy=ax2025.policy())
         due = window["review_due_at"]
         stages.set_stages(call, officer, ax2025.stages(due, due + timedelta(days=14)), ax2025.FINAL_SCORE)
+        name_committee(call, officer)
         lifecycle.publish(call, officer)
         db.session.flush()
         result.count("calls")

@@ -33,6 +33,7 @@ from app.proposals import attachments, drafts, submission
 from app.proposals import consortia as consortia_service
 from app.review import assignment, conflicts, review_sheets, reviewers
 from app.selection import screening
+from app.demo.stage_work import name_committee
 from app.demo.review_content import CONSORTIA, PROPOSALS, SHEET_COMMENTS, SHEET_OPINIONS
 
 CALL_CODE = "AX-2025-R"
@@ -109,6 +110,8 @@ def _replay(count: Count, programme: Programme, complexes: dict[str, IndustrialC
     for spec in PROPOSALS:
         _scores(scoring, call, users, made[spec["complex"]], spec["complex"], day)
     scoring.run()
+    with clock.as_of(day(-1, 18)):  # after the last sheet came in
+        name_committee(call, officer)
     db.session.flush()
     return call
 

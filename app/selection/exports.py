@@ -20,7 +20,9 @@ from app.extensions import db
 from app.models import Call, Consortium, EligibilityDecision, Proposal
 from app.models.review import ReviewAssignment, ReviewSheet, SheetStatus
 from app.core import clock
-from app.selection import outcomes, results
+from app.review import stage_scope
+from app.selection import outcomes, results, stage_results
+from scoring.stage_text import stage_name
 from app.proposals import snapshot
 
 Table = tuple[list[str], list[list[object]]]
@@ -107,7 +109,11 @@ def review_sheets_table(call: Call) -> Table:
 
 def ranking_table(call: Call) -> Table:
     labels = results.criteria_labels(call)
+    # With several stages, each stage's score in the final one (the criteria are the first stage's).
+    stages = ([stage_results.label(s) for s in stage_scope.evaluation_stages(call)]
+              if stage_scope.is_multi_stage(call) else [])
     headers = (["순위", "접수번호", "컨소시엄", "대상 산업단지", "총점", "정성평가", "정량평가", "가점", "감점"]
+               + [f"{stage_name(name, 'ko')} 점수" for name in stages]
                + [f"{label}({mx})" for _, label, mx in labels]
                + ["통과", "평가 점수에 따른 결과", "최종 선정", "사유", "선정 여부 변경 사유"])
     rows = []
@@ -119,6 +125,7 @@ def ranking_table(call: Call) -> Table:
             r.rank, p.receipt_no or "", p.consortium.name, p.complex.name if p.complex else "",
             _points(b.get("total", r.total)), _points(b.get("qualitative")), _points(b.get("automatic")),
             _points(b.get("bonus")), _points(b.get("deduction")),
+            *[_points((b.get("stage_totals") or {}).get(name)) for name in stages],
             *[_points((b.get("criteria") or {}).get(key)) for key, _, _ in labels],
             "통과" if outcome.passed else "미통과", "선정" if outcome.engine_selected else "미선정",
             "선정" if outcome.selected else "미선정", outcome.engine_reason or "", outcome.override_reason,

@@ -17,7 +17,9 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Call, Proposal, Result, ReviewerPoolEntry
 from app.models.calls import CallPhase
-from app.review import reevaluation
+from app.calls.stages import kind_label
+from app.models.stages import EvaluationStage
+from app.review import reevaluation, stage_scope
 from app.selection import readiness, results
 
 
@@ -52,13 +54,39 @@ def final_outcome(result: Result, locale: str = "ko") -> Outcome:
     )
 
 
+def stages_of(call: Call, proposal: Proposal) -> list[EvaluationStage]:
+    """The evaluation stages the proposal was evaluated in, in order."""
+    reached = stage_scope.stage_for_proposal(call, proposal.id)
+    stages = stage_scope.evaluation_stages(call)
+    return stages[:stages.index(reached) + 1]
+
+
+def sheets_by_stage(call: Call, proposal: Proposal) -> list[tuple[EvaluationStage, list[dict]]]:
+    """The sheets that count for the proposal, stage by stage: after an applied re-evaluation
+    (이의신청) the re-evaluated stage's are its new panel's alone."""
+    redone = reevaluation.latest_applied(proposal.id)
+    redone_stage = reevaluation.stage_of(redone) if redone is not None else None
+    out = []
+    for stage in stages_of(call, proposal):
+        if redone_stage is not None and redone_stage.id == stage.id:
+            sheets = reevaluation.sheet_dicts(redone)
+        else:
+            sheets = [s for s in results.counted_sheet_dicts(call, stage) if s.get("proposal_id") == proposal.id]
+        out.append((stage, sheets))
+    return out
+
+
 def evaluators_of(call: Call, proposal: Proposal | None = None) -> list[dict]:
-    """Exactly who scored the proposal (or any proposal of the call): the reviewers whose
-    submitted sheets count for it, not those recused, removed, left out or on other panels."""
-    redone = reevaluation.latest_applied(proposal.id) if proposal is not None else None
-    # After an applied re-evaluation (이의신청) the proposal's score is its new panel's alone.
-    ids = ({s["reviewer_id"] for s in reevaluation.sheet_dicts(redone)} if redone is not None
-           else readiness.counted_reviewer_ids(call, proposal))
+    """Exactly who scored the proposal (or any proposal of the call's current stage): the
+    reviewers whose submitted sheets count for it, in every stage it was evaluated in, not
+    those recused, removed, left out or on other panels."""
+    if proposal is None:
+        ids = readiness.counted_reviewer_ids(call)
+    else:
+        ids = set()
+        for stage, sheets in sheets_by_stage(call, proposal):
+            ids |= ({s["reviewer_id"] for s in sheets} if sheets and "reviewer_id" in sheets[0]
+                    else readiness.counted_reviewer_ids(call, proposal, stage))
     if not ids:
         return []
     entries = db.session.scalars(
@@ -91,23 +119,19 @@ def consortium_view(proposal: Proposal, locale: str = "ko") -> ConsortiumView | 
         return None
     breakdown = result.breakdown or {}
     points = breakdown.get("criteria") or {}
-    criteria = [(key, label, mx, points.get(key, "")) for key, label, mx in results.criteria_labels(call, locale)]
+    by_stage = sheets_by_stage(call, proposal)
+    multi = stage_scope.is_multi_stage(call)
+    criteria = [(key, label, mx, points.get(key, "")) for key, label, mx in criteria_of(call, proposal, locale)]
     outcome = final_outcome(result, locale)
-    steps = outcome.steps
-    # The first sentence names the reviewers whose sheets were set aside; the applicant
-    # learns how many sheets counted, never whose.
-    redone = reevaluation.latest_applied(proposal.id)
-    sheets = (reevaluation.sheet_dicts(redone) if redone is not None
-              else [s for s in results.counted_sheet_dicts(call) if s.get("proposal_id") == proposal.id])
-    if steps:
-        dropped = len(breakdown.get("dropped_reviewers") or [])
-        if locale == "en":
-            first = (f"{len(sheets)} review sheets were received; the highest and the lowest totals were set aside."
-                     if dropped else f"{len(sheets)} review sheet(s) were received and all were averaged.")
-        else:
-            first = (f"평가표 {len(sheets)}건 중 최고점과 최저점 평가표를 각 1건 제외하고 평균했습니다."
-                     if dropped else f"평가표 {len(sheets)}건을 모두 평균했습니다.")
-        outcome = replace(outcome, steps=[first, *steps[1:]])
+    # Each stage's explanation opens with the reviewers whose sheets were set aside; the
+    # applicant learns how many sheets counted, never whose. Several stages head each part "[stage]".
+    steps = list(outcome.steps)
+    starts = [i + 1 for i, line in enumerate(steps) if line.startswith("[") and line.endswith("]")] if multi else [0]
+    for (stage, sheets), at in zip(by_stage, starts):
+        if at < len(steps):
+            steps[at] = _sheets_sentence(len(sheets), _trimmed(stage, len(sheets), breakdown, multi), locale)
+    outcome = replace(outcome, steps=steps)
+    sheets = [sheet for _stage, stage_sheets in by_stage for sheet in stage_sheets]
     comments: dict[str, list[str]] = {}
     for s in sheets:
         for key, text in (s.get("comments") or {}).items():
@@ -117,3 +141,34 @@ def consortium_view(proposal: Proposal, locale: str = "ko") -> ConsortiumView | 
     comments = {k: sorted(v) for k, v in comments.items()}
     opinions = sorted(s.get("overall_opinion", "").strip() for s in sheets if (s.get("overall_opinion") or "").strip())
     return ConsortiumView(result, outcome, criteria, comments, opinions, evaluators_of(call, proposal))
+
+
+def criteria_of(call: Call, proposal: Proposal, locale: str = "ko") -> list[tuple[str, str, str]]:
+    """(key, label, max points) of every criterion the proposal was scored on, stage by stage;
+    with several stages each label is headed by its stage."""
+    multi = stage_scope.is_multi_stage(call)
+    return [(key, f"{kind_label(stage.kind)} · {label}" if multi else label, mx)
+            for stage in stages_of(call, proposal) for key, label, mx in _criteria(stage, locale)]
+
+
+def _criteria(stage: EvaluationStage, locale: str) -> list[tuple[str, str, str]]:
+    out = []
+    for c in stage_scope.rubric_of(stage).get("criteria", []):
+        label = c.get("label_en") if locale == "en" and c.get("label_en") else c.get("label", c["key"])
+        out.append((c["key"], label, str(c.get("max_points", ""))))
+    return out
+
+
+def _trimmed(stage: EvaluationStage, count: int, breakdown: dict, multi: bool) -> bool:
+    if not multi:
+        return bool(breakdown.get("dropped_reviewers"))
+    trim_from = stage_scope.policy_of(stage).get("trim_from")
+    return isinstance(trim_from, int) and count >= trim_from
+
+
+def _sheets_sentence(count: int, trimmed: bool, locale: str) -> str:
+    if locale == "en":
+        return (f"{count} review sheets were received; the highest and the lowest totals were set aside."
+                if trimmed else f"{count} review sheet(s) were received and all were averaged.")
+    return (f"평가표 {count}건 중 최고점과 최저점 평가표를 각 1건 제외하고 평균했습니다."
+            if trimmed else f"평가표 {count}건을 모두 평균했습니다.")

@@ -70,6 +70,13 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local_path"] = local_path
 
+    @app.template_filter("stage_title")
+    def stage_title(stage) -> str:
+        """An evaluation stage as a page names it: 서면평가, 발표평가, 현장평가."""
+        from app.calls.stages import kind_label
+
+        return kind_label(stage.kind) if stage is not None else ""
+
     @app.template_filter("kst")
     def kst_filter(value, fmt: str = "yyyy-MM-dd HH:mm"):
         if value is None:

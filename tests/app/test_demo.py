@@ -21,7 +21,7 @@ from app.notifications.contacts import consortium_contacts
 from app.proposals import validation
 from app.review import conflicts, review_sheets, reviewers, stage_scope
 from app.proposals import consortia as consortia_service
-from app.selection import objections, results, screening
+from app.selection import committee, objections, results, screening
 from tests.factories import OrganisationFactory
 
 
@@ -109,6 +109,12 @@ def test_reviewers_do_not_belong_to_any_consortium(app, clock):
     assert len(consortia) == 3 and len(reviewers) == 7
     members = set().union(*(c.member_org_ids() for c in consortia))
     assert not {r.organisation_id for r in reviewers} & members
+    # Nor does the 심의위원회 of either call: nobody sits out a vote.
+    for code in ("AX-2025", "AX-2025-R"):
+        call = db.session.scalar(select(Call).where(Call.code == code))
+        named = committee.members(call)
+        assert len(named) == 5 and not {m.user.organisation_id for m in named} & members
+        assert committee.member_conflicts(call) == {}
 
 
 def test_demo_accounts_have_the_printed_password_and_roles(app, clock):
@@ -238,83 +244,6 @@ def _sign_in(client, email: str) -> None:
     client.post("/logout")
     resp = client.post("/login", data={"email": email, "password": demo.PASSWORD})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:1000]
-
-
-def test_the_review_can_be_walked_through_to_the_announced_result(app, clock, client):
-    demo.load()
-    db.session.commit()
-    call = _review_call()
-    reviewer1 = _user("reviewer1@demo.gongmo.kr")
-
-    # The officer's results page names the three sheets still missing: reviewer1's.
-    _sign_in(client, "officer@demo.gongmo.kr")
-    for page in ("", "/screening", "/reviewers", "/assignments"):
-        assert client.get(f"/officer/calls/{call.id}{page}").status_code == 200, page
-    html = client.get(f"/officer/calls/{call.id}/results").get_data(as_text=True)
-    assert html.count("서약 전") >= 3 and reviewer1.name in html
-
-    # reviewer1 pledges, reads each proposal with its documents, and scores it.
-    _sign_in(client, reviewer1.email)
-    assert "AX-2025-R-0001" in client.get("/review/").get_data(as_text=True)
-    mine = db.session.scalars(select(ReviewAssignment).where(
-        ReviewAssignment.call_id == call.id, ReviewAssignment.reviewer_id == reviewer1.id)).all()
-    assert len(mine) == 3
-    for a in mine:
-        assert client.post(f"/review/a/{a.id}/pledge", data={"confirm": "y"}).status_code == 303
-        page = client.get(f"/review/a/{a.id}/proposal").get_data(as_text=True)
-        assert a.proposal.title in page
-        sha = a.proposal.attachments[0].sha256
-        assert client.get(f"/review/a/{a.id}/files/{sha}").data.startswith(b"%PDF-")
-        resp = client.post(f"/review/a/{a.id}/sheet", data={
-            "points_infra": "26", "points_poc": "A", "points_plan": "8.5", "points_alliance": "8",
-            "comment_infra": "장비 계획이 구체적임", "overall_opinion": "타당한 계획임",
-            "submit_sheet": "1", "confirm_submit": "y"})
-        assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
-
-    # The officer computes the 서면평가 results, confirms who goes on (3배수 of two awards: all
-    # three) and assigns the 발표평가 panels.
-    _sign_in(client, "officer@demo.gongmo.kr")
-    assert client.post(f"/officer/calls/{call.id}/results/compute", data={}).status_code == 302
-    written, presentation = stage_scope.evaluation_stages(call)
-    assert "서면평가 결과와 다음 단계 대상" in client.get(f"/officer/calls/{call.id}/results").get_data(as_text=True)
-    resp = client.post(f"/officer/calls/{call.id}/stages/{written.id}/confirm", data={"confirm": "y"})
-    assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
-    assert client.post(f"/officer/calls/{call.id}/assignments/auto", data={}).status_code == 303
-    seats = db.session.scalars(select(ReviewAssignment).where(ReviewAssignment.stage_id == presentation.id)).all()
-    assert len(seats) == 15 and {a.proposal_id for a in seats} == {p.id for p in screening.submitted_proposals(call)}
-
-    # Each panel member pledges and scores the presentation on the 발표평가 rubric.
-    quality = {"창원": ("36", "27", "27"), "구미": ("30", "22", "22"), "여수": ("34", "26", "25")}
-    for a in seats:
-        _sign_in(client, a.reviewer.email)
-        assert client.post(f"/review/a/{a.id}/pledge", data={"confirm": "y"}).status_code == 303
-        strategy, feasibility, qa = quality[a.proposal.complex.name]
-        resp = client.post(f"/review/a/{a.id}/sheet", data={
-            "points_strategy": strategy, "points_feasibility": feasibility, "points_qa": qa,
-            "overall_opinion": "발표 내용이 명확함", "submit_sheet": "1", "confirm_submit": "y"})
-        assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
-
-    # The final ranking weighs 서면 30 % and 발표 70 %; the officer decides and announces.
-    _sign_in(client, "officer@demo.gongmo.kr")
-    assert client.post(f"/officer/calls/{call.id}/results/compute", data={}).status_code == 302
-    ranking = db.session.scalars(select(Result).where(Result.call_id == call.id).order_by(Result.rank)).all()
-    assert len(ranking) == 3 and [r.selected for r in ranking] == [True, True, False]
-    assert len({r.total for r in ranking}) == 3 and all(set(r.breakdown["stage_totals"]) == {"written", "presentation"}
-                                                        for r in ranking)
-    for step in ("decide", "announce"):
-        resp = client.post(f"/officer/calls/{call.id}/step", data={"step": step, "confirm": "y"})
-        assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
-    db.session.refresh(call)
-    assert call.status() == "announced"
-
-    # The applicant of 창원 reads the result and may object.
-    changwon = next(p for p in screening.submitted_proposals(call) if p.complex.name == "창원")
-    _sign_in(client, "applicant@demo.gongmo.kr")
-    html = client.get(f"/my/proposals/{changwon.id}/result").get_data(as_text=True)
-    assert "선정되었습니다." in html and "선정평가 결과" in html
-    # The objection form is offered for ten days (filing it is the objection tests' business).
-    assert objections.can_file(changwon) and "이의신청" in html
-    assert audit.verify() is None
 
 
 def test_a_review_call_the_demo_refuses_is_left_out_with_a_note(app, clock):

@@ -19,6 +19,7 @@ from tests.factories import CallFactory, ConsortiumFactory, ProposalFactory, Use
 from tests.support import sign_in
 
 FEW, MANY = 3, 30
+MANY_STAGED = 12  # a two-stage call takes twice the building
 
 
 def statements(client, count_queries, path: str) -> tuple[int, str]:
@@ -113,3 +114,66 @@ def test_reviewers_assignment_list_does_not_grow(app, client, count_queries):
     many, big_html = statements(client, count_queries, "/review/")
     assert big_html.count("평가산단") >= MANY > small_html.count("평가산단")
     assert many == few
+
+
+def two_stage_ranked_call(n: int, code: str, programme=None):
+    """A call of two stages (서면, everyone passing goes on, → 발표; final 30/70) with ``n`` proposals,
+    five sheets each in both stages, the written stage confirmed and the final ranking computed."""
+    from decimal import Decimal
+
+    from app.calls.stages import PRESENTATION_POLICY, PRESENTATION_RUBRIC
+    from app.models.stages import EvaluationStage
+    from app.review import stage_scope
+    from app.selection import stage_results
+    from app.selection.engine_run import SheetData
+
+    kwargs = {"code": code} if programme is None else {"code": code, "programme": programme}
+    call = closed_call(**kwargs)
+    officer = officer_for(call)
+    written = call.stages[1]
+    written.shortlist_rule, written.weight = "all", Decimal(30)
+    call.stages.append(EvaluationStage(position=2, kind="presentation", panel_size=5, weight=Decimal(70),
+                                       rubric=dict(PRESENTATION_RUBRIC), policy=dict(PRESENTATION_POLICY)))
+    call.final_score = "weighted"
+    db.session.flush()
+    sheets = []
+    for i in range(n):
+        p = submitted_proposal(call, f"{code}산단{i}", minutes_before_close=60 + i)
+        screening.decide(p, officer, "confirmed", "")
+        sheets += uniform_sheets(p, str(20 + i % 10), "20", "8", "8")
+    lifecycle.start_review(call, officer)
+    results.compute(call, officer, sheets)
+    stage_results.confirm(call, written, officer)
+    presentation = stage_scope.next_stage(written)
+    ids = stage_scope.proposal_ids_in(presentation)
+    assert len(ids) == n  # everyone passed the written stage and presents
+    results.compute(call, officer, [SheetData(pid, f"R{r}", {"content": str(30 + i % 10), "feasibility": "25",
+                                                             "qa": "24"})
+                                    for i, pid in enumerate(ids) for r in range(1, 6)])
+    db.session.flush()
+    return call, officer
+
+
+@pytest.mark.parametrize("tab", ["final", "written"])
+def test_two_stage_ranking_page_does_not_grow(app, client, count_queries, tab):
+    """The final ranking (a column per stage) and the written stage's tab of a two-stage call."""
+    from app.review import stage_scope
+
+    small, officer = two_stage_ranked_call(FEW, "S3")
+    big, _ = two_stage_ranked_call(MANY_STAGED, "S12", programme=small.programme)
+    sign_in(client, officer)
+
+    def path(call):
+        base = f"/officer/calls/{call.id}/results"
+        return base if tab == "final" else f"{base}?stage={stage_scope.first_stage(call).id}"
+
+    marker = "/officer/results/" if tab == "final" else "{code}-"
+    few, small_html = statements(client, count_queries, path(small))
+    many, big_html = statements(client, count_queries, path(big))
+    assert big_html.count(marker.format(code=big.code)) >= MANY_STAGED > small_html.count(marker.format(code=small.code))
+    if tab == "written":
+        assert "서면평가 결과와 다음 단계 대상" in big_html
+    else:
+        assert "발표평가" in big_html or "presentation" in big_html
+    assert many == few
+

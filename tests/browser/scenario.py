@@ -143,3 +143,86 @@ def announced_round(app) -> Round:
         decisions.announce(r.call, r.officer)
     db.session.flush()
     return r
+
+
+# --- a two-stage round: 서면평가, then 발표평가 of the shortlist ---------------------------------------
+
+# A fourth consortium, so that the written stage's 3배수 leaves one out.
+FOURTH = ("반월시화", "경기테크노파크", "이영수", "B")
+# The points each 발표평가 reviewer gives (content /40, feasibility /30, Q&A /30): 구미 presents best.
+PRESENTED = {"창원": {"content": "30", "feasibility": "22", "qa": "22"},
+             "구미": {"content": "38", "feasibility": "28", "qa": "28"},
+             "반월시화": {"content": "32", "feasibility": "24", "qa": "24"}}
+
+
+def two_stage(call: Call) -> None:
+    """서면평가 by three (3배수 of the one award goes on), then 발표평가 by three on its own rubric;
+    final = 서면 30 % + 발표 70 % (as tests/app/test_stage_runs.py sets it)."""
+    from decimal import Decimal
+
+    from app.calls.stages import PRESENTATION_POLICY, PRESENTATION_RUBRIC
+    from app.models.stages import EvaluationStage
+
+    call.awards = 1
+    call.policy = {**call.policy, "awards": 1}
+    call.reviewers_per_proposal = 3
+    written = call.stages[1]
+    written.panel_size, written.shortlist_rule, written.shortlist_value, written.weight = 3, "multiple", 3, Decimal(30)
+    call.stages.append(EvaluationStage(position=2, kind="presentation", panel_size=3, weight=Decimal(70),
+                                       rubric=dict(PRESENTATION_RUBRIC),
+                                       policy={**PRESENTATION_POLICY, "pass_mark": "60", "awards": 1}))
+    call.final_score = "weighted"
+    db.session.flush()
+
+
+def written_round(code: str = "AX-2025") -> Round:
+    """Four consortia of a two-stage call, screened eligible, the call in review, the written panels
+    assigned and every written sheet submitted; nobody has computed anything yet."""
+    call = open_call(code=code)
+    two_stage(call)
+    officer = officer_of(call)
+    r = Round(call, officer)
+    for complex_name, lead, applicant, _grade in (*CONSORTIA, FOURTH):
+        r.proposals[complex_name], r.applicants[complex_name] = submitted(call, complex_name, lead=lead,
+                                                                           applicant=applicant)
+    close(call)
+    r.panel = invite_panel(call, officer)
+    screen_and_assign(r)
+    for a in assignment.assignments_of(call):
+        reviewer = db.session.get(User, a.reviewer_id)
+        conflicts.declare_no_conflict(a, reviewer)
+        grade = _written_grade(r, a.proposal_id)
+        review_sheets.submit(a, reviewer, points={c.key: grade for c in review_sheets.criteria(a)},
+                             comments={}, overall_opinion=f"서면 종합 등급 {grade}")
+    db.session.flush()
+    return r
+
+
+def _written_grade(r: Round, proposal_id: int) -> str:
+    complex_name = next(name for name, p in r.proposals.items() if p.id == proposal_id)
+    return next(grade for name, _lead, _applicant, grade in (*CONSORTIA, FOURTH) if name == complex_name)
+
+
+def present_all(r: Round, stage) -> None:
+    """Every 발표평가 reviewer pledges and submits the points of ``PRESENTED``."""
+    for a in assignment.assignments_of(r.call, stage):
+        if not a.active:
+            continue
+        reviewer = db.session.get(User, a.reviewer_id)
+        if a.coi_status == "pending":
+            conflicts.declare_no_conflict(a, reviewer)
+        complex_name = next(name for name, p in r.proposals.items() if p.id == a.proposal_id)
+        review_sheets.submit(a, reviewer, points=PRESENTED[complex_name], comments={},
+                             overall_opinion=f"{complex_name} 발표 종합의견")
+    db.session.flush()
+
+
+# The 심의위원회 a call names: name, organisation, role (none from the agency or a consortium).
+COMMITTEE = (("한서진", "서울대학교", "위원장"), ("오태양", "한국과학기술원", "위원"), ("윤가람", "포항공과대학교", "위원"))
+
+
+def committee_people() -> list[User]:
+    """Portal accounts of the people the officer will name to the 심의위원회."""
+    return [UserFactory(name=name, email=f"committee{i + 1}@example.ac.kr",
+                        organisation=OrganisationFactory(name=organisation, type="university"))
+            for i, (name, organisation, _role) in enumerate(COMMITTEE)]

@@ -121,7 +121,8 @@ def result_detail(result_id: int):
                            outcome=outcomes.final_outcome(result, _locale()),
                            evaluators=outcomes.evaluators_of(call, result.proposal),
                            left_out=readiness.left_out_of(result.proposal),
-                           criteria=results.criteria_labels(call), can_override=results.may_override(call)), \
+                           criteria=outcomes.criteria_of(call, result.proposal, _locale()),
+                           can_override=results.may_override(call)), \
         422 if form.errors else 200
 
 
