@@ -1,4 +1,5 @@
-"""Keeping an uploaded document that is not one of a proposal's attachments (a 발표평가's slides).
+"""Keeping an uploaded document that is not one of a proposal's attachments (a 발표평가's slides,
+an objection's evidence).
 
 The same rules as attachments (``attachments.store``): streamed to disk once and hashed on the
 way, refused past ``limit`` without reading on, checked by content (``filetypes``), and kept

@@ -22,6 +22,7 @@ from app.models.review import ReviewAssignment, ReviewSheet, SheetStatus
 from app.core import clock
 from app.review import stage_scope
 from app.selection import outcomes, results, stage_results
+from app.selection.reasons import reason_text
 from scoring.stage_text import stage_name
 from app.proposals import snapshot
 
@@ -128,7 +129,7 @@ def ranking_table(call: Call) -> Table:
             *[_points((b.get("stage_totals") or {}).get(name)) for name in stages],
             *[_points((b.get("criteria") or {}).get(key)) for key, _, _ in labels],
             "통과" if outcome.passed else "미통과", "선정" if outcome.engine_selected else "미선정",
-            "선정" if outcome.selected else "미선정", outcome.engine_reason or "", outcome.override_reason,
+            "선정" if outcome.selected else "미선정", reason_text(outcome.engine_reason), outcome.override_reason,
         ])
     return headers, rows
 

@@ -1,7 +1,6 @@
 """Objections (이의신청): filed within 10 days of the announcement, answered within 30 days."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from app.models import Call, CallOutcome, Consortium, Objection, ObjectionEviden
 from app.models.calls import CallPhase
 from app.models.decisions import ObjectionDecision, ObjectionGround, ObjectionStatus
 from app import audit
-from app.proposals import attachments, filetypes
+from app.proposals import attachments, blobs
 from app.core import clock
 from app.core.errors import SelectionError
 from app.notifications import outbox
@@ -205,30 +204,14 @@ def all_of_call(call: Call) -> list[Objection]:
 
 def _store_evidence(objection: Objection, actor, stream: BinaryIO, filename: str | None) -> ObjectionEvidence:
     """Checked by content and kept by sha256 exactly like a proposal's attachments."""
-    call = objection.proposal.call
-    name = attachments.safe_filename(filename)
-    limit = call.max_attachment_bytes
+    limit = objection.proposal.call.max_attachment_bytes
     try:
-        tmp, size, sha256 = attachments._spool(stream, limit, limit)
+        kept = blobs.keep(stream, filename, limit)
     except attachments.AttachmentError as exc:
         raise ObjectionError(exc.message, field="evidence") from None
-    try:
-        if size == 0:
-            raise ObjectionError(_("빈 파일은 올릴 수 없습니다."), field="evidence")
-        try:
-            detected = filetypes.detect(tmp, name)
-        except filetypes.FileTypeError as exc:
-            raise ObjectionError(f"{name}: {exc.message}", field="evidence") from None
-        key = attachments.storage_key(sha256)
-        target = Path(current_app.config["UPLOAD_DIR"]) / key
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    evidence = ObjectionEvidence(filename=name, size=size, sha256=sha256, detected_type=detected,
-                                 storage_key=key, uploaded_by_id=actor.id, uploaded_at=clock.now())
+    evidence = ObjectionEvidence(filename=kept.filename, size=kept.size, sha256=kept.sha256,
+                                 detected_type=kept.detected_type, storage_key=kept.storage_key,
+                                 uploaded_by_id=actor.id, uploaded_at=clock.now())
     objection.evidence.append(evidence)
     db.session.flush()
     return evidence

@@ -166,6 +166,7 @@ def final_entries(call: Call, last_run: EngineRun) -> list[dict]:
     stages = stage_scope.evaluation_stages(call)
     runs = [*earlier_runs(call, last_run.stage), last_run]
     by_key = [{x.id: x for x in r.ranked} for r in runs]
+    last_docs = {d["id"]: d for d in last_run.output["results"]}
     try:
         # The last stage's proposals read with the call's policy: its one_per field and budget.
         _, policy, inputs = scoring.parse_input({"rubric": call.rubric, "policy": call.policy,
@@ -188,6 +189,8 @@ def final_entries(call: Call, last_run: EngineRun) -> list[dict]:
             "breakdown": {"id": r.id, "rank": r.rank, "total": str(r.total), "exact": str(r.final.exact),
                           "passed": r.passed, "selected": r.selected, "reason": r.reason,
                           "criteria": {k: str(v) for k, v in r.final.criteria.items()},
+                          # The last stage's bonus and deduction: the final score adds none of its own.
+                          "bonus": last_docs[r.id].get("bonus"), "deduction": last_docs[r.id].get("deduction"),
                           "stage_totals": stage_totals, "final_mode": call.final_score,
                           "explanation": explanation},
         })
@@ -205,12 +208,14 @@ def final_entries(call: Call, last_run: EngineRun) -> list[dict]:
                                     *b.get("shortlist", {}).get("explanation", {}).get(locale, [])]
                            for locale in ("ko", "en")}
             reason = (f"{NO_SHOW} at {label(stage)}" if row.reason == NO_SHOW
-                      else row.reason if not row.passed else f"not shortlisted at {label(stage)}")
+                      else f"not passed at {label(stage)}: {row.reason}" if not row.passed
+                      else f"not shortlisted at {label(stage)}")
             entries.append({
                 "proposal_id": row.proposal_id, "rank": rank, "total": row.total, "passed": row.passed,
                 "selected": False, "reason": reason,
                 "breakdown": {**b, "rank": rank, "selected": False, "reason": reason,
-                              "stage_totals": {label(stage): str(row.total)}, "stopped_at": label(stage),
+                              "stage_totals": {label(stage): b.get("total", str(row.total))},
+                              "stopped_at": label(stage),
                               "explanation": explanation},
             })
     return entries

@@ -68,7 +68,7 @@ def test_an_officer_confirms_the_written_shortlist_schedules_the_presentations_r
     expect(rows).to_have_count(4)
     # S, A and B pass; 3배수 of one award takes the three, and 여수's D fails.
     for row, (name, passed, goes_on) in zip(rows.all(), (("창원", "통과", "대상"), ("구미", "통과", "대상"),
-                                                          ("반월시화", "통과", "대상"), ("여수", "미통과", "대상 아님")),
+                                                          ("반월시화", "통과", "대상"), ("여수", "미통과 (총점 기준 미달)", "대상 아님")),
                                             strict=True):
         expect(row.locator("td").nth(1)).to_have_text(receipt[name])
         expect(row.locator("td").nth(4)).to_have_text(passed)
@@ -191,10 +191,10 @@ def test_an_officer_confirms_the_written_shortlist_schedules_the_presentations_r
         pid = r.proposals[name].id
         expect(cells.nth(1)).to_have_text(receipt[name])
         if name == "여수":
-            # Stopped after 서면: no 발표 score. Its 서면 score is shown with the six places it is stored
-            # with (stage_results.final_entries stringifies StageResult.total), not two: reported, left.
-            assert Decimal(cells.nth(written_col).inner_text()) == written_totals[pid]
+            # Stopped after 서면: no 발표 score, its 서면 score as the stage rounded it, and why.
+            expect(cells.nth(written_col)).to_have_text(two_places(written_totals[pid]))
             expect(cells.nth(presented_col)).to_have_text("")
+            expect(row).to_contain_text("서면평가 미통과")
             expect(cells.nth(passed_col)).to_have_text("미통과")
             expect(cells.nth(selected_col)).to_have_text(verdict)
             continue

@@ -14,7 +14,8 @@ from app.web.officer import bp
 from app.extensions import db
 from app.web.loaders import assignment_for_officer, call_for_officer, result_for_officer
 from app.review import stage_scope
-from app.selection import decisions, outcomes, readiness, results, stage_results
+from app.selection import committee, decisions, outcomes, readiness, results, stage_results
+from app.selection.reasons import reason_text
 from app.selection.readiness import ReadinessError
 from app.selection.results import ResultsError
 from app.calls.stages import kind_label
@@ -26,7 +27,7 @@ from forms.results import ComputeForm, LeaveOutForm
 @bp.context_processor
 def decide_helpers():
     # The dashboard offers "decide" only when the results are computed and not stale.
-    return {"decide_blocker": decisions.decide_blocker}
+    return {"decide_blocker": decisions.decide_blocker, "committee_blocker": committee.decision_blocker}
 
 
 def _ranking_page(call, leave_out_forms=None, status: int = 200):
@@ -48,7 +49,7 @@ def _ranking_page(call, leave_out_forms=None, status: int = 200):
         left_out=readiness.left_out_sheets(call), stages=stage_scope.evaluation_stages(call) if multi else [],
         current=current, shown=shown, stage_rows=[] if final else stage_results.stage_rows(shown, str(get_locale())),
         may_confirm=stage_results.may_confirm(current) and shown is current,
-        kind_label=kind_label, stage_name=lambda name: stage_name(name, _locale()),
+        kind_label=kind_label, stage_name=lambda name: stage_name(name, _locale()), reason_text=reason_text,
         stale=ready is not None and computed and readiness.is_stale(call, ready, current),
     ), status
 

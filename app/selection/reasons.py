@@ -1,0 +1,42 @@
+"""The engine's reason codes as an officer reads them (ranking pages and exports).
+
+The engine keeps stable English codes (shared/spec/scoring.md): ``below pass mark``,
+``below criterion floor: KEY``, ``no reviews``, ``awards filled``, ``one per FIELD: VALUE``,
+``budget cap exceeded``; stages add ``not passed at STAGE: REASON``, ``not shortlisted at
+STAGE`` and ``no-show at STAGE``. They are stored as codes and put into words here.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.calls.stages import kind_label
+
+
+def _stage(name: str) -> str:
+    kind = name.split(" ")[0]
+    return kind_label(kind)
+
+
+def reason_text(code: str | None) -> str:
+    """The reason in the reader's language; an unknown code as it is."""
+    if not code:
+        return ""
+    if code.startswith("not passed at "):
+        stage, _sep, inner = code[len("not passed at "):].partition(": ")
+        return _("%(stage)s 미통과 (%(reason)s)", stage=_stage(stage), reason=reason_text(inner))
+    if code.startswith("not shortlisted at "):
+        return _("%(stage)s에서 다음 단계 대상이 되지 않음", stage=_stage(code[len("not shortlisted at "):]))
+    if code.startswith("no-show at "):
+        return _("%(stage)s 불참", stage=_stage(code[len("no-show at "):]))
+    if code.startswith("below criterion floor: "):
+        return _("항목 최저 기준 미달 (%(key)s)", key=code[len("below criterion floor: "):])
+    if code.startswith("one per "):
+        return _("같은 대상 중복 (%(what)s)", what=code[len("one per "):])
+    known = {
+        "below pass mark": _("총점 기준 미달"),
+        "no reviews": _("반영된 평가표 없음"),
+        "awards filled": _("선정 수 초과"),
+        "budget cap exceeded": _("국비 총액 한도 초과"),
+        "no-show": _("발표평가 불참"),
+    }
+    return known.get(code, code)
