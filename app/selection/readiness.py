@@ -19,15 +19,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import audit
 from app.core.errors import SelectionError
 from app.extensions import db
-from app.models import Call, CallOutcome, LeftOutSheet, Proposal, ReviewAssignment
+from app.models import Call, CallOutcome, LeftOutSheet, Proposal, ReviewAssignment, ReviewSheet, User
 from app.models.calls import CallPhase
 from app.models.review import ACTIVE_COI, CoiStatus, SheetStatus
 from app.models.stages import EvaluationStage
@@ -80,7 +81,7 @@ def stage_proposal_ids(call: Call, stage: EvaluationStage | None = None) -> list
     the shortlisted ones after; never one left out for not presenting (``presentation_day.no_shows``)."""
     stage = stage or stage_scope.current_stage(call)
     if stage_scope.is_first(stage):
-        ids = sorted(p.id for p in screening.eligible_proposals(call))
+        ids = screening.eligible_ids(call)
     else:
         ids = stage_scope.proposal_ids_in(stage)
     # A consortium that did not present, where the rule says so, is not evaluated in the stage.
@@ -88,32 +89,45 @@ def stage_proposal_ids(call: Call, stage: EvaluationStage | None = None) -> list
     return [i for i in ids if i not in absent]
 
 
-def _assignments(call: Call, proposal_ids: list[int], stage: EvaluationStage) -> list[ReviewAssignment]:
+@dataclass(frozen=True, slots=True)
+class _Seat:
+    """What a computation reads of one assignment: plain columns, no ORM objects (a thousand
+    proposals have five thousand seats, and the ranking and dashboard pages read them all)."""
+
+    id: int
+    proposal_id: int
+    reviewer_id: int
+    coi_status: str
+    sheet_status: str | None
+    submitted_at: datetime | None
+
+
+def _seats(call: Call, proposal_ids: list[int], stage: EvaluationStage) -> list[_Seat]:
     if not proposal_ids:
         return []
-    return list(db.session.scalars(
-        select(ReviewAssignment)
-        .where(ReviewAssignment.call_id == call.id, ReviewAssignment.proposal_id.in_(proposal_ids),
-               ReviewAssignment.stage_id == stage.id,
+    wanted = set(proposal_ids)
+    rows = db.session.execute(
+        select(ReviewAssignment.id, ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id,
+               ReviewAssignment.coi_status, ReviewSheet.status, ReviewSheet.submitted_at)
+        .outerjoin(ReviewSheet, ReviewSheet.assignment_id == ReviewAssignment.id)
+        .where(ReviewAssignment.call_id == call.id, ReviewAssignment.stage_id == stage.id,
                # A re-evaluation after an objection is no part of the computation it objects to.
                ReviewAssignment.objection_id.is_(None))
-        .options(selectinload(ReviewAssignment.sheet), joinedload(ReviewAssignment.reviewer),
-                 joinedload(ReviewAssignment.proposal).load_only(Proposal.id, Proposal.receipt_no, Proposal.title))
-        .order_by(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id)
-    ).unique())
+        .order_by(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id))
+    return [_Seat(*row) for row in rows if row[1] in wanted]
 
 
 def _left_out_ids(call: Call) -> set[int]:
     return set(db.session.scalars(select(LeftOutSheet.assignment_id).where(LeftOutSheet.call_id == call.id)))
 
 
-def _state(a: ReviewAssignment, left_out: set[int]) -> str:
+def _state(a: _Seat, left_out: set[int]) -> str:
     """One assignment's part in a computation: counted, left out, excluded or missing."""
     if a.id in left_out:
         return "left_out"
     if a.coi_status not in ACTIVE_COI:
         return "excluded"
-    if a.coi_status == CoiStatus.DECLARED and a.sheet is not None and a.sheet.status == SheetStatus.SUBMITTED:
+    if a.coi_status == CoiStatus.DECLARED and a.sheet_status == SheetStatus.SUBMITTED:
         return "counted"
     return "missing"
 
@@ -140,22 +154,33 @@ def check(call: Call, counts: Mapping[int, int] | None = None, stage: Evaluation
     stage = stage or stage_scope.current_stage(call)
     ids = stage_proposal_ids(call, stage)
     left_out = _left_out_ids(call)
-    assignments = _assignments(call, ids, stage)
     missing, counted, parts = [], {}, [",".join(map(str, ids))]
-    for a in assignments:
+    for a in _seats(call, ids, stage):
         state = _state(a, left_out)
         if state == "missing":
             status = ("pending" if a.coi_status == CoiStatus.PENDING
-                      else "draft" if a.sheet is not None else "not_started")
-            missing.append(MissingSheet(a.id, a.proposal_id, a.proposal.receipt_no or "", a.proposal.title,
-                                        a.reviewer.name, status))
+                      else "draft" if a.sheet_status is not None else "not_started")
+            missing.append((a, status))
         elif state == "counted":
             counted[a.proposal_id] = counted.get(a.proposal_id, 0) + 1
-            state += f"@{a.sheet.submitted_at.isoformat() if a.sheet.submitted_at else ''}"
+            state += f"@{a.submitted_at.isoformat() if a.submitted_at else ''}"
         parts.append(f"{a.id}:{state}")
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
-    return Readiness(missing, _short_panels(ids, counted if counts is None else counts, panel_size(call, stage)),
-                     digest)
+    return Readiness(_named(missing), _short_panels(ids, counted if counts is None else counts,
+                                                    panel_size(call, stage)), digest)
+
+
+def _named(missing: list[tuple[_Seat, str]]) -> list[MissingSheet]:
+    """The missing seats with their proposal and reviewer, read for those seats only."""
+    if not missing:
+        return []
+    names = {aid: (receipt_no, title, name) for aid, receipt_no, title, name in db.session.execute(
+        select(ReviewAssignment.id, Proposal.receipt_no, Proposal.title, User.name)
+        .join(Proposal, Proposal.id == ReviewAssignment.proposal_id)
+        .join(User, User.id == ReviewAssignment.reviewer_id)
+        .where(ReviewAssignment.id.in_([a.id for a, _status in missing])))}
+    return [MissingSheet(a.id, a.proposal_id, names[a.id][0] or "", names[a.id][1], names[a.id][2], status)
+            for a, status in missing]
 
 
 def missing_sheets(call: Call, stage: EvaluationStage | None = None) -> list[MissingSheet]:
@@ -195,7 +220,7 @@ def counted_reviewer_ids(call: Call, proposal: Proposal | None = None,
     stage = stage or stage_scope.current_stage(call)
     left_out = _left_out_ids(call)
     ids = [proposal.id] if proposal is not None else stage_proposal_ids(call, stage)
-    return {a.reviewer_id for a in _assignments(call, ids, stage) if _state(a, left_out) == "counted"}
+    return {a.reviewer_id for a in _seats(call, ids, stage) if _state(a, left_out) == "counted"}
 
 
 def _short_panels(ids: list[int], counts: Mapping[int, int], size: int) -> list[ShortPanel]:

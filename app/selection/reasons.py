@@ -7,6 +7,9 @@ STAGE`` and ``no-show at STAGE``. They are stored as codes and put into words he
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.calls.stages import kind_label
@@ -21,9 +24,15 @@ def reason_text(code: str | None) -> str:
     """The reason in the reader's language; an unknown code as it is."""
     if not code:
         return ""
+    # A thousand-row ranking holds a handful of distinct codes: each is put into words once.
+    return _words(code, str(get_locale()))
+
+
+@lru_cache(maxsize=1024)
+def _words(code: str, locale: str) -> str:
     if code.startswith("not passed at "):
         stage, _sep, inner = code[len("not passed at "):].partition(": ")
-        return _("%(stage)s 미통과 (%(reason)s)", stage=_stage(stage), reason=reason_text(inner))
+        return _("%(stage)s 미통과 (%(reason)s)", stage=_stage(stage), reason=_words(inner, locale))
     if code.startswith("not shortlisted at "):
         return _("%(stage)s에서 다음 단계 대상이 되지 않음", stage=_stage(code[len("not shortlisted at "):]))
     if code.startswith("no-show at "):

@@ -127,6 +127,16 @@ def eligible_proposals(call: Call) -> list[Proposal]:
     )
 
 
+def eligible_ids(call: Call) -> list[int]:
+    """The ids of ``eligible_proposals``, in order, without loading the proposals."""
+    return list(db.session.scalars(
+        select(Proposal.id)
+        .join(EligibilityDecision, EligibilityDecision.proposal_id == Proposal.id)
+        .where(Proposal.call_id == call.id, Proposal.status == ProposalStatus.SUBMITTED,
+               EligibilityDecision.status == EligibilityStatus.CONFIRMED)
+        .order_by(Proposal.id)))
+
+
 def is_eligible(proposal: Proposal) -> bool:
     decision = db.session.scalar(select(EligibilityDecision).where(EligibilityDecision.proposal_id == proposal.id))
     return decision is not None and decision.status == EligibilityStatus.CONFIRMED
