@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
 from app.models.calls import Call
@@ -15,6 +15,16 @@ from app.models.proposals import Proposal
 from app.models.review import ReviewAssignment
 from app.models.types import UTCDateTime
 from app.core.clock import now
+
+
+def figures_of(breakdown: dict | None) -> dict:
+    """The few figures of a breakdown a ranking table shows: total, bonus, criteria, stage totals
+    and, for a stage, the shortlist's verdict and lines."""
+    b = breakdown or {}
+    out = {key: b[key] for key in ("total", "bonus", "criteria", "stage_totals") if key in b}
+    if "shortlist" in b:
+        out["shortlist"] = b["shortlist"]
+    return out
 
 
 class EligibilityStatus(StrEnum):
@@ -117,6 +127,9 @@ class Result(db.Model):
     reason: Mapped[str | None] = mapped_column(String(200))
     # The engine's output for this proposal (figures as strings) and its explanation.
     breakdown: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the ranking tables show of it (``figures_of``), kept with it: a thousand breakdowns,
+    # each with its explanation in two languages per stage, were most of the ranking page's time.
+    figures: Mapped[dict | None] = mapped_column(JSON)
     override_reason: Mapped[str] = mapped_column(Text, default="")
     overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     overridden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -125,6 +138,11 @@ class Result(db.Model):
     reevaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal: Mapped[Proposal] = relationship()
+
+    @validates("breakdown")
+    def _keep_figures(self, _key, value):
+        self.figures = figures_of(value)
+        return value
 
     @property
     def overridden(self) -> bool:

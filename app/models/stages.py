@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
 from app.models.types import UTCDateTime
@@ -70,7 +70,8 @@ class EvaluationStage(db.Model):
     # of what they read, as CallOutcome keeps the call's), then confirmed with its shortlist.
     computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     inputs_digest: Mapped[str | None] = mapped_column(String(64))
-    reviewer_stats: Mapped[list | None] = mapped_column(JSON)
+    # Read only by the stage's results page: a stage of five thousand sheets makes it large.
+    reviewer_stats: Mapped[list | None] = mapped_column(JSON, deferred=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -125,6 +126,14 @@ class StageResult(db.Model):
     # The engine's output for this proposal (figures as strings), its explanation and, once
     # confirmed, the shortlist's explanation: {"explanation": {"ko": [...], "en": [...]}, "shortlist": {...}}.
     breakdown: Mapped[dict] = mapped_column(JSON, default=dict)
+    figures: Mapped[dict | None] = mapped_column(JSON)  # as ``Result.figures``
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     stage: Mapped[EvaluationStage] = relationship()
+
+    @validates("breakdown")
+    def _keep_figures(self, _key, value):
+        from app.models.decisions import figures_of
+
+        self.figures = figures_of(value)
+        return value

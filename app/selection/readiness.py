@@ -20,9 +20,10 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import DateTime, select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from app import audit
@@ -89,8 +90,7 @@ def stage_proposal_ids(call: Call, stage: EvaluationStage | None = None) -> list
     return [i for i in ids if i not in absent]
 
 
-@dataclass(frozen=True, slots=True)
-class _Seat:
+class _Seat(NamedTuple):
     """What a computation reads of one assignment: plain columns, no ORM objects (a thousand
     proposals have five thousand seats, and the ranking and dashboard pages read them all)."""
 
@@ -99,22 +99,25 @@ class _Seat:
     reviewer_id: int
     coi_status: str
     sheet_status: str | None
-    submitted_at: datetime | None
+    submitted_at: datetime | None  # naive UTC
 
 
 def _seats(call: Call, proposal_ids: list[int], stage: EvaluationStage) -> list[_Seat]:
     if not proposal_ids:
         return []
     wanted = set(proposal_ids)
-    rows = db.session.execute(
+    # Core rows on the session's connection: the ORM's per-row handling is no use for plain columns.
+    rows = db.session.connection().execute(
         select(ReviewAssignment.id, ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id,
-               ReviewAssignment.coi_status, ReviewSheet.status, ReviewSheet.submitted_at)
+               ReviewAssignment.coi_status, ReviewSheet.status,
+               # Naive UTC as stored: five thousand aware datetimes built only to be printed cost more.
+               type_coerce(ReviewSheet.submitted_at, DateTime()))
         .outerjoin(ReviewSheet, ReviewSheet.assignment_id == ReviewAssignment.id)
         .where(ReviewAssignment.call_id == call.id, ReviewAssignment.stage_id == stage.id,
                # A re-evaluation after an objection is no part of the computation it objects to.
                ReviewAssignment.objection_id.is_(None))
         .order_by(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id))
-    return [_Seat(*row) for row in rows if row[1] in wanted]
+    return [_Seat._make(row) for row in rows if row[1] in wanted]
 
 
 def _left_out_ids(call: Call) -> set[int]:
@@ -163,7 +166,8 @@ def check(call: Call, counts: Mapping[int, int] | None = None, stage: Evaluation
             missing.append((a, status))
         elif state == "counted":
             counted[a.proposal_id] = counted.get(a.proposal_id, 0) + 1
-            state += f"@{a.submitted_at.isoformat() if a.submitted_at else ''}"
+            # As the aware UTC time prints: the digests stored before read the same.
+            state += f"@{a.submitted_at.isoformat() + '+00:00' if a.submitted_at else ''}"
         parts.append(f"{a.id}:{state}")
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
     return Readiness(_named(missing), _short_panels(ids, counted if counts is None else counts,

@@ -133,8 +133,10 @@ def apply(objection: Objection, actor) -> list[Result]:
         if row.overridden_by_id is None:  # an officer's written override stands, as in results.compute
             row.selected = entry["selected"]
         if row.proposal_id == objection.proposal_id or before != _values(row):
-            # The re-evaluated score, or a rank that moved: the explanation's verdict follows it.
+            # The re-evaluated score, or a rank that moved: the explanation's verdict follows it
+            # (and the ranking table, which is kept per computation: app/web/selection/ranking_cache.py).
             row.breakdown = entry["breakdown"]
+            row.computed_at = now
         after = _values(row)
         if after != before:
             if outcomes.final_outcome(row).selected != was:

@@ -252,15 +252,17 @@ def stage_rows(stage: EvaluationStage, locale: str = "ko") -> list[StageRow]:
     """The stage's stored results in rank order, in one query."""
     query = (
         select(StageResult.proposal_id, StageResult.rank, Proposal.receipt_no, Consortium.name, StageResult.total,
-               StageResult.passed, StageResult.reason, StageResult.advanced, StageResult.breakdown)
+               StageResult.passed, StageResult.reason, StageResult.advanced, StageResult.figures)
         .join(Proposal, Proposal.id == StageResult.proposal_id)
         .join(Consortium, Consortium.id == Proposal.consortium_id)
         .where(StageResult.stage_id == stage.id)
         .order_by(StageResult.rank, StageResult.id)
     )
     rows = []
-    for pid, rank, receipt_no, consortium, total, passed, reason, advanced, breakdown in db.session.execute(query):
-        drawn = (breakdown or {}).get("shortlist") or {}
+    # Core rows: the ORM's per-row handling is no use for plain columns (a thousand of them).
+    for pid, rank, receipt_no, consortium, total, passed, reason, advanced, breakdown in \
+            db.session.connection().execute(query):
+        drawn = (breakdown or {}).get("shortlist") or {}  # the figures: total and shortlist
         rows.append(StageRow(pid, rank, receipt_no, consortium, str((breakdown or {}).get("total", total)), passed,
                              reason, advanced if advanced is not None else drawn.get("advances"),
                              advanced is not None, list(drawn.get("explanation", {}).get(locale, []))))

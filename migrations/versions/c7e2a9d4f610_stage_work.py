@@ -38,6 +38,7 @@ def _stage_runs_up():
     sa.Column('reason', sa.String(length=200), nullable=True),
     sa.Column('advanced', sa.Boolean(), nullable=True),
     sa.Column('breakdown', sa.JSON(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=True),
     sa.Column('computed_at', app.models.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_stage_results_proposal_id_proposals'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['stage_id'], ['evaluation_stages.id'], name=op.f('fk_stage_results_stage_id_evaluation_stages'), ondelete='CASCADE'),
@@ -48,6 +49,9 @@ def _stage_runs_up():
         batch_op.create_index(batch_op.f('ix_stage_results_proposal_id'), ['proposal_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_stage_results_stage_id'), ['stage_id'], unique=False)
 
+    # What the ranking table shows of a result; rows computed before read their breakdown.
+    with op.batch_alter_table('results', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('figures', sa.JSON(), nullable=True))
     with op.batch_alter_table('review_assignments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stage_id', sa.Integer(), nullable=True))
     # Every seat so far was on the call's one evaluation stage.
@@ -76,6 +80,8 @@ def _stage_runs_down():
         batch_op.drop_constraint(batch_op.f('fk_review_assignments_stage_id_evaluation_stages'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_review_assignments_stage_id'))
         batch_op.drop_column('stage_id')
+    with op.batch_alter_table('results', schema=None) as batch_op:
+        batch_op.drop_column('figures')
     with op.batch_alter_table('stage_results', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stage_results_stage_id'))
         batch_op.drop_index(batch_op.f('ix_stage_results_proposal_id'))

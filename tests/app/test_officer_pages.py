@@ -5,9 +5,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from app.extensions import db
 from app.models import AuditEntry, Call, EligibilityDecision, Objection
 from app.core import clock as app_clock
 from app.calls import lifecycle
+from app.web.selection import ranking_cache
 from app.selection import decisions
 from app.selection import results, screening
 from tests.app.builders import submitted_proposal, uniform_sheets
@@ -159,8 +161,11 @@ def test_ranking_page_query_count_does_not_grow_from_3_to_30_proposals(app, clie
     big.programme = small.programme
     login(officer)
     client.get(f"/officer/calls/{small.id}/results")
+    # Counted as the first officer to open each ranking, with its rows still to render.
+    ranking_cache.clear()
     with count_queries() as few:
         assert client.get(f"/officer/calls/{small.id}/results").status_code == 200
+    ranking_cache.clear()
     with count_queries() as many:
         html = client.get(f"/officer/calls/{big.id}/results").get_data(as_text=True)
     assert html.count("/officer/results/") == 30
@@ -226,3 +231,20 @@ def test_consortium_sees_only_its_own_result_after_announcement_and_files_an_obj
     client.post("/logout")
     login(applicant_a)
     assert "재검토 결과 점수에 오류가 없습니다." in client.get(f"/my/proposals/{a.id}/result").get_data(as_text=True)
+
+
+def test_the_ranking_table_follows_every_change_of_the_results(app, client, login):
+    # The rows are rendered once per state of the results (ranking_cache): an override, and a
+    # language switch, show at once.
+    call, officer, (a, b) = _ranked_call()
+    login(officer)
+    first = visible_text(client.get(f"/officer/calls/{call.id}/results").get_data(as_text=True))
+    assert "변경됨" not in first
+    result = results.result_of(b)
+    results.override(result, officer, not result.selected, "심의위원회 권고에 따라 변경")
+    db.session.commit()
+    again = visible_text(client.get(f"/officer/calls/{call.id}/results").get_data(as_text=True))
+    assert "(변경됨)" in again and "심의위원회 권고에 따라 변경" in again
+    client.post("/locale/en")
+    english = visible_text(client.get(f"/officer/calls/{call.id}/results").get_data(as_text=True))
+    assert "변경됨" not in english

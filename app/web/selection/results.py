@@ -16,6 +16,7 @@ from app.web.loaders import assignment_for_officer, call_for_officer, result_for
 from app.review import stage_scope
 from app.selection import committee, decisions, outcomes, readiness, results, stage_results
 from app.selection.reasons import reason_text
+from app.web.selection import ranking_cache
 from app.selection.readiness import ReadinessError
 from app.selection.results import ResultsError
 from app.calls.stages import kind_label
@@ -40,10 +41,11 @@ def _ranking_page(call, leave_out_forms=None, status: int = 200):
     computed = decisions.results_computed(call) if last else current.computed_at is not None
     multi = stage_scope.is_multi_stage(call)
     final = stage_scope.is_last(shown)
+    columns = [stage_results.label(s) for s in stage_scope.evaluation_stages(call)] if multi else []
+    criteria = [] if multi else results.criteria_labels(call)
     return render_template(
-        "officer/ranking.html", call=call, rows=results.ranking_rows(call) if final else [],
-        criteria=[] if multi else results.criteria_labels(call),
-        stage_columns=[stage_results.label(s) for s in stage_scope.evaluation_stages(call)] if multi else [],
+        "officer/ranking.html", call=call, criteria=criteria, stage_columns=columns,
+        ranking_body=ranking_cache.ranking_body(call, columns, criteria, _locale()) if final else None,
         stats=(results.reviewer_statistics(call) if final else list(shown.reviewer_stats or [])),
         compute_form=ComputeForm(), can_compute=ready is not None, ready=ready, leave_out_forms=forms,
         left_out=readiness.left_out_sheets(call), stages=stage_scope.evaluation_stages(call) if multi else [],
