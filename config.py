@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -139,6 +140,17 @@ class BaseConfig:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = True
+
+    # Reviewers' honoraria (평가수당) are 기타소득 (소득세법 §21①19, 인적용역); see app/review/honoraria.py.
+    # Share of each payment deemed necessary expenses (소득세법 시행령 §87: 60 % since 2019).
+    HONORARIUM_NECESSARY_EXPENSE_RATE = Decimal("0.60")
+    # Withholding income tax on the rest, the 기타소득금액 (소득세법 §129①6 라: 20 %).
+    HONORARIUM_INCOME_TAX_RATE = Decimal("0.20")
+    # 지방소득세 as a share of the income tax withheld (지방세법 §103-13: 10 %), i.e. 2 % of 기타소득금액.
+    HONORARIUM_LOCAL_TAX_RATE = Decimal("0.10")
+    # A payment (per item, 건별) up to this many won is not taxed: 과세최저한 (소득세법 §84) is a
+    # 기타소득금액 of 50,000원, which with 60 % expenses is a gross payment of 125,000원.
+    HONORARIUM_TAX_FREE_UP_TO = 125_000
 
 
 class DevelopmentConfig(BaseConfig):

@@ -129,6 +129,20 @@ def test_the_scoring_engine_knows_nothing_of_the_portal():
             for t in ts if not t.startswith("scoring")] == []
 
 
+def test_the_matching_engine_is_pure():
+    """app.matching, like scoring, is shared by reviewer and supplier matching: no portal, no web, no database."""
+    names = [n for n in MODULES if n.startswith("app.matching")]
+    assert names and [f"{n} -> {t}" for n in names for t in GRAPH[n] if not t.startswith("app.matching")] == []
+    outside = set()
+    for name in names:
+        for node in ast.walk(ast.parse(MODULES[name].read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                outside.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                outside.add((node.module or "").split(".")[0])
+    assert outside & {"flask", "flask_sqlalchemy", "sqlalchemy", "wtforms", "celery", "flask_babel"} == set()
+
+
 def test_domain_services_do_not_depend_on_each_other_in_a_loop():
     """Between the domain packages, the service modules' imports run one way."""
     between = defaultdict(set)
