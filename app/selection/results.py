@@ -7,6 +7,7 @@ the last stage, the call's ranking, then the selection and its announcement.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -204,6 +205,19 @@ def ranking_rows(call: Call, stages: list[str] = ()) -> list[RankingRow]:
         rows.append(RankingRow(id_, rank, receipt_no, consortium, complex_, b.get("total"), b.get("bonus"),
                                b.get("criteria") or {}, *rest, tuple(totals.get(name, "") for name in stages)))
     return rows
+
+
+def ranking_version(call: Call) -> str | None:
+    """A fingerprint of what the ranking table shows of the call's results (None before any):
+    every row's rank, total, verdicts, reasons and when it was computed or overridden, each of
+    which a computation, an override or an applied re-evaluation writes."""
+    rows = db.session.connection().execute(
+        select(Result.id, Result.rank, Result.total, Result.passed, Result.selected, Result.engine_selected,
+               Result.reason, Result.override_reason, Result.computed_at, Result.overridden_at)
+        .where(Result.call_id == call.id).order_by(Result.rank, Result.id)).all()
+    if not rows:
+        return None
+    return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
 
 
 def result_of(proposal: Proposal) -> Result | None:

@@ -16,10 +16,7 @@ from collections import OrderedDict
 
 from flask import render_template
 from markupsafe import Markup
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import Call, Result
+from app.models import Call
 from app.selection import results
 from app.selection.reasons import reason_text
 
@@ -30,14 +27,10 @@ _lock = threading.Lock()
 
 def _key(call: Call, columns: list[str], criteria: list, locale: str) -> str | None:
     """The state of the call's results as the table shows it, or None when there are none."""
-    rows = db.session.connection().execute(
-        select(Result.id, Result.rank, Result.total, Result.passed, Result.selected, Result.engine_selected,
-               Result.reason, Result.override_reason, Result.computed_at, Result.overridden_at)
-        .where(Result.call_id == call.id).order_by(Result.rank, Result.id)).all()
-    if not rows:
+    version = results.ranking_version(call)
+    if version is None:
         return None
-    state = repr((call.id, locale, columns, criteria, [tuple(r) for r in rows]))
-    return hashlib.sha256(state.encode()).hexdigest()
+    return hashlib.sha256(repr((call.id, locale, columns, criteria, version)).encode()).hexdigest()
 
 
 def ranking_body(call: Call, columns: list[str], criteria: list, locale: str) -> Markup | None:
