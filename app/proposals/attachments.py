@@ -105,6 +105,16 @@ def live_keys(proposal: Proposal) -> set[tuple[int, str]]:
     return {(a_id, sha) for a_id, sha in rows}
 
 
+def keep_blob(tmp: str, sha256: str) -> str:
+    """Move a checked upload to its content-addressed place (once per content); its storage key."""
+    key = storage_key(sha256)
+    target = Path(current_app.config["UPLOAD_DIR"]) / key
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+    return key
+
+
 def store(proposal: Proposal, user, kind: str, stream: BinaryIO, filename: str | None) -> Attachment:
     """Check, store and record one uploaded file; raises ClosedError or AttachmentError."""
     deadline.ensure_writable(proposal)
@@ -126,11 +136,7 @@ def store(proposal: Proposal, user, kind: str, stream: BinaryIO, filename: str |
         _lock(proposal)
         if total_size(proposal) + size > call.max_proposal_bytes:
             raise AttachmentError(_too_much_for_proposal(call), 413)
-        key = storage_key(sha256)
-        target = Path(current_app.config["UPLOAD_DIR"]) / key
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
+        key = keep_blob(tmp, sha256)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from app.proposals import attachments, filetypes
@@ -39,11 +37,7 @@ def keep(stream: BinaryIO, filename: str | None, limit: int) -> StoredFile:
             detected = filetypes.detect(tmp, name)
         except filetypes.FileTypeError as exc:
             raise AttachmentError(f"{name}: {exc.message}") from None
-        key = attachments.storage_key(sha256)
-        target = Path(current_app.config["UPLOAD_DIR"]) / key
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
+        key = attachments.keep_blob(tmp, sha256)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
