@@ -43,7 +43,8 @@ def ranking_body(call: Call, columns: list[str], criteria: list, locale: str) ->
             _cache.move_to_end(key)
             return _cache[key]
     rows = results.ranking_rows(call, columns)
-    body = Markup(render_template("officer/_ranking_rows.html", rows=rows, criteria=criteria,
+    # The partial is an autoescaped template: its output is HTML already, every value escaped.
+    body = Markup(render_template("officer/_ranking_rows.html", rows=rows, criteria=criteria,  # nosec B704
                                   reasons={r.reason: reason_text(r.reason) for r in rows}))
     with _lock:
         _cache[key] = body
