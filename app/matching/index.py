@@ -142,6 +142,7 @@ class Pool:
             threshold = scores[cut].min()
             candidates = np.flatnonzero(scores >= threshold)
         best = heapq.nsmallest(top, candidates.tolist(), key=lambda i: (-scores[i], i))
+        # float ok: a BM25 relevance score orders candidates; it is neither money nor points.
         return [Match(self.keys[i], float(scores[i]), self._explain(i, terms)) for i in best]
 
     def _explain(self, doc: int, terms: list[str]) -> tuple[str, ...]:
