@@ -142,8 +142,8 @@ class Pool:
             threshold = scores[cut].min()
             candidates = np.flatnonzero(scores >= threshold)
         best = heapq.nsmallest(top, candidates.tolist(), key=lambda i: (-scores[i], i))
-        # float ok: a BM25 relevance score orders candidates; it is neither money nor points.
-        return [Match(self.keys[i], float(scores[i]), self._explain(i, terms)) for i in best]
+        relevance = [float(scores[i]) for i in best]  # float ok: BM25 relevance, neither money nor points
+        return [Match(self.keys[i], r, self._explain(i, terms)) for i, r in zip(best, relevance)]
 
     def _explain(self, doc: int, terms: list[str]) -> tuple[str, ...]:
         contributions = {}
