@@ -180,7 +180,9 @@ def final_entries(call: Call, last_run: EngineRun) -> list[dict]:
         raise StageResultsError(_("최종 점수를 계산할 수 없습니다: %(e)s", e=str(error))) from None
     entries = []
     for r in ranked:
-        stage_totals = {p.stage: str(p.total) for p in r.final.parts}
+        # Every stage's score, whether it weighs in the final one or not (the last stage's only).
+        stage_totals = {label(run.stage): str(results[r.id].total)
+                        for run, results in zip(runs, by_key) if r.id in results}
         explanation = {locale: [*_stage_lines(runs, by_key, r.id, locale), *r.explain(locale)]
                        for locale in ("ko", "en")}
         entries.append({
