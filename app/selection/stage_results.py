@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.orm import load_only, selectinload
 
 import scoring
 from scoring.stage_text import stage_name
@@ -33,7 +34,7 @@ from app.models import Call, Consortium, Proposal
 from app.models.calls import CallPhase
 from app.models.stages import EvaluationStage, StageResult
 from app.notifications import outbox
-from app.notifications.contacts import consortium_contacts
+from app.notifications.contacts import contacts_by_lead
 from app.review import presentation_day, stage_scope
 from app.selection import engine_run, readiness
 from app.selection.engine_run import EngineRun
@@ -137,8 +138,13 @@ def confirm(call: Call, stage: EvaluationStage, actor) -> list[StageResult]:
 
 
 def _notify(call: Call, stage: EvaluationStage, following: EvaluationStage, rows: list[StageResult]) -> None:
+    # Read at once, not per proposal: a stage of a thousand proposals tells a thousand consortia.
+    proposals = {p.id: p for p in db.session.scalars(
+        select(Proposal).where(Proposal.id.in_([r.proposal_id for r in rows]))
+        .options(load_only(Proposal.id, Proposal.consortium_id), selectinload(Proposal.consortium)))}
+    contacts = contacts_by_lead(p.consortium.lead_org_id for p in proposals.values())
     for row in rows:
-        proposal = db.session.get(Proposal, row.proposal_id)
+        proposal = proposals[row.proposal_id]
         url = portal_url("proposals.show", proposal_id=proposal.id)
         if row.advanced:
             notice = outbox.notice("[%(call)s] %(stage)s 결과 다음 단계(%(next)s) 평가 대상이 되었습니다.",
@@ -146,7 +152,7 @@ def _notify(call: Call, stage: EvaluationStage, following: EvaluationStage, rows
         else:
             notice = outbox.notice("[%(call)s] %(stage)s 결과 다음 단계(%(next)s) 평가 대상이 되지 않았습니다.",
                                    call=call.title, stage=_KO[stage.kind], next=_KO[following.kind])
-        for user in consortium_contacts(proposal.consortium):
+        for user in contacts[proposal.consortium.lead_org_id]:
             outbox.post(user.id, "stage_confirmed", notice, url)
 
 

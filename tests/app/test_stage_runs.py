@@ -218,3 +218,22 @@ def test_a_consortium_that_did_not_present_is_not_evaluated_and_ranks_after_the_
     assert absent.reason == "no-show at presentation" and not absent.passed and not absent.selected
     assert any("발표평가 불참" in line for line in absent.breakdown["explanation"]["ko"])
     assert ranking[0].selected
+
+
+def test_with_the_last_stage_only_the_final_is_its_score_and_both_stages_show(staged):
+    call, officer, proposals, users = staged
+    call.final_score = "last"
+    written, presentation = stage_scope.evaluation_stages(call)
+    results.compute(call, officer)
+    stage_results.confirm(call, written, officer)
+    for a in assignment.auto_assign(call, officer).created:
+        reviewer = next(u for u in users if u.id == a.reviewer_id)
+        conflicts.declare_no_conflict(a, reviewer)
+        review_sheets.submit(a, reviewer, points=PRESENTATION[a.proposal.complex.name], comments={},
+                             overall_opinion="발표 종합의견")
+    ranking = sorted(results.compute(call, officer), key=lambda r: r.rank)
+    presented = {r.proposal_id: r.total for r in stage_scope.stage_results(presentation)}
+    top = ranking[0]
+    assert top.proposal_id == proposals["구미"].id and top.total == presented[top.proposal_id]
+    assert set(top.breakdown["stage_totals"]) == {"written", "presentation"}
+    assert any("마지막 단계" in line for line in top.breakdown["explanation"]["ko"])
