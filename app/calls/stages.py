@@ -55,7 +55,7 @@ PRESENTATION_RUBRIC = {
 PRESENTATION_POLICY = {"trim_from": 5, "pass_mark": "70", "decimals": 2, "tie_breaks": ["criterion:content", "submitted_at"]}
 
 # The stored summary reads in Korean whatever the officer's language, like the announcement.
-_KO = {StageKind.REQUIREMENTS: "요건검토", StageKind.WRITTEN: "서면평가", StageKind.PRESENTATION: "발표평가",
+KIND_KO = {StageKind.REQUIREMENTS: "요건검토", StageKind.WRITTEN: "서면평가", StageKind.PRESENTATION: "발표평가",
        StageKind.SITE: "현장평가"}
 
 
@@ -245,7 +245,7 @@ def summary(call: Call, stages: list[dict] | None = None, final_score: str | Non
     final_score = call.final_score if final_score is None else final_score
     out: dict = {}
     for i, stage in enumerate(stages):
-        parts = [_KO.get(stage["kind"], str(stage["kind"]))]
+        parts = [KIND_KO.get(stage["kind"], str(stage["kind"]))]
         if i > 0:
             parts.append(f"평가위원 {stage['panel_size']}명")
             if stage["due_at"] is not None:
@@ -265,7 +265,7 @@ def summary(call: Call, stages: list[dict] | None = None, final_score: str | Non
         out[f"{amendments.STAGE}{i + 1}"] = lines
     evaluation = stages[1:]
     if final_score == FinalScore.WEIGHTED:
-        out["final_score"] = " + ".join(f"{_KO.get(s['kind'], s['kind'])} {_number(s['weight'] or 0)}%" for s in evaluation)
+        out["final_score"] = " + ".join(f"{KIND_KO.get(s['kind'], s['kind'])} {_number(s['weight'] or 0)}%" for s in evaluation)
     else:
         out["final_score"] = "마지막 평가 단계의 점수"
     return out

@@ -29,6 +29,7 @@ from app import audit
 from app.core import clock
 from app.core.errors import SelectionError
 from app.extensions import db
+from app.calls.stages import KIND_KO, kind_label
 from app.core.links import portal_url
 from app.models import Call, Consortium, Proposal
 from app.models.calls import CallPhase
@@ -138,6 +139,8 @@ def confirm(call: Call, stage: EvaluationStage, actor) -> list[StageResult]:
 
 
 def _notify(call: Call, stage: EvaluationStage, following: EvaluationStage, rows: list[StageResult]) -> None:
+    """Each consortium of the stage told whether it goes on. Stage names inside a stored notice
+    stay Korean, like the call's title; the sentence is translated when read."""
     # Read at once, not per proposal: a stage of a thousand proposals tells a thousand consortia.
     proposals = {p.id: p for p in db.session.scalars(
         select(Proposal).where(Proposal.id.in_([r.proposal_id for r in rows]))
@@ -148,16 +151,12 @@ def _notify(call: Call, stage: EvaluationStage, following: EvaluationStage, rows
         url = portal_url("proposals.show", proposal_id=proposal.id)
         if row.advanced:
             notice = outbox.notice("[%(call)s] %(stage)s 결과 다음 단계(%(next)s) 평가 대상이 되었습니다.",
-                                   call=call.title, stage=_KO[stage.kind], next=_KO[following.kind])
+                                   call=call.title, stage=KIND_KO[stage.kind], next=KIND_KO[following.kind])
         else:
             notice = outbox.notice("[%(call)s] %(stage)s 결과 다음 단계(%(next)s) 평가 대상이 되지 않았습니다.",
-                                   call=call.title, stage=_KO[stage.kind], next=_KO[following.kind])
+                                   call=call.title, stage=KIND_KO[stage.kind], next=KIND_KO[following.kind])
         for user in contacts[proposal.consortium.lead_org_id]:
             outbox.post(user.id, "stage_confirmed", notice, url)
-
-
-# Stage names inside a stored notice stay Korean, like the call's title; the sentence is translated.
-_KO = {"written": "서면평가", "presentation": "발표평가", "site": "현장평가"}
 
 
 def earlier_runs(call: Call, last: EvaluationStage) -> list[EngineRun]:
@@ -279,8 +278,6 @@ def stage_rows(stage: EvaluationStage, locale: str = "ko") -> list[StageRow]:
 
 def confirm_preview(call: Call, stage: EvaluationStage) -> list[str]:
     """What confirming the stage will do, one sentence per consequence."""
-    from app.calls.stages import kind_label
-
     rows = stage_scope.stage_results(stage)
     following = stage_scope.next_stage(stage)
     going = sum(1 for r in rows if (r.breakdown or {}).get("shortlist", {}).get("advances"))
