@@ -12,7 +12,7 @@ For the officer's side (ranking, announcement):
 ``submitted_sheets(call, stage=None) -> list[dict]``
     Every submitted sheet of a live assignment (declared, not recused or removed), of one
     stage when ``stage`` is given, as
-    ``{"proposal_id": int, "reviewer": "R<user id>", "points": {criterion key: "27" | "A"},
+    ``{"proposal_id": int, "reviewer": "R<user id>", "reviewer_id": int, "points": {criterion key: "27" | "A"},
     "comments": {key: str}, "overall_opinion": str, "submitted_at": ISO 8601}``,
     ordered by proposal id then reviewer. ``points`` values are strings in the scoring
     contract's form (a decimal, or a grade letter where the rubric has grades), so
@@ -291,6 +291,7 @@ def submitted_sheets(call, stage: EvaluationStage | None = None) -> list[dict]:
     return [{
         "proposal_id": s.assignment.proposal_id,
         "reviewer": s.assignment.pseudonym,
+        "reviewer_id": s.assignment.reviewer_id,
         "points": {k: str(v) for k, v in (s.points or {}).items()},
         "comments": dict(s.comments or {}),
         "overall_opinion": s.overall_opinion,

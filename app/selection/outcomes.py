@@ -83,10 +83,7 @@ def evaluators_of(call: Call, proposal: Proposal | None = None) -> list[dict]:
     if proposal is None:
         ids = readiness.counted_reviewer_ids(call)
     else:
-        ids = set()
-        for stage, sheets in sheets_by_stage(call, proposal):
-            ids |= ({s["reviewer_id"] for s in sheets} if sheets and "reviewer_id" in sheets[0]
-                    else readiness.counted_reviewer_ids(call, proposal, stage))
+        ids = {s["reviewer_id"] for _stage, sheets in sheets_by_stage(call, proposal) for s in sheets}
     if not ids:
         return []
     entries = db.session.scalars(
