@@ -8,7 +8,8 @@ from wtforms.validators import DataRequired
 
 from app.models.organisations import ROLES
 
-ROLE_LABELS = {"applicant": _l("신청자"), "reviewer": _l("평가위원"), "officer": _l("사업 담당자"), "admin": _l("시스템 관리자")}
+ROLE_LABELS = {"applicant": _l("신청자"), "reviewer": _l("평가위원"), "officer": _l("사업 담당자"), "admin": _l("시스템 관리자"),
+               "finance": _l("회계 담당자")}
 
 
 class RoleForm(FlaskForm):

@@ -11,6 +11,9 @@ from app.models.decisions import (
 )
 from app.models.organisations import Organisation, User, UserRole
 from app.models.outbox import Notification, OutboxMessage
+from app.models.pool import (
+    ExpertiseCode, ReviewerExpertise, ReviewerProfile, ReviewerRecord, ReviewerRelative, Sanction,
+)
 from app.models.presentation import PresentationSchedule, PresentationSlot
 from app.models.proposals import (
     Attachment, BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion,
@@ -30,4 +33,5 @@ __all__ = [
     "CallOutcome", "EligibilityDecision", "LeftOutSheet", "Objection", "ObjectionEvidence", "Result",
     "Challenge", "ReviewAssignment", "ReviewerPoolEntry", "ReviewSheet",
     "LoginThrottle", "UserSession",
+    "ExpertiseCode", "ReviewerExpertise", "ReviewerProfile", "ReviewerRecord", "ReviewerRelative", "Sanction",
 ]

@@ -30,6 +30,8 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     OFFICER = "officer"
     ADMIN = "admin"
+    # Pays honoraria: the only role that reads reviewers' bank details.
+    FINANCE = "finance"
 
 
 ROLES = tuple(Role)
