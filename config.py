@@ -123,6 +123,12 @@ class BaseConfig:
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a long proposal form must survive a working day
 
     PASSWORD_RESET_MAX_AGE = 3600
+    # Seals reviewers' bank details (app/core/sealing.py); unset, a key derived from the SECRET_KEY.
+    # Former values in DATA_KEY_FALLBACKS (comma-separated in the environment) still open what they sealed.
+    DATA_KEY = os.environ.get("DATA_KEY") or None
+    DATA_KEY_FALLBACKS = _host_list(os.environ.get("DATA_KEY_FALLBACKS"))
+    # The expertise code list (산업기술분류) that `flask pool load-codes` and the demo load.
+    EXPERTISE_CODES_FILE = os.environ.get("EXPERTISE_CODES_FILE") or str(BASE_DIR / "app" / "reference" / "expertise_codes.csv")
     UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
     MAIL_DIR = str(INSTANCE_DIR / "mail")
     MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -152,6 +158,16 @@ class BaseConfig:
     # 기타소득금액 of 50,000원, which with 60 % expenses is a gross payment of 125,000원.
     HONORARIUM_TAX_FREE_UP_TO = 125_000
 
+    # Exclusion of reviewers (제척; app/review/conflict_rules.py). A sanction under evaluation law
+    # excludes for this many years from its start.
+    SANCTION_YEARS = 3
+    # A joint project or co-authorship with a member organisation excludes for this many years back.
+    CONFLICT_JOINT_WORK_YEARS = 3
+    # Organisation types where only the same department (학과·부서) of a member excludes, not the whole body.
+    CONFLICT_SAME_DEPARTMENT_TYPES = ("university", "research_institute")
+    # Exclude every concurrent applicant of the call from its competitors, not only reciprocal pairs.
+    CONFLICT_EXCLUDE_COMPETITORS = False
+
 
 class DevelopmentConfig(BaseConfig):
     DEBUG = False  # the Werkzeug debugger must never be reachable, even in the demo
@@ -162,6 +178,9 @@ class DevelopmentConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "test-secret"
+    # Whatever the shell exports, tests seal with the key derived from their own SECRET_KEY.
+    DATA_KEY = None
+    DATA_KEY_FALLBACKS: list[str] = []
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SITE_URL = "http://gongmo.test"
     TRUSTED_HOSTS = ["gongmo.test", *LOOPBACK_HOSTS]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Consortium, ConsortiumMember, Proposal, User
 from app.models.consortia import MemberRole
+from app.models.organisations import Role
 
 
 def require(allowed: bool) -> None:
@@ -81,6 +82,39 @@ def can_view_proposal(user, proposal: Proposal) -> bool:
 
 def can_edit_proposal(user, proposal: Proposal) -> bool:
     return can_manage_consortium(user, proposal.consortium)
+
+
+# --- the reviewer pool (app/review/profiles.py, bank.py, pool_search.py) --------------------
+
+def can_search_pool(user) -> bool:
+    """The candidate pool (후보단) is shared: officers of any agency, and admins, search and import it."""
+    return _authenticated(user) and user.has_role(Role.OFFICER, Role.ADMIN)
+
+
+def can_keep_sanctions(user) -> bool:
+    """The sanctions list (app/review/sanctions.py) bars people from every agency's panels: officers and admins keep it."""
+    return _authenticated(user) and user.has_role(Role.OFFICER, Role.ADMIN)
+
+
+def can_read_bank_details(user) -> bool:
+    """Bank details in full are for whoever pays honoraria; everyone else (the owner too) sees them masked."""
+    return _authenticated(user) and user.has_role(Role.FINANCE)
+
+
+# --- 평가수당 (app/review/honorarium_service.py) ---------------------------------------------
+
+def is_finance_for_call(user, call) -> bool:
+    """Finance of the call's agency pays its honoraria (closes the batches); admins may too."""
+    if not _authenticated(user):
+        return False
+    if user.has_role(Role.ADMIN):
+        return True
+    return user.has_role(Role.FINANCE) and user.acting_organisation_id == call.programme.agency_id
+
+
+def can_view_honoraria(user, call) -> bool:
+    """The call's officers and its finance read every statement and download the batch."""
+    return is_finance_for_call(user, call) or is_officer_for_call(user, call)
 
 
 # --- 발표평가 (app/review/presentation.py) ------------------------------------------------

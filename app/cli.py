@@ -1,4 +1,4 @@
-"""``flask`` commands: users, demo data, audit log."""
+"""``flask`` commands: users, demo data, audit log, the reviewer pool's code list."""
 from __future__ import annotations
 
 from flask import Flask
@@ -7,8 +7,10 @@ from flask import Flask
 def register_cli(app: Flask) -> None:
     from app.commands.audit import audit_cli
     from app.commands.demo import demo_cli
+    from app.commands.pool import pool_cli
     from app.commands.users import users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(pool_cli)

@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.core import clock, money
 from app.core.money import MAX_WON
 from app.models.decisions import EligibilityStatus
+from app.review.conflicts import pledge_problem
 from forms.fields import KstDateTimeField
 
 
@@ -110,8 +111,15 @@ class CallForm(FlaskForm):
     complex_ids = MultiCheckboxField(_l("신청 가능 산업단지"), coerce=int)
     infra_types = TextAreaField(_l("지원 인프라 유형 (한 줄에 하나: 키 | 한국어 이름 | 영어 이름)"))
     attachment_kinds = TextAreaField(_l("제출 서류 (한 줄에 하나: 키 | 한국어 이름 | 영어 이름 | 필수 또는 선택)"))
+    # Saved by app.review.conflicts.set_pledge_text, not part of the announcement.
+    pledge_text = TextAreaField(_l("평가위원 서약문"))
     # Required by the service once the call has opened; the page shows it only then.
     amendment_reason = TextAreaField(_l("변경 사유 (변경공고)"), validators=[_REASON_LENGTH])
+
+    def validate_pledge_text(self, field):
+        problem = pledge_problem((field.data or "").strip())
+        if problem:
+            raise ValidationError(problem)
 
     def validate_infra_types(self, field):
         for cells in _lines(field.data, 3):
@@ -135,6 +143,7 @@ class CallForm(FlaskForm):
         self.total_cap.data = f"{call.total_cap:,}"
         self.min_local_ratio.data = format(call.min_local_ratio, "f") if call.min_local_ratio is not None else "0"
         self.complex_ids.data = [c.id for c in call.complexes]
+        self.pledge_text.data = call.pledge_text or ""
         self.infra_types.data = "\n".join(f"{t.key} | {t.label_ko} | {t.label_en}" for t in call.infra_types)
         self.attachment_kinds.data = "\n".join(
             f"{a.key} | {a.label_ko} | {a.label_en} | {'필수' if a.required else '선택'}" for a in call.attachment_kinds

@@ -225,3 +225,14 @@ def clock():
 
     with time_machine.travel("2025-07-01 00:00:00+00:00", tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def expertise_codes(app):
+    """The configured expertise code list (EXPERTISE_CODES_FILE), loaded as `flask pool load-codes` does."""
+    from app.extensions import db
+    from app.review import expertise
+
+    expertise.load()
+    db.session.commit()
+    return {c.code: c for c in expertise.all_codes()}

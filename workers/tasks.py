@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from app.core.tasks import DELIVER_OUTBOX, RUN_DEADLINES, SWEEP_OUTBOX
+from app.core.tasks import DELIVER_OUTBOX, RECOMMEND_PANEL, RUN_DEADLINES, SWEEP_OUTBOX
 from workers.celery_app import celery
 
 log = logging.getLogger(__name__)
@@ -37,5 +37,21 @@ def sweep_outbox() -> int:
 def run_deadlines() -> dict:
     """Open and close calls on the clock and send the reminders that are due."""
     from app.notifications import reminders
+    from app.review import recruitment  # noqa: F401 - adds its rounds to the clock's work
 
     return reminders.run()
+
+
+@celery.task(name=RECOMMEND_PANEL)
+def recommend_panel(stage_id: int) -> int:
+    """Rank the reviewer pool for a stage's proposals and store the recommendations."""
+    from app.extensions import db
+    from app.review import recommend
+
+    try:
+        run = recommend.compute_by_id(stage_id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return run.candidates if run is not None else 0

@@ -371,6 +371,7 @@ def copy_call(call: Call, actor, code: str, years: int = 1) -> Call:
         max_proposal_bytes=call.max_proposal_bytes, reviewers_per_proposal=call.reviewers_per_proposal,
         review_due_at=_shift_year(call.review_due_at, years), rubric=deepcopy(call.rubric),
         policy=deepcopy(call.policy), phase=CallPhase.DRAFT, final_score=call.final_score,
+        pledge_text=call.pledge_text,
     )
     new.stages = ([s.copied(_shift_year(s.due_at, years)) for s in call.stages]
                   or default_procedure(call.reviewers_per_proposal, new.review_due_at))

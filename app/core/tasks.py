@@ -12,6 +12,7 @@ from flask import Flask, current_app
 DELIVER_OUTBOX = "gongmo.deliver_outbox"
 SWEEP_OUTBOX = "gongmo.sweep_outbox"
 RUN_DEADLINES = "gongmo.run_deadlines"
+RECOMMEND_PANEL = "gongmo.recommend_panel"
 
 # A web request that publishes while Redis is down must fail within about a second
 # (the outbox row is safe; the sweep sends it later) rather than hang on retries.

@@ -19,10 +19,13 @@ from app.models import Call, Consortium, IndustrialComplex, Organisation, Progra
 from app import audit
 from app.core import clock
 from app.demo import ax2025, review_call
+from app.demo import pool as demo_pool
 from app.demo.stage_work import name_committee
 from app.accounts import brn
 from app.calls import call_admin, lifecycle, stages
 from app.proposals import drafts
+from app.review import expertise
+from app.review import honorarium_service, stage_scope
 from app.proposals import consortia as consortia_service
 from app.accounts.passwords import hash_password
 
@@ -37,6 +40,8 @@ CONSORTIUM = "창원 AX 실증산단 컨소시엄"
 # the check digit is computed so they pass the same validation real ones do.
 ORGANISATIONS = {
     "kicox": ("한국산업단지공단", "public_agency", "대구", "504820101"),
+    # The programme's ministry by identity: its staff never review (app/review/conflict_rules.py).
+    "motie": (MINISTRY, "public_agency", "세종", "508830102"),
     "gntp": ("경남테크노파크", "public_agency", "경남", "608820201"),
     "changwon": ("창원시", "local_government", "경남", "608830301"),
     "tenant1": ("(주)창원정밀기계", "tenant_company", "경남", "609810401"),
@@ -91,6 +96,8 @@ ACCOUNTS = [
     ("committee4@demo.gongmo.kr", "배위원", "rev_cnu", "산업공학과", ()),
     ("committee5@demo.gongmo.kr", "유위원", "rev_other", "공공부문본부", ()),
     ("officer@demo.gongmo.kr", "정담당", "kicox", "산업단지AX추진단", ("officer",)),
+    # Pays the 평가수당: the only demo account that reads reviewers' bank details in full.
+    ("finance@demo.gongmo.kr", "유재무", "kicox", "재무회계팀", ("finance",)),
     ("admin@demo.gongmo.kr", "관리자", "kicox", "정보화팀", ("admin",)),
 ]
 
@@ -135,11 +142,18 @@ def load() -> DemoResult:
     """Create whatever part of the demo is missing. The caller commits."""
     now = clock.now()
     result = DemoResult()
+    # The reviewer pool's code list (EXPERTISE_CODES_FILE), so profiles and the pool search work at once.
+    codes = expertise.ensure_loaded()
+    if codes is not None and codes.created:
+        result.created["expertise_codes"] = codes.created
     orgs = {key: _organisation(result, *spec) for key, spec in ORGANISATIONS.items()}
     users = {email: _account(result, email, name, orgs[org], dept, roles)
              for email, name, org, dept, roles in ACCOUNTS}
+    # The reviewer pool: the demo reviewers' profiles and candidates to recommend and invite.
+    demo_pool.load(result.count, orgs=orgs, users=users, make_org=lambda *spec: _organisation(result, *spec),
+                   make_account=lambda *spec: _account(result, *spec), officer=users["officer@demo.gongmo.kr"])
     complexes = _complexes(result)
-    programme = _programme(result, orgs["kicox"])
+    programme = _programme(result, orgs["kicox"], orgs["motie"])
     call = _call(result, programme, complexes, users["officer@demo.gongmo.kr"], now)
     applicant = users["applicant@demo.gongmo.kr"]
     consortium = _consortium(result, applicant, orgs)
@@ -148,6 +162,8 @@ def load() -> DemoResult:
     # A second call, already in review, so the review and the results can be walked through today.
     result.review_call = review_call.load(result.count, result.notes.append, programme=programme,
                                           complexes=complexes, orgs=orgs, users=users, changwon=consortium)
+    if result.review_call is not None:
+        _honorarium_rate(result, result.review_call, users["officer@demo.gongmo.kr"])
     result.accounts = [(u.email, ", ".join(sorted(u.roles)), u.organisation.name if u.organisation else "")
                        for u in users.values()]
     if result.changed:
@@ -164,6 +180,16 @@ def _organisation(result: DemoResult, name: str, type_: str, region: str, first_
         db.session.flush()
         result.count("organisations")
     return org
+
+
+def _honorarium_rate(result: DemoResult, call: Call, officer: User) -> None:
+    """AX-2025-R's 서면평가 pays 50,000원 a proposal: the officer confirms the counts, finance pays."""
+    stage = stage_scope.first_stage(call)
+    if honorarium_service.rate_of(stage) is None:
+        # Like the rest of the replayed history, a moment before the demo was loaded.
+        with clock.as_of(clock.now() - timedelta(minutes=1)):
+            honorarium_service.set_rate(stage, officer, basis="proposal", amount_won=50_000)
+        result.count("honorarium_rates")
 
 
 def _account(result: DemoResult, email: str, name: str, org: Organisation, department: str, roles) -> User:
@@ -196,15 +222,18 @@ def _complexes(result: DemoResult) -> dict[str, IndustrialComplex]:
     return existing
 
 
-def _programme(result: DemoResult, agency: Organisation) -> Programme:
+def _programme(result: DemoResult, agency: Organisation, ministry: Organisation) -> Programme:
     programme = db.session.scalar(
         select(Programme).where(Programme.name == PROGRAMME, Programme.agency_id == agency.id)
     )
     if programme is None:
-        programme = Programme(name=PROGRAMME, ministry=MINISTRY, agency=agency)
+        programme = Programme(name=PROGRAMME, ministry=MINISTRY, agency=agency, ministry_org=ministry)
         db.session.add(programme)
         db.session.flush()
         result.count("programmes")
+    elif programme.ministry_org_id is None:  # loaded before the ministry had an identity
+        programme.ministry_org = ministry
+        db.session.flush()
     return programme
 
 

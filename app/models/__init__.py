@@ -9,8 +9,10 @@ from app.models.consortia import Consortium, ConsortiumMember
 from app.models.decisions import (
     CallOutcome, EligibilityDecision, LeftOutSheet, Objection, ObjectionEvidence, Result,
 )
+from app.models.honoraria import HonorariumAttendance, HonorariumBatch, HonorariumPayment, HonorariumRate
 from app.models.organisations import Organisation, User, UserRole
 from app.models.outbox import Notification, OutboxMessage
+from app.models.panels import PanelInvitation, Recommendation, RecommendationRun, Recruitment
 from app.models.pool import (
     ExpertiseCode, ReviewerExpertise, ReviewerProfile, ReviewerRecord, ReviewerRelative, Sanction,
 )
@@ -33,5 +35,7 @@ __all__ = [
     "CallOutcome", "EligibilityDecision", "LeftOutSheet", "Objection", "ObjectionEvidence", "Result",
     "Challenge", "ReviewAssignment", "ReviewerPoolEntry", "ReviewSheet",
     "LoginThrottle", "UserSession",
+    "PanelInvitation", "Recommendation", "RecommendationRun", "Recruitment",
+    "HonorariumAttendance", "HonorariumBatch", "HonorariumPayment", "HonorariumRate",
     "ExpertiseCode", "ReviewerExpertise", "ReviewerProfile", "ReviewerRecord", "ReviewerRelative", "Sanction",
 ]

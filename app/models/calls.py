@@ -52,8 +52,12 @@ class Programme(db.Model):
     # Labels, not logic: the ministry was renamed in 2025 and other ministries will come.
     ministry: Mapped[str] = mapped_column(String(100))
     agency_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    # The ministry by identity, for the conflict rules (its staff never review); None until an
+    # administrator links it.
+    ministry_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 
-    agency = relationship("Organisation")
+    agency = relationship("Organisation", foreign_keys=[agency_id])
+    ministry_org = relationship("Organisation", foreign_keys=[ministry_org_id])
 
 
 class CallComplex(db.Model):
@@ -133,6 +137,8 @@ class Call(db.Model):
         order_by="EvaluationStage.position", cascade="all, delete-orphan", back_populates="call"
     )
     final_score: Mapped[str] = mapped_column(String(16), default="last")
+    # The reviewers' pledge (서약) for this call; empty: the standard text (app/review/conflicts.py).
+    pledge_text: Mapped[str] = mapped_column(Text, default="")
 
     def status(self, at: datetime | None = None) -> CallStatus:
         if self.phase != CallPhase.PUBLISHED:

@@ -77,6 +77,7 @@ def _create(ctx: PanelContext, proposal, entry: ReviewerPoolEntry, actor, *, aut
     db.session.flush()
     ctx.rows.setdefault(proposal.id, {})[entry.user_id] = a
     ctx.load[entry.user_id] = ctx.load.get(entry.user_id, 0) + 1
+    ctx.took(proposal, entry.user_id)
     audit.record(actor, "review.assigned", a, call_id=ctx.call.id, proposal_id=proposal.id,
                  reviewer_id=entry.user_id, stage=ctx.stage.position, automatic=automatic, trigger=trigger)
     panel_notices.assigned(a, proposal, entry.user)

@@ -11,6 +11,8 @@ step takes the call's row lock and checks the phase first (``assignment.lock_pan
 """
 from __future__ import annotations
 
+import string
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -40,8 +42,43 @@ PLEDGE_TEMPLATE = (
 )
 
 
+# What a call's own pledge text may name; anything else is refused when the officer saves it.
+PLEDGE_FIELDS = ("name", "call_title", "proposal_title", "receipt_no", "at")
+PLEDGE_MAX = 5000
+
+
 class ConflictError(ReviewError):
     pass
+
+
+def pledge_problem(text: str) -> str | None:
+    """Why a pledge text cannot be used, or None: only the known placeholders, plainly written."""
+    if len(text or "") > PLEDGE_MAX:
+        return _l("서약문은 %(n)d자 이내로 입력하십시오.", n=PLEDGE_MAX)
+    try:
+        parsed = list(string.Formatter().parse(text or ""))
+    except ValueError:
+        return _l("중괄호 { }의 짝이 맞지 않습니다. 자리표시자는 {name}처럼 쓰십시오.")
+    unknown = sorted({"{%s%s%s}" % (f, f"!{conv}" if conv else "", f":{spec}" if spec else "")
+                      for _lit, f, spec, conv in parsed if f is not None and (f not in PLEDGE_FIELDS or spec or conv)})
+    if unknown:
+        return _l("알 수 없는 자리표시자: %(names)s. 쓸 수 있는 자리표시자: %(known)s",
+                  names=", ".join(unknown), known=" ".join("{%s}" % f for f in PLEDGE_FIELDS))
+    return None
+
+
+def set_pledge_text(call, actor, text: str) -> None:
+    """The call's own pledge (서약); empty for the standard one. Pledges already given keep their text."""
+    text = (text or "").strip()
+    if text == PLEDGE_TEMPLATE:
+        text = ""
+    problem = pledge_problem(text)
+    if problem:
+        raise ConflictError(problem, field="pledge_text")
+    if text != (call.pledge_text or ""):
+        before = {"pledge_text": call.pledge_text or ""}
+        call.pledge_text = text
+        audit.record(actor, "call.pledge_changed", call, changes=audit.changes(before, {"pledge_text": text}))
 
 
 def proposal_with_members(assignment: ReviewAssignment) -> Proposal:
@@ -52,8 +89,9 @@ def proposal_with_members(assignment: ReviewAssignment) -> Proposal:
 
 
 def pledge_text(assignment: ReviewAssignment, name: str, at) -> str:
+    """The call's pledge (or the standard one) as this reviewer gives it, at ``at``."""
     p = assignment.proposal
-    return PLEDGE_TEMPLATE.format(
+    return (assignment.call.pledge_text or PLEDGE_TEMPLATE).format(
         name=name, call_title=assignment.call.title, proposal_title=p.title,
         receipt_no=p.receipt_no or "-", at=clock.to_kst(at).strftime("%Y-%m-%d %H:%M:%S"),
     )

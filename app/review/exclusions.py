@@ -2,10 +2,12 @@
 
 Exclusions, each with its reason shown to the officer:
 
-- 제척: the reviewer's account belongs to an organisation that is a confirmed member of
-  the proposal's consortium (matched by organisation id, never by name: an applicant
-  could otherwise register or list an organisation named like a reviewer's affiliation
-  and so pick the panel), or to the call's managing agency;
+- 제척 by identity, for anyone (``app.review.conflict_rules``, ``conflict_index``): the
+  proposal's own people, its member organisations (대학·연구기관: the same department),
+  declared relatives, reciprocal evaluation, the agency's and ministry's staff, sanctions,
+  recent joint work. Organisations are matched by id, never by name: an applicant could
+  otherwise register or list an organisation named like a reviewer's affiliation and so pick
+  the panel;
 - 회피: the reviewer recused themselves from this proposal, in any stage;
 - 기피/해제: the reviewer was taken off this proposal (upheld challenge, officer), in any stage;
 - optionally, another reviewer of the same organisation is already on the proposal.
@@ -16,48 +18,21 @@ exclusion: it is shown to the officer as a notice (``name_notices``), who decide
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core import clock
 from app.extensions import db
 from app.models import ConsortiumMember, Organisation, ReviewAssignment, ReviewerPoolEntry, User
 from app.models.review import CoiStatus
 from app.models.stages import EvaluationStage
 from app.review import stage_scope
-
-# Reason codes, in the order they are checked; labels are for the officer's page.
-REASONS = {
-    "member_org": _l("제척: 평가위원의 소속 기관이 컨소시엄 참여기관임"),
-    "agency": _l("제척: 전담기관 소속"),
-    "recused": _l("회피: 평가위원이 이해충돌로 회피함"),
-    "removed": _l("배제: 기피 인용 또는 담당자가 배정 해제함"),
-    "same_org": _l("같은 기관의 평가위원이 이미 배정됨"),
-}
-
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    entry: ReviewerPoolEntry
-    code: str
-    # member_org: the member organisation and since when it is confirmed; recused/removed: the reason given.
-    organisation: Organisation | None = None
-    since: datetime | None = None
-    detail: str = ""
-
-    @property
-    def reason(self) -> str:
-        if self.code == "member_org" and self.organisation is not None:
-            return str(_l("제척: 참여기관 %(org)s 소속 (컨소시엄 참여 확인 %(since)s)", org=self.organisation.name,
-                          since=_day(self.since)))
-        if self.detail:
-            return f"{REASONS[self.code]} ({_l('사유')}: {self.detail})"
-        return str(REASONS[self.code])
+# The identity rules live beside this module; they are read through it (one source for both).
+from app.review.conflict_rules import (  # noqa: F401
+    REASONS, RULES, ConflictIndex, Exclusion, conflict_index, org_key,
+)
 
 
 @dataclass(frozen=True)
@@ -74,20 +49,6 @@ class NameNotice:
                       affiliation=self.entry.organisation_name or (self.entry.user.organisation.name
                                                                    if self.entry.user.organisation else ""),
                       org=self.organisation.name, brn=self.organisation.brn_display))
-
-
-def _day(at: datetime | None) -> str:
-    return clock.to_kst(at).strftime("%Y-%m-%d") if at else "-"
-
-
-
-def org_key(name: str) -> str:
-    """Organisation names compared as people type them: case, spacing and (주) aside."""
-    n = (name or "").casefold()
-    for noise in ("(주)", "㈜", "주식회사", "(재)", "재단법인", "(사)", "사단법인"):
-        n = n.replace(noise, "")
-    return "".join(n.split())
-
 
 
 def assignments_of(call, stage: EvaluationStage | None = None) -> list[ReviewAssignment]:
@@ -125,8 +86,7 @@ class PanelContext:
                                                ReviewAssignment.stage_id != self.stage.id,
                                                ReviewAssignment.coi_status.in_((CoiStatus.RECUSED, CoiStatus.REMOVED))))}
         self._members: dict[int, dict[int, ConsortiumMember]] = {}
-        self.agency_id = call.programme.agency_id
-        self.agency_key = org_key(call.programme.agency.name) if call.programme.agency else ""
+        self.index = conflict_index(call, self.stage, self.by_user)
 
     def entry_org_key(self, entry: ReviewerPoolEntry) -> str:
         if entry.organisation_name:
@@ -141,6 +101,10 @@ class PanelContext:
             self._members[proposal.id] = {m.organisation_id: m for m in proposal.consortium.confirmed_members}
         return self._members[proposal.id]
 
+    def took(self, proposal, user_id: int) -> None:
+        """A seat just taken: reciprocity between applicants depends on who sits where."""
+        self.index.seat(proposal.id, user_id)
+
     def active_reviewers(self, proposal) -> list[int]:
         return [rid for rid, a in self.rows.get(proposal.id, {}).items() if a.active]
 
@@ -148,15 +112,9 @@ class PanelContext:
         existing = self.rows.get(proposal.id, {}).get(entry.user_id)
         if existing is None or existing.active:
             existing = self.left.get((proposal.id, entry.user_id), existing)
-        # Identity only: the organisation of the reviewer's account, never a name anyone typed.
-        member = self.members(proposal).get(entry.user.organisation_id) if entry.user.organisation_id else None
-        if member is not None:
-            return Exclusion(entry, "member_org", member.organisation, member.confirmed_at)
-        # The agency's staff: by account, or reviewing under the agency's own name as the officer typed it
-        # (no applicant can bring that about, so a name is enough here).
-        if entry.user.organisation_id == self.agency_id or (
-                entry.organisation_name and org_key(entry.organisation_name) == self.agency_key):
-            return Exclusion(entry, "agency")
+        found = self.index.reason(proposal, entry.user_id)
+        if found is not None:
+            return replace(found, entry=entry)
         if existing is not None and existing.coi_status == CoiStatus.RECUSED:
             return Exclusion(entry, "recused", detail=existing.recusal_reason)
         if existing is not None and existing.coi_status == CoiStatus.REMOVED:

@@ -29,7 +29,9 @@ VIEW_MODULES = (
     "app.web.officer_calls", "app.web.officer_audit", "app.web.officer_steps", "app.web.officer_stages", "app.web.officer_stage_run",
     "app.web.proposals.attachments", "app.web.proposals.challenges", "app.web.proposals.consortia",
     "app.web.proposals.drafting", "app.web.proposals.results", "app.web.proposals.submission",
-    "app.web.officer_reviewers", "app.web.officer_committee",
+    "app.web.officer_reviewers", "app.web.officer_committee", "app.web.officer_panels", "app.web.panel_answer",
+    "app.web.officer_pool", "app.web.review_profile", "app.web.officer_sanctions",
+    "app.web.officer_honoraria", "app.web.review_honoraria",
     "app.web.officer_presentation", "app.web.proposals.presentation", "app.web.review_presentation",
     "app.web.selection.dashboard", "app.web.selection.exports", "app.web.selection.objections",
     "app.web.selection.results", "app.web.selection.screening",
@@ -61,7 +63,9 @@ def register_web(app: Flask) -> None:
     from app.web.proposals import bp as proposals_bp
     from app.web.review import bp as review_bp
 
-    for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp):
+    from app.web.finance import bp as finance_bp
+
+    for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp, finance_bp):
         app.register_blueprint(bp)
 
     app.jinja_env.filters["won"] = money.won

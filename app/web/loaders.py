@@ -52,6 +52,11 @@ def call_for_officer(call_id: int) -> Call:
     return _visible(db.session.get(Call, call_id), lambda c: access.is_officer_for_call(current_user, c))
 
 
+def call_for_honoraria(call_id: int) -> Call:
+    """A call's 평가수당 (statements, the batch): its officers and its agency's finance."""
+    return _visible(db.session.get(Call, call_id), lambda c: access.can_view_honoraria(current_user, c))
+
+
 # --- consortia --------------------------------------------------------------------------------
 
 def consortium(consortium_id: int) -> Consortium:
@@ -199,3 +204,17 @@ def slot_for_panel(slot_id: int):
     return _visible(db.session.get(PresentationSlot, slot_id),
                     lambda s: s.schedule in presentation.schedules_of_reviewer(current_user)
                     if review_access.is_reviewer(current_user) else False)
+
+
+# --- panel building -------------------------------------------------------------------------
+
+def evaluation_stage(call: Call, stage_id: int | None):
+    """An evaluation stage of a call already loaded for its officer; the current one for None."""
+    return _visible(stage_scope.stage_of(call, stage_id))
+
+
+def panel_invitation(token: str):
+    """An invitation to a stage's panel, for whoever holds its link (no login: the token is the key)."""
+    from app.review import recruitment
+
+    return _visible(recruitment.invitation_for_token(token))

@@ -13,6 +13,7 @@ from app.models import Programme
 from app import access
 from app.calls import amendments, call_admin
 from app.calls.call_admin import CallAdminError
+from app.review import conflicts
 from app.web import flow
 from app.web.loaders import call_for_officer
 from forms.officer import CallForm, CopyCallForm, RubricForm
@@ -46,6 +47,10 @@ def _save_call(form, save, done: str):
     access.require(programme is not None and programme in _programmes())
     try:
         call = save(programme, form.to_data())
+        conflicts.set_pledge_text(call, current_user, form.pledge_text.data)
+    except conflicts.ConflictError as exc:
+        db.session.rollback()
+        return None, flow.place(form, [(exc.field, exc.message)])
     except CallAdminError as exc:
         db.session.rollback()
         return None, flow.place(form, exc.problems)
@@ -67,7 +72,8 @@ def new_call():
             _("공모를 만들었습니다. 평가표를 설정하십시오."))
         if call is not None:
             return redirect(url_for("officer.edit_rubric", call_id=call.id))
-    return render_template("officer/call_form.html", form=form, call=None, loose=loose, amending=False), _status()
+    return render_template("officer/call_form.html", form=form, call=None, loose=loose, amending=False,
+                           standard_pledge=conflicts.PLEDGE_TEMPLATE), _status()
 
 
 @bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
@@ -90,7 +96,7 @@ def edit_call(call_id: int):
             return redirect(url_for("officer.dashboard", call_id=call.id))
         call = call_for_officer(call_id)  # the rollback expired it
     return render_template("officer/call_form.html", form=form, call=call, loose=loose,
-                           amending=amendments.is_live(call)), _status()
+                           amending=amendments.is_live(call), standard_pledge=conflicts.PLEDGE_TEMPLATE), _status()
 
 
 @bp.route("/calls/<int:call_id>/rubric", methods=["GET", "POST"])

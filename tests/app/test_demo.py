@@ -14,6 +14,7 @@ from app.models import (
 from app import audit
 from app.accounts import brn
 from app.demo import ax2025, demo
+from app.demo import pool as demo_pool
 from app.core import clock as app_clock
 from app.core.clock import kst
 from app.accounts.passwords import verify_password
@@ -106,7 +107,8 @@ def test_reviewers_do_not_belong_to_any_consortium(app, clock):
     demo.load()
     consortia = db.session.scalars(select(Consortium)).all()
     reviewers = [u for u in db.session.scalars(select(User)) if u.has_role("reviewer")]
-    assert len(consortia) == 3 and len(reviewers) == 7
+    # The seven demo reviewers and the pool's candidates (app/demo/pool.py).
+    assert len(consortia) == 3 and len(reviewers) == 7 + len(demo_pool.CANDIDATES)
     members = set().union(*(c.member_org_ids() for c in consortia))
     assert not {r.organisation_id for r in reviewers} & members
     # Nor does the 심의위원회 of either call: nobody sits out a vote.
@@ -115,6 +117,22 @@ def test_reviewers_do_not_belong_to_any_consortium(app, clock):
         named = committee.members(call)
         assert len(named) == 5 and not {m.user.organisation_id for m in named} & members
         assert committee.member_conflicts(call) == {}
+
+
+def test_the_demo_pool_shows_each_declared_tie_once_as_an_exclusion_of_the_changwon_proposal(app, clock):
+    """The three candidates whose ties exclude them, each for its own reason; the others are free."""
+    from app.review.exclusions import conflict_index
+
+    result = demo.load()
+    call = result.review_call
+    proposal = db.session.scalar(select(Proposal).where(Proposal.call_id == call.id,
+                                                        Proposal.consortium_id == result.proposal.consortium_id))
+    by_email = {u.email: u for u in db.session.scalars(select(User).where(User.email.like("pool%@demo.gongmo.kr")))}
+    assert len(by_email) == len(demo_pool.CANDIDATES)
+    index = conflict_index(call, stage_scope.current_stage(call), [u.id for u in by_email.values()])
+    reasons = {u.name: (x.code if (x := index.reason(proposal, u.id)) else None) for u in by_email.values()}
+    assert {name: code for name, code in reasons.items() if code} == {
+        "장공동": "joint_work", "남친족": "relative", "백제재": "sanctioned"}
 
 
 def test_demo_accounts_have_the_printed_password_and_roles(app, clock):

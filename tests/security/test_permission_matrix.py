@@ -135,6 +135,19 @@ MATRIX: dict[str, dict[str, str]] = {
     # 발표평가 schedules of the reviewer's stages (none here); the slot id names no row.
     "review.presentations":         {"GET":  "login  deny   deny   ok     ok     ok     deny   deny   deny"},
     "review.presentation_opinion":  {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    # The reviewer's own pool profile and bank details (no id: always their own); an empty form is refused.
+    "review.profile":               {"GET":  "login  deny   deny   ok     ok     ok     deny   deny   deny"},
+    "review.profile_save":          {"POST": "login  deny   deny   bad    bad    bad    deny   deny   deny"},
+    "review.profile_bank":          {"POST": "login  deny   deny   bad    bad    bad    deny   deny   deny"},
+    # --- the shared reviewer pool (후보단): officers of any agency and admins ---
+    "officer.pool":                 {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
+    "officer.pool_import_page":     {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
+    "officer.pool_import_upload":   {"POST": "login  deny   deny   deny   deny   deny   bad    bad    bad"},
+    "officer.pool_import_template": {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
+    # The sanctions list (제재 명단) bars people from every agency's panels: officers of any agency and admins.
+    "officer.sanctions_list":       {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
+    "officer.sanction_add":         {"POST": "login  deny   deny   deny   deny   deny   bad    bad    bad"},
+    "officer.sanction_lift":        {"POST": "login  deny   deny   deny   deny   deny   bad    bad    bad"},
     # --- officer console ---
     "officer.index":                {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
     "officer.new_call":             {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok",
@@ -172,6 +185,14 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.sheet_reopen":         {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.challenges":           {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.challenge_decide":     {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # Building a stage's panel: the world's stage is settled, so asking again is answered with a message.
+    "officer.panel":                {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.panel_recommend":      {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.panel_recruit":        {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # An invitation's page needs its link's token, never a login; the world's token (a reset link) is none.
+    "review.invitation":            {"GET":  "deny   deny   deny   deny   deny   deny   deny   deny   deny"},
+    "review.invitation_accept":     {"POST": "deny   deny   deny   deny   deny   deny   deny   deny   deny"},
+    "review.invitation_decline":    {"POST": "deny   deny   deny   deny   deny   deny   deny   deny   deny"},
     "officer.ranking":              {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.compute_results":      {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.leave_out_sheet":      {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
@@ -206,6 +227,19 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.presentation_publish": {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
     "officer.presentation_attendance": {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
     "officer.presentation_slides":  {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    # 평가수당: the call's officers set rates and attendance (an empty form is refused, nothing saved).
+    "officer.honoraria":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.honoraria_rate":       {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.honoraria_attendance": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # A reviewer's own statements; nothing is paid in the world's call, so its statement is nobody's.
+    "review.honoraria_list":        {"GET":  "login  deny   deny   ok     ok     ok     deny   deny   deny"},
+    "review.honorarium_statement":  {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    # --- finance (재무): no persona holds the role (tests/app/test_honorarium_statements.py covers it);
+    # the call's officers read the batch (accounts masked) but only finance or an admin closes it.
+    "finance.index":                {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   ok"},
+    "finance.call":                 {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "finance.close":                {"POST": "login  deny   deny   deny   deny   deny   deny   deny   bad"},
+    "finance.batch_xlsx":           {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
 }
 
 # URL variables whose value is not simply the world's id of the same name.
@@ -227,6 +261,10 @@ ROLE_PAGES = {
     "officer.index", "officer.new_call",
     "proposals.consortia", "proposals.invitations", "proposals.mine", "proposals.start",
     "review.index", "review.presentations",
+    "review.profile", "review.profile_save", "review.profile_bank",
+    "officer.pool", "officer.pool_import_page", "officer.pool_import_upload", "officer.pool_import_template",
+    "officer.sanctions_list", "officer.sanction_add", "officer.sanction_lift",
+    "review.honoraria_list", "finance.index",
 }
 # Actions on an object the persona sees but may not take:
 SEEN_NOT_THEIRS = {
@@ -238,6 +276,8 @@ SEEN_NOT_THEIRS = {
     # The pledged reviewer's own assignment, already pledged and its sheet submitted.
     ("review.pledge", "POST"): {"pledged"},
     ("review.recuse", "POST"): {"pledged"},
+    # The call's officers read its honoraria; closing a batch is finance's.
+    ("finance.close", "POST"): {"officer"},
 }
 
 

@@ -164,7 +164,10 @@ def test_long_past_instants_are_recorded_without_mail(app, clock, sent):
     CallFactory(programme=programme, opens_at=now() - timedelta(days=60), closes_at=now() - timedelta(days=20))
     db.session.commit()
 
-    assert reminders.run() == {"opened": 1, "closed": 1, "deadline_reminders": 0, "review_reminders": 0}
+    # Other domains' clock work (panel rounds, reminders.CLOCK_WORK) has nothing to do here.
+    assert {k: v for k, v in reminders.run().items() if k not in reminders.CLOCK_WORK} == {
+        "opened": 1, "closed": 1, "deadline_reminders": 0, "review_reminders": 0}
+    assert not any(reminders.run().values())
     assert sent == []
     assert db.session.query(ReminderLog).count() == 2
 
