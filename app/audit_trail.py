@@ -25,8 +25,11 @@ SYSTEM = "system"
 KINDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "call": (_l("공모 설정·일정"), ("call.",)),
     "proposal": (_l("신청서·첨부 서류"), ("proposal.", "attachment.")),
-    "review": (_l("평가위원·배정·평가표·기피"), ("review.", "reviewer.", "challenge.")),
-    "selection": (_l("적격성 검토·평가 결과·이의신청"), ("screening.", "results.", "objection.")),
+    "review": (_l("평가위원·배정·평가표·기피"), ("review.", "reviewer.", "challenge.", "panel.",
+                                              "presentation.", "reviewer_pool.", "sanction.")),
+    "honoraria": (_l("평가수당"), ("honorarium.",)),
+    "selection": (_l("적격성 검토·평가 결과·이의신청"), ("screening.", "results.", "objection.",
+                                                              "committee.")),
 }
 
 OBJECT_LABELS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app import access
+from app import access, audit
 from app.core import clock
 from app.extensions import db
 from app.models import Call, ReviewerProfile, User
@@ -38,8 +38,11 @@ def batch_table(call: Call, viewer: User) -> Table:
         select(ReviewerProfile).where(ReviewerProfile.user_id.in_(ids)))} if ids else {}
     affiliations: dict[int, str] = {}
     rows = []
+    opened: list[int] = []  # whose account numbers this table shows in full
     for s in statements:
         columns = _bank_columns(viewer, profiles.get(s.reviewer.id), full)
+        if full and columns[1]:
+            opened.append(s.reviewer.id)
         for line in s.lines:
             if line.paid_at is not None:
                 status = "지급 확정 " + clock.to_kst(line.paid_at).strftime("%Y-%m-%d")
@@ -50,4 +53,7 @@ def batch_table(call: Call, viewer: User) -> Table:
             rows.append([honorarium_service.kind_label(line.stage.kind), status, s.reviewer.name,
                          line.affiliation or affiliations[s.reviewer.id], line.description, line.gross, line.income_tax,
                          line.local_tax, line.net, line.travel, line.payable, *columns])
+    if opened:
+        # Reading bank details is itself on the record: who took which people's numbers, when.
+        audit.record(viewer, "honorarium.bank_details_read", call, reviewer_ids=opened)
     return HEADERS, rows

@@ -1,8 +1,9 @@
 """What the officer's panel page shows for a stage: stored recommendations, the ranking, the funnel.
 
 Read from the stored rows only (``recommend.compute`` wrote them): the page never runs the
-matching engine. Conflicts are counts: who is excluded from which proposal is on the
-assignment page, with the reason, once someone is in the call's pool.
+matching engine. The close matches a conflict rule left out of a proposal's list are shown
+with the rule's reason as it reads now (the rules are cheap to apply to a few people; the
+stored list says only who was left out when the ranking was computed).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from app.models import Proposal
 from app.models.panels import InvitationStatus, PanelInvitation, Recommendation, RecommendationRun, Recruitment
 from app.models.pool import ReviewerProfile
 from app.models.stages import EvaluationStage
-from app.review import assignment, recommend, recruitment, stage_scope
+from app.review import assignment, exclusions, recommend, recruitment, stage_scope
 
 RANKING_SHOWN = 50
 
@@ -31,12 +32,21 @@ class Row:
 
 
 @dataclass
+class LeftOut:
+    """A close match a conflict rule keeps off one proposal."""
+
+    name: str
+    affiliation: str
+    reason: str
+
+
+@dataclass
 class PanelPage:
     stage: EvaluationStage
     run: RecommendationRun | None
     pending: bool
     ranking: list[Row]
-    proposals: list[tuple[Proposal, list[Row], int]]
+    proposals: list[tuple[Proposal, list[Row], list[LeftOut]]]
     recruitment: Recruitment | None
     rounds: list[dict]
     totals: Counter = field(default_factory=Counter)
@@ -62,10 +72,33 @@ def build(stage: EvaluationStage) -> PanelPage:
         return Row(rec, profiles.get(rec.user_id), recommend.history_text(history.get(rec.user_id)),
                    invitations.get(rec.user_id))
 
-    proposals = [(p, [row(rec) for rec in lists.get(p.id, [])], int((run.conflicts or {}).get(str(p.id), 0)) if run else 0)
+    left_out = _left_out(stage, run)
+    proposals = [(p, [row(rec) for rec in lists.get(p.id, [])], left_out.get(p.id, []))
                  for p in assignment.assignable_proposals(stage.call, stage)]
     totals = Counter(i.status for i in invitations.values())
     totals["sent"] = len(invitations)
     return PanelPage(stage=stage, run=run, pending=recommend.pending(run), ranking=[row(rec) for rec in shown],
                      proposals=proposals, recruitment=r, rounds=recruitment.funnel(r), totals=totals,
                      default_seats=recruitment.default_seats(stage), panel_size=stage_scope.panel_size(stage))
+
+
+def _left_out(stage: EvaluationStage, run: RecommendationRun | None) -> dict[int, list[LeftOut]]:
+    stored = {int(pid): ids for pid, ids in ((run.conflicts or {}) if run else {}).items() if isinstance(ids, list)}
+    everyone = sorted({uid for ids in stored.values() for uid in ids})
+    if not everyone:
+        return {}
+    index = exclusions.conflict_index(stage.call, stage, everyone)
+    users = recruitment.people(everyone)
+    profiles = recommend.profiles_of(everyone)
+    proposals = {p.id: p for p in assignment.assignable_proposals(stage.call, stage)}
+    out: dict[int, list[LeftOut]] = {}
+    for pid, ids in stored.items():
+        if pid not in proposals:
+            continue
+        for uid in ids:
+            found = index.reason(proposals[pid], uid)
+            profile = profiles.get(uid)
+            out.setdefault(pid, []).append(LeftOut(
+                users[uid].name if uid in users else str(uid), profile.affiliation if profile is not None else "",
+                found.reason if found is not None else ""))
+    return out

@@ -173,14 +173,14 @@ def _proposals(stage: EvaluationStage) -> list[Proposal]:
         .order_by(Proposal.id)))
 
 
-def _eligible(pool: Pool, index, proposal, document, need: int) -> tuple[list, int]:
-    """The best matches the rules allow (at least ``need`` when there are), and how many were left out."""
+def _eligible(pool: Pool, index, proposal, document, need: int) -> tuple[list, list[int]]:
+    """The best matches the rules allow (at least ``need`` when there are), and who was left out."""
     top = need + RETRIEVE_MARGIN
     while True:
         matches = pool.rank(document, top=top)
         allowed = [m for m in matches if index.reason(proposal, m.key) is None]
         if len(allowed) >= need or len(matches) < top or top >= len(pool):
-            return allowed, len(matches) - len(allowed)
+            return allowed, [m.key for m in matches if index.reason(proposal, m.key) is not None]
         top *= 4
 
 
@@ -206,7 +206,8 @@ def compute(stage: EvaluationStage) -> RecommendationRun:
     load: Counter = Counter()
     relevance: dict[int, float] = defaultdict(float)
     term_weight: dict[int, Counter] = defaultdict(Counter)
-    conflicts: dict[str, int] = {}
+    # proposal id -> the close matches a conflict rule left out; the page shows them with the reason.
+    conflicts: dict[str, list[int]] = {}
     rows = []
     for proposal in _proposals(stage):
         matches, hidden = _eligible(pool, index, proposal, proposal_document(proposal, type_labels), PER_PROPOSAL * k)

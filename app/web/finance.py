@@ -16,6 +16,7 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from app import access
+from app.extensions import db
 from app.models.organisations import Role
 from app.review import honorarium_export, stage_scope
 from app.review import honorarium_service as service
@@ -73,6 +74,7 @@ def close(call_id: int):
 def batch_xlsx(call_id: int):
     call = loaders.call_for_honoraria(call_id)
     headers, rows = honorarium_export.batch_table(call, current_user)
+    db.session.commit()  # the record of whose bank details were read, before they leave
     body = to_xlsx("평가수당", headers, rows)
     handle, name = tempfile.mkstemp(suffix=".xlsx")
     path = Path(name)

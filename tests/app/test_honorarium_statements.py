@@ -307,6 +307,8 @@ def test_the_batch_xlsx_shows_full_account_numbers_only_to_finance(app, clock):
                                            ["발표평가 (1일)", 300_000, 24_000, 2_400, 273_600, 45_000, 318_600]]
     assert kim_rows[0][3] == "한국대학교" and kim_rows[0][-3:] == ["국민은행", "123-456-789012", "김평가"]
     assert len(rows) == 4
+    read = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "honorarium.bank_details_read")).all()
+    assert [(e.actor_id, sorted(e.data["reviewer_ids"])) for e in read] == [(w.finance.id, sorted([w.kim.id, w.lee.id]))]
 
     for viewer in (w.officer, UserFactory(roles=["admin"])):
         _, masked_rows = _xlsx(_client(app, viewer), w)
@@ -314,6 +316,9 @@ def test_the_batch_xlsx_shows_full_account_numbers_only_to_finance(app, clock):
         flat = " ".join(str(v) for r in masked_rows for v in r)
         assert "123-456-789012" not in flat and "987-654-321098" not in flat and "456" not in flat
         assert next(r for r in masked_rows if r[2] == "김평가")[-2] == "국민은행 ***-***-**9012 (김평가)"
+    # Masked tables open nobody's details: still the one record.
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.action == "honorarium.bank_details_read")) == 1
 
 
 def test_a_reviewer_sees_only_their_own_statement(app, clock):

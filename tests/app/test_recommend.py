@@ -63,7 +63,7 @@ def test_the_matching_profile_ranks_first_explained_and_its_terms_are_kept(app):
     assert matching.terms is not None and "디지털트윈" in matching.terms["keywords"]
 
 
-def test_a_conflicted_or_unavailable_candidate_is_never_recommended_and_conflicts_are_counted(app):
+def test_a_conflicted_or_unavailable_candidate_is_never_recommended_and_the_officer_sees_why(app, client):
     call = closed_call()
     member = OrganisationFactory(type="university")
     twin = proposal(call, TWIN, members=(member,))
@@ -79,7 +79,11 @@ def test_a_conflicted_or_unavailable_candidate_is_never_recommended_and_conflict
     assert recommended[twin.id] == [fine.user_id]
     assert inside.user_id not in recommended[None] and away.user_id not in recommended[None]
     assert later.user_id not in recommended[None]
-    assert run.conflicts == {str(twin.id): 1} and run.unavailable == 2
+    assert run.conflicts == {str(twin.id): [inside.user_id]} and run.unavailable == 2
+    db.session.commit()
+    sign_in(client, officer_for(call))
+    html = visible_text(client.get(f"/officer/calls/{call.id}/panel").get_data(as_text=True))
+    assert f"{inside.user.name} ({member.name}): 제척: 참여기관 {member.name} 소속" in html
 
 
 def test_load_is_spread_over_proposals(app):
