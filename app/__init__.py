@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
+from app.core import particles
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -83,6 +84,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_timezone="Asia/Seoul",
                    default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"))
+    particles.install_jinja(app.jinja_env)  # after Flask-Babel installed Jinja's gettext
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

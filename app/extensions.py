@@ -1,7 +1,7 @@
 """Flask extensions, created unbound and initialised in the factory."""
 from __future__ import annotations
 
-from flask_babel import Babel
+from flask_babel import Babel, Domain
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -10,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.core import particles
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -29,5 +31,17 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+
+
+class GongmoBabel(Babel):
+    """Flask-Babel whose messages come back with their Korean particles resolved (app/core/particles.py)."""
+
+    domain_class = particles.domain_class(Domain)
+
+    @property
+    def domain_instance(self):
+        return self.domain_class(domain=self.domain)
+
+
+babel = GongmoBabel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -44,6 +44,7 @@ from wtforms.validators import DataRequired, Length
 from app.models.proposals import BUDGET_SOURCES
 from app.core import money
 from app.core.money import MAX_WON
+from app.core.romanise import place_for_reader as place
 from app.proposals.drafts import KPI_LIMIT, KPI_PLACES, SOURCE_LABELS, TEXT_MAX
 
 MAX_INFRA_ROWS = 200
@@ -193,7 +194,7 @@ class StartForm(FlaskForm):
     def configure(self, consortia, complexes) -> StartForm:
         self.consortium_id.choices = [SelectChoice(str(c.id), c.name) for c in consortia]
         self.complex_id.choices = [SelectChoice("", _("선택하십시오"))] + [
-            SelectChoice(str(c.id), f"{c.name} ({c.region})") for c in complexes
+            SelectChoice(str(c.id), f"{place(c.name)} ({place(c.region)})") for c in complexes
         ]
         return self
 
@@ -225,11 +226,11 @@ class OverviewForm(SectionForm):
 
     def configure(self, proposal, complexes=(), **context) -> OverviewForm:
         choices = [SelectChoice("", _("선택하십시오"))]
-        choices += [SelectChoice(str(c.id), f"{c.name} ({c.region})") for c in complexes]
+        choices += [SelectChoice(str(c.id), f"{place(c.name)} ({place(c.region)})") for c in complexes]
         current = proposal.complex
         if current is not None and current not in complexes:
             # Still shown so the page tells the truth; saving it again is refused.
-            choices.append(SelectChoice(str(current.id), _("%(name)s (신청 대상 아님)", name=current.name)))
+            choices.append(SelectChoice(str(current.id), _("%(name)s (신청 대상 아님)", name=place(current.name))))
         self.complex_id.choices = choices
         return self
 

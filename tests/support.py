@@ -5,7 +5,6 @@ review pools, documents); this module only drives the portal the way its users w
 """
 from __future__ import annotations
 
-import json
 import re
 from email import policy
 from email.message import EmailMessage
@@ -45,9 +44,34 @@ def rubric_form(rubric=ax2025.RUBRIC, policy=ax2025.POLICY) -> dict:
             "one_per_complex": "y", "apply_budget_cap": "y", "grades_on": "y", "bonus_cap": rubric["bonus_cap"]}
     for i, c in enumerate(rubric["criteria"]):
         data.update({f"criteria-{i}-key": c["key"], f"criteria-{i}-label": c["label"],
-                     f"criteria-{i}-label_en": c["label_en"], f"criteria-{i}-max_points": c["max_points"],
-                     f"criteria-{i}-kind": c["kind"], f"criteria-{i}-description": c.get("description", ""),
-                     f"criteria-{i}-rule": json.dumps(c["rule"]) if c.get("rule") else ""})
+                     f"criteria-{i}-label_en": c.get("label_en", ""), f"criteria-{i}-max_points": c["max_points"],
+                     f"criteria-{i}-kind": c["kind"], f"criteria-{i}-description": c.get("description", "")})
+        data.update(rule_fields(f"criteria-{i}-", c.get("rule")))
+    return data
+
+
+def rule_fields(prefix: str, rule: dict | None) -> dict:
+    """The rubric editor's rule builder filled in with ``rule`` (the engine's form of it)."""
+    if not rule:
+        return {}
+    data = {prefix + "fact": rule["fact"], prefix + "rule_type": rule["type"], prefix + "target": str(rule.get("target", ""))}
+    if rule.get("required"):
+        data[prefix + "required"] = list(rule["required"])
+    for j, (threshold, ratio) in enumerate(rule.get("steps") or []):
+        data.update({f"{prefix}steps-{j}-threshold": threshold, f"{prefix}steps-{j}-ratio": ratio})
+    return data
+
+
+def call_rows(infra_types=ax2025.INFRA_TYPES, attachment_kinds=ax2025.ATTACHMENT_KINDS) -> dict:
+    """The call editor's rows of infrastructure types and attachment kinds, as posted."""
+    data: dict = {}
+    for i, (key, ko, en) in enumerate(infra_types):
+        data.update({f"infra_types-{i}-key": key, f"infra_types-{i}-label_ko": ko, f"infra_types-{i}-label_en": en})
+    for i, (key, ko, en, required) in enumerate(attachment_kinds):
+        data.update({f"attachment_kinds-{i}-key": key, f"attachment_kinds-{i}-label_ko": ko,
+                     f"attachment_kinds-{i}-label_en": en})
+        if required:
+            data[f"attachment_kinds-{i}-required"] = "y"
     return data
 
 

@@ -26,3 +26,21 @@ def test_every_source_text_has_an_english_translation_with_the_same_placeholders
     assert len(extracted) > 1000  # the extraction really read the code
     broken = [(m.id, [str(e) for e in errors]) for m, errors in english.check() if m.id in extracted]
     assert not broken, broken
+
+
+def test_the_catalogue_compiles_and_no_english_text_keeps_a_korean_particle_marker(tmp_path):
+    """Compiled into a scratch folder (messages.po is never rewritten): a duplicate or a broken
+    entry fails here, not at deploy time; and the English never carries "을(를)" and the like."""
+    from app.core.particles import MARKERS
+
+    out = tmp_path / "en" / "LC_MESSAGES"
+    out.mkdir(parents=True)
+    done = subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-i",
+                           "translations/en/LC_MESSAGES/messages.po", "-o", str(out / "messages.mo"), "-l", "en"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and (out / "messages.mo").stat().st_size > 0, done.stderr[-2000:]
+    with (ROOT / "translations/en/LC_MESSAGES/messages.po").open("rb") as f:
+        english = read_po(f)
+    marked = [m.id for m in english if m.id and any(
+        marker in s for s in ([m.string] if isinstance(m.string, str) else m.string) for marker in MARKERS)]
+    assert not marked, marked[:10]

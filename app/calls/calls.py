@@ -152,6 +152,19 @@ def _fact(name: str) -> tuple[str, str]:
     return str(label), kind
 
 
+def fact_label(name: str) -> str | None:
+    """The words for a fact the engine names by its key; None for a name that is no fact."""
+    return str(_FACTS[name][0]) if name in _FACTS else None
+
+
+# The proposal fields a policy may allow once per value ("one_per"), as a reader names them.
+_ONE_PER_FIELDS = {"complex": _l("산업단지")}
+
+
+def field_label(name: str) -> str:
+    return str(_ONE_PER_FIELDS[name]) if name in _ONE_PER_FIELDS else name
+
+
 def _threshold(value, kind: str) -> str:
     return percent(value) if kind == "ratio" else points(value)
 

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Attachment, Proposal
 from app import audit
+from app.core import clock
 from app.core.errors import ProposalsError
 from app.calls import deadline
 from app.proposals import filetypes
@@ -144,6 +145,8 @@ def store(proposal: Proposal, user, kind: str, stream: BinaryIO, filename: str |
     attachment = Attachment(kind=kind, filename=name, size=size, sha256=sha256, detected_type=detected,
                             storage_key=key, uploaded_by_id=user.id)
     proposal.attachments.append(attachment)
+    # A file is part of the proposal: a change after submission must say "resubmit".
+    proposal.updated_at = clock.now()
     audit.record(user, "attachment.uploaded", attachment, proposal_id=proposal.id, kind=kind,
                  filename=name, size=size, sha256=sha256, type=detected)
     return attachment
@@ -156,6 +159,7 @@ def delete(proposal: Proposal, user, attachment: Attachment) -> None:
     audit.record(user, "attachment.deleted", attachment, proposal_id=proposal.id, kind=attachment.kind,
                  filename=attachment.filename, size=attachment.size, sha256=attachment.sha256)
     proposal.attachments.remove(attachment)
+    proposal.updated_at = clock.now()
     db.session.flush()
 
 

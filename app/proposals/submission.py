@@ -59,6 +59,9 @@ def submit(proposal: Proposal, user) -> ProposalVersion:
     db.session.add(version)
     proposal.status = ProposalStatus.SUBMITTED
     proposal.submitted_at = at
+    # Set, not left to onupdate (which would stamp the flush, a moment later): a proposal whose
+    # last change is later than its submission was edited after it (drafts.edited_after_submission).
+    proposal.updated_at = at
     action = "submitted" if number == 1 else "resubmitted"
     audit.record(user, f"proposal.{action}", proposal, version=number, receipt_no=proposal.receipt_no)
     _notify(proposal, f"proposal_{action}", version)
@@ -148,6 +151,8 @@ def _notify(proposal: Proposal, template: str, version: ProposalVersion) -> None
         "grand_total": budget["total"],
         "attachments": len(snap["attachments"]),
         "url": url_for("proposals.receipt", proposal_id=proposal.id, _external=True),
+        # The whole submitted version as one printable document (app/proposals/pdf.py).
+        "pdf_url": url_for("proposals.version_pdf", proposal_id=proposal.id, number=version.number, _external=True),
     }
     told = _in_app(template, context["call_title"], version.receipt_no, version.number)
     for user in consortium_contacts(proposal.consortium):

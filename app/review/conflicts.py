@@ -25,7 +25,7 @@ from app.models.review import ACTIVE_COI, ChallengeStatus, CoiStatus
 from app.review import assignment as assignment_service
 from app.review import reevaluation
 from app import audit
-from app.core import clock
+from app.core import clock, particles
 from app.core.errors import ReviewError
 from app.notifications import outbox
 
@@ -91,10 +91,11 @@ def proposal_with_members(assignment: ReviewAssignment) -> Proposal:
 def pledge_text(assignment: ReviewAssignment, name: str, at) -> str:
     """The call's pledge (or the standard one) as this reviewer gives it, at ``at``."""
     p = assignment.proposal
-    return (assignment.call.pledge_text or PLEDGE_TEMPLATE).format(
+    # The reviewer signs a sentence, not a form: "본인 {name}은(는)" becomes "본인 김서연은".
+    return particles.resolve((assignment.call.pledge_text or PLEDGE_TEMPLATE).format(
         name=name, call_title=assignment.call.title, proposal_title=p.title,
         receipt_no=p.receipt_no or "-", at=clock.to_kst(at).strftime("%Y-%m-%d %H:%M:%S"),
-    )
+    ))
 
 
 SETTLED = _l("선정 결과가 확정된 공모에서는 이해충돌 신고, 회피와 기피 처리로 평가위원 구성을 바꿀 수 없습니다.")

@@ -129,7 +129,7 @@ def ranking_table(call: Call) -> Table:
             *[_points((b.get("stage_totals") or {}).get(name)) for name in stages],
             *[_points((b.get("criteria") or {}).get(key)) for key, _, _ in labels],
             "통과" if outcome.passed else "미통과", "선정" if outcome.engine_selected else "미선정",
-            "선정" if outcome.selected else "미선정", reason_text(outcome.engine_reason), outcome.override_reason,
+            "선정" if outcome.selected else "미선정", reason_text(outcome.engine_reason, labels), outcome.override_reason,
         ])
     return headers, rows
 

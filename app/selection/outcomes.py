@@ -8,15 +8,18 @@ result by the scores, beside the final outcome and the reason it was changed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import particles
 from app.extensions import db
-from app.models import Call, Proposal, Result, ReviewerPoolEntry
+from app.models import Call, Proposal, Result, ReviewAssignment, ReviewerPoolEntry, User
 from app.models.calls import CallPhase
+from app.calls.calls import fact_label, field_label
 from app.calls.stages import kind_label
 from app.models.stages import EvaluationStage
 from app.review import reevaluation, stage_scope
@@ -41,7 +44,11 @@ class Outcome:
 
 def final_outcome(result: Result, locale: str = "ko") -> Outcome:
     breakdown = result.breakdown or {}
-    lines = list((breakdown.get("explanation") or {}).get("en" if locale == "en" else "ko") or [])
+    # The infrastructure types a coverage rule requires are named by their keys ("openlab").
+    types = {t.key: (t.label_en if locale == "en" and t.label_en else t.label_ko)
+             for t in result.proposal.call.infra_types} if result.proposal is not None else {}
+    lines = [_worded(line, locale, types) for line in
+             (breakdown.get("explanation") or {}).get("en" if locale == "en" else "ko") or []]
     overridden = result.selected != result.engine_selected
     return Outcome(
         selected=result.selected, rank=result.rank, passed=result.passed,
@@ -52,6 +59,44 @@ def final_outcome(result: Result, locale: str = "ko") -> Outcome:
         steps=lines[:-1], engine_verdict=lines[-1] if lines else "",
         reevaluated_at=result.reevaluated_at,
     )
+
+
+_KEY = re.compile(r"(?<![A-Za-z_])[a-z]+(?:_[a-z]+)+(?![A-Za-z_])")
+
+
+_WORD = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9_]*(?![A-Za-z0-9_])")
+_FIELD = re.compile(r"(?<![A-Za-z_])complex(?![A-Za-z_])")  # "complex당": Hangul is a word character too
+
+
+def _worded(line: str, locale: str = "ko", types: dict[str, str] | None = None) -> str:
+    """The engine's sentence as a person reads it: its fact keys (``private_matching_ratio``),
+    the infrastructure ``types`` it names by key and, in Korean, its one-per field (``complex``)
+    in words, and the particles after its values resolved (stored explanations keep them all)."""
+    line = _KEY.sub(lambda m: fact_label(m.group()) or m.group(), line)
+    if types:
+        line = _WORD.sub(lambda m: types.get(m.group(), m.group()), line)
+    if locale != "en":
+        line = _FIELD.sub(lambda m: field_label(m.group()), line)
+    return particles.resolve(line)
+
+
+_PSEUDONYM = re.compile(r"\bR\d+\b")
+
+
+def reviewer_names(call: Call) -> dict[str, str]:
+    """The engine's pseudonyms (``R12``) of the call's reviewers with their names, for the
+    officers' pages only (statistics, the explanation of a trimmed sheet): applicants never."""
+    rows = db.session.execute(select(ReviewAssignment.reviewer_id, User.name).distinct()
+                              .join(User, User.id == ReviewAssignment.reviewer_id)
+                              .where(ReviewAssignment.call_id == call.id))
+    return {f"R{reviewer_id}": name for reviewer_id, name in rows}
+
+
+def named_for_officer(outcome: Outcome, call: Call) -> Outcome:
+    """``outcome`` with the reviewers its explanation names by pseudonym named by name."""
+    names = reviewer_names(call)
+    return replace(outcome, steps=[particles.resolve(_PSEUDONYM.sub(lambda m: names.get(m.group(), m.group()), line))
+                                   for line in outcome.steps])
 
 
 def stages_of(call: Call, proposal: Proposal) -> list[EvaluationStage]:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import load_only, selectinload
 import scoring
 from scoring.stage_text import stage_name
 from app import audit
-from app.core import clock
+from app.core import clock, particles
 from app.core.errors import SelectionError
 from app.extensions import db
 from app.calls.stages import KIND_KO, kind_label
@@ -272,7 +272,8 @@ def stage_rows(stage: EvaluationStage, locale: str = "ko") -> list[StageRow]:
         drawn = (breakdown or {}).get("shortlist") or {}  # the figures: total and shortlist
         rows.append(StageRow(pid, rank, receipt_no, consortium, str((breakdown or {}).get("total", total)), passed,
                              reason, advanced if advanced is not None else drawn.get("advances"),
-                             advanced is not None, list(drawn.get("explanation", {}).get(locale, []))))
+                             advanced is not None,
+                             [particles.resolve(line) for line in drawn.get("explanation", {}).get(locale, [])]))
     return rows
 
 

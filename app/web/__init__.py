@@ -3,16 +3,21 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from flask import Flask, abort, has_request_context, redirect, render_template, request, session, url_for
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask, abort, current_app, has_request_context, redirect, render_template, request, session, url_for,
+)
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db, login_manager
-from app.core import clock, money
+from app.core import clock, money, romanise
 from app.notifications import outbox
 from app.core.markdown import render_markdown
 from app.core.safe_redirect import local_path, safe_next
+from app.proposals.validation import human_bytes
 
 
 @login_manager.user_loader
@@ -29,12 +34,13 @@ VIEW_MODULES = (
     "app.web.officer_calls", "app.web.officer_audit", "app.web.officer_steps", "app.web.officer_stages", "app.web.officer_stage_run",
     "app.web.proposals.attachments", "app.web.proposals.challenges", "app.web.proposals.consortia",
     "app.web.proposals.drafting", "app.web.proposals.results", "app.web.proposals.submission",
+    "app.web.proposals.printing",
     "app.web.officer_reviewers", "app.web.officer_committee", "app.web.officer_panels", "app.web.panel_answer",
     "app.web.officer_pool", "app.web.review_profile", "app.web.officer_sanctions",
     "app.web.officer_honoraria", "app.web.review_honoraria",
     "app.web.officer_presentation", "app.web.proposals.presentation", "app.web.review_presentation",
     "app.web.selection.dashboard", "app.web.selection.exports", "app.web.selection.objections",
-    "app.web.selection.results", "app.web.selection.screening",
+    "app.web.selection.results", "app.web.selection.screening", "app.web.selection.bundle",
 )
 
 
@@ -68,9 +74,11 @@ def register_web(app: Flask) -> None:
     for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp, finance_bp):
         app.register_blueprint(bp)
 
-    app.jinja_env.filters["won"] = money.won
-    app.jinja_env.filters["eok"] = money.eok
-    app.jinja_env.filters["million"] = money.million
+    # Korean readers read 억원 and 원; English readers KRW with thousands separators.
+    app.jinja_env.filters["won"] = money.won_for_reader
+    app.jinja_env.filters["eok"] = money.eok_for_reader
+    app.jinja_env.filters["million"] = money.million_for_reader
+    app.jinja_env.filters["place"] = romanise.place_for_reader  # 서울 → Seoul for English readers
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local_path"] = local_path
 
@@ -161,6 +169,21 @@ def _error_page(code: int):
             500: _("서버 오류가 발생했습니다. 입력한 내용은 변경되지 않았습니다."),
         }
         detail = getattr(error, "description", "") if code == 400 else ""
-        return render_template("error.html", code=code, message=messages[code], detail=detail), code
+        resp = getattr(error, "get_response", None)
+        retry = resp().headers.get("Retry-After", "") if code == 429 and resp else ""
+        page = render_template("error.html", code=code, message=messages[code], detail=detail, back=_came_from(),
+                               retry_after=int(retry) if retry.isdigit() else None,
+                               max_upload=human_bytes(current_app.config.get("MAX_CONTENT_LENGTH") or 0))
+        return page, code, ({"Retry-After": retry} if retry else {})
 
     return handler
+
+
+def _came_from() -> str:
+    """The page of this site the user came from, to offer the way back; '' for another site or this page."""
+    referrer = request.referrer or ""
+    if not referrer or urlsplit(referrer).netloc != request.host:
+        return ""
+    back = local_path(referrer)
+    return "" if back in ("", request.full_path.rstrip("?"), request.path) else back
+

@@ -14,6 +14,7 @@ from app import audit
 from app.calls import calls
 from app.notifications import mailer, outbox, reminders
 from app.core.safe_redirect import safe_next
+from app.worklist import tasks as worklist
 
 bp = Blueprint("main", __name__)
 
@@ -44,7 +45,7 @@ def _clock_without_beat():
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html", groups=calls.public_calls())
+    return render_template("main/index.html", groups=calls.public_calls(), tasks=worklist.for_user(current_user))
 
 
 @bp.route("/notifications")

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from app.web.officer import bp
 from app.web.officer import require_officer
+from app.core.romanise import place_for_reader as place
 from app.extensions import db
 from app.models import Programme
 from app import access
@@ -16,7 +17,9 @@ from app.calls.call_admin import CallAdminError
 from app.review import conflicts
 from app.web import flow
 from app.web.loaders import call_for_officer
-from forms.officer import CallForm, CopyCallForm, RubricForm
+from forms import rows
+from forms.officer import CallForm, CopyCallForm
+from forms.rubric import RubricForm, problem_field
 
 
 def _programmes():
@@ -26,16 +29,46 @@ def _programmes():
 def _prepare(form: CallForm) -> None:
     form.programme_id.choices = [SelectChoice(p.id, p.name) for p in _programmes()]
     form.complex_ids.choices = [
-        SelectChoice(c.id, f"{c.name} ({c.region}, {c.designated_year or '-'})") for c in call_admin.complexes()
+        SelectChoice(c.id, f"{place(c.name)} ({place(c.region)}, {c.designated_year or '-'})")
+        for c in call_admin.complexes()
     ]
 
 
-def _status() -> int:
+def _status(moved: bool = False) -> int:
     """422 when a submission is sent back (invalid, or refused by the service: nothing saved).
 
-    Every accepted submission redirects, so a POST that renders the form again was refused.
+    Every accepted submission redirects, so a POST that renders the form again was refused,
+    unless it was a row button's (``moved``): that one only changes the rows and saves nothing.
     """
-    return 422 if request.method == "POST" else 200
+    return 422 if request.method == "POST" and not moved else 200
+
+
+def _bound(form_class):
+    """The form, bound to the post with a row added, removed or moved when a row button sent it.
+
+    Returns (form, moved): a moved form is shown again, never validated nor saved.
+    """
+    action = request.form.get(rows.BUTTON) if request.method == "POST" else None
+    if not action:
+        return form_class(), False
+    data, focus = rows.apply(request.form, action, form_class.ROW_LISTS)
+    form = form_class(formdata=data)
+    if focus:
+        _autofocus(form, focus)
+    return form, True
+
+
+def _autofocus(form, name: str) -> None:
+    """Put the keyboard on the first field of row ``name`` (e.g. ``criteria-1-steps-0``)."""
+    node, parts = form, name.split("-")
+    for list_name, index in zip(parts[::2], parts[1::2]):
+        entries = getattr(node, list_name, None)
+        if entries is None or not index.isdigit() or int(index) >= len(entries.entries):
+            return
+        node = entries.entries[int(index)].form
+    first = next(iter(node), None)
+    if first is not None:
+        first.render_kw = {**(first.render_kw or {}), "autofocus": True}
 
 
 def _save_call(form, save, done: str):
@@ -63,29 +96,29 @@ def _save_call(form, save, done: str):
 @login_required
 def new_call():
     require_officer()
-    form = CallForm()
+    form, moved = _bound(CallForm)
     _prepare(form)
     loose: list[str] = []
-    if form.validate_on_submit():
+    if not moved and form.validate_on_submit():
         call, loose = _save_call(
             form, lambda programme, data: call_admin.create_call(current_user, programme, data),
             _("공모를 만들었습니다. 평가표를 설정하십시오."))
         if call is not None:
             return redirect(url_for("officer.edit_rubric", call_id=call.id))
     return render_template("officer/call_form.html", form=form, call=None, loose=loose, amending=False,
-                           standard_pledge=conflicts.PLEDGE_TEMPLATE), _status()
+                           standard_pledge=conflicts.PLEDGE_TEMPLATE), _status(moved)
 
 
 @bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_call(call_id: int):
     call = call_for_officer(call_id)
-    form = CallForm()
+    form, moved = _bound(CallForm)
     _prepare(form)
     if request.method == "GET":
         form.fill_from(call)
     loose: list[str] = []
-    if form.validate_on_submit():
+    if not moved and form.validate_on_submit():
 
         def update(programme, data):
             call_admin.update_call(call, current_user, data, programme, reason=form.amendment_reason.data or "")
@@ -96,7 +129,7 @@ def edit_call(call_id: int):
             return redirect(url_for("officer.dashboard", call_id=call.id))
         call = call_for_officer(call_id)  # the rollback expired it
     return render_template("officer/call_form.html", form=form, call=call, loose=loose,
-                           amending=amendments.is_live(call), standard_pledge=conflicts.PLEDGE_TEMPLATE), _status()
+                           amending=amendments.is_live(call), standard_pledge=conflicts.PLEDGE_TEMPLATE), _status(moved)
 
 
 @bp.route("/calls/<int:call_id>/rubric", methods=["GET", "POST"])
@@ -104,29 +137,28 @@ def edit_call(call_id: int):
 def edit_rubric(call_id: int):
     call = call_for_officer(call_id)
     locked = call_admin.rubric_lock(call)
-    form = RubricForm()
-    if request.method == "GET":
-        form.fill_from(call)
-    loose: list[str] = []
     if request.method == "POST" and locked:
         flash(locked, "error")
         return redirect(url_for("officer.edit_rubric", call_id=call.id))
-    if form.validate_on_submit():
+    form, moved = _bound(RubricForm)
+    if request.method == "GET":
+        form.fill_from(call)
+    form.prepare(call)
+    loose: list[str] = []
+    if not moved and form.validate_on_submit():
         rubric, policy = form.to_rubric_policy(call)
         try:
             call_admin.set_rubric(call, current_user, rubric, policy, reason=form.amendment_reason.data or "")
         except CallAdminError as exc:
             db.session.rollback()
             call = call_for_officer(call_id)
-            loose = flow.place(form, exc.problems)
+            loose = flow.place(form, [(problem_field(name), message) for name, message in exc.problems])
         else:
             db.session.commit()
             flash(_("평가표를 저장했습니다."), "success")
-            if request.form.get("add_row"):
-                return redirect(url_for("officer.edit_rubric", call_id=call.id))
             return redirect(url_for("officer.dashboard", call_id=call.id))
     return render_template("officer/rubric_form.html", form=form, call=call, locked=locked, loose=loose,
-                           facts=call_admin.FACTS, amending=amendments.is_live(call)), _status()
+                           amending=amendments.is_live(call)), _status(moved)
 
 
 @bp.route("/calls/<int:call_id>/copy", methods=["GET", "POST"])

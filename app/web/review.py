@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -159,10 +159,51 @@ def sheet(assignment_id: int):
         if value is not None and error is None:
             valid_points[c.key] = value
     errors = [e for f in form for e in (f.errors or [])]
+    # The proposal sits beside the sheet (the reviewer reads and scores on one page).
+    version = snapshot.latest_version(a.proposal)
     return render_template(
         "review/sheet.html", a=a, form=form, sheet=existing, criteria=review_sheets.criteria(a),
+        version=version, snap=version.snapshot if version else {},
         settled=not review_sheets.may_change(call, a),
         grades={k: str(v) for k, v in (review_sheets.grades(a) or {}).items()},
         total=review_sheets.display(review_sheets.total(a, valid_points)),
         max_total=review_sheets.display(review_sheets.max_total(a)), errors=errors,
     ), status
+
+
+@bp.route("/a/<int:assignment_id>/sheet/draft", methods=["POST"])
+@login_required
+def sheet_autosave(assignment_id: int):
+    """The sheet page's autosave (js/autosave.js): the same draft save as the button, as JSON.
+
+    It only ever keeps a draft: a post that asks to submit is refused, so a script can never
+    lock a sheet. CSRF is checked like any form post (the token travels in the form data).
+    """
+    from app.core import clock
+
+    a = assignment_for_reviewer(assignment_id)
+    require(policy.can_edit_sheet(current_user, a))
+    form = review_sheet_form(a)
+    if form.submitting():
+        return jsonify(ok=False, message=_("자동 저장은 임시 저장만 합니다.")), 400
+    if not form.validate_on_submit():
+        return jsonify(ok=False, errors=_field_errors(form)), 422
+    points, comments, opinion = sheet_values(form, a)
+    try:
+        sheet = review_sheets.save_draft(a, current_user, points=points, comments=comments,
+                                         overall_opinion=opinion)
+    except review_sheets.SheetInvalid as exc:
+        db.session.rollback()
+        sheet_errors_to_form(form, exc.errors)
+        return jsonify(ok=False, errors=_field_errors(form)), 422
+    except review_sheets.SheetError as exc:
+        db.session.rollback()
+        return jsonify(ok=False, message=str(exc.message)), 409
+    db.session.commit()
+    saved = clock.to_kst(sheet.updated_at)
+    return jsonify(ok=True, saved_at=saved.strftime("%H:%M:%S"), saved_at_iso=sheet.updated_at.isoformat(),
+                   message=_("저장됨 %(time)s", time=saved.strftime("%H:%M:%S")))
+
+
+def _field_errors(form) -> dict[str, list[str]]:
+    return {f.name: [str(e) for e in f.errors] for f in form if f.errors}

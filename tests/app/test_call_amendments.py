@@ -21,7 +21,7 @@ from tests.app.builders import submitted_proposal
 from tests.factories import (
     CallFactory, ProposalFactory, applicant_with_consortium, closed_call, officer_for,
 )
-from tests.support import read_mails, rubric_form, sign_in
+from tests.support import call_rows, read_mails, rubric_form, sign_in
 
 REASON = "사업설명회 일정 변경에 따라 접수 기간을 연장합니다."
 
@@ -43,9 +43,7 @@ def _call_form(call, **over) -> dict:
         "first_year": str(call.first_year), "last_year": str(call.last_year),
         "min_local_ratio": format(call.min_local_ratio, "f"), "reviewers_per_proposal": str(call.reviewers_per_proposal),
         "complex_ids": [str(c.id) for c in call.complexes],
-        "infra_types": "\n".join(" | ".join(t) for t in ax2025.INFRA_TYPES),
-        "attachment_kinds": "\n".join(f"{k} | {ko} | {en} | {'필수' if req else '선택'}"
-                                      for k, ko, en, req in ax2025.ATTACHMENT_KINDS),
+        **call_rows(),
     }
     data.update(over)
     return data

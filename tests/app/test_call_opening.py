@@ -12,6 +12,7 @@ from app.calls import call_admin
 from app.core import clock as app_clock
 from app.calls.call_admin import CallAdminError
 from tests.factories import CallFactory, officer_for
+from tests.support import call_rows
 
 
 def _opening(call, **changes):
@@ -106,9 +107,7 @@ def test_the_edit_page_shows_the_refusal_next_to_the_opening_and_saves_nothing(c
         "total_cap": f"{call.total_cap:,}", "first_year": str(call.first_year), "last_year": str(call.last_year),
         "min_local_ratio": format(call.min_local_ratio, "f"), "reviewers_per_proposal": "5",
         "complex_ids": [str(c.id) for c in call.complexes],
-        "infra_types": "\n".join(" | ".join(t) for t in ax2025.INFRA_TYPES),
-        "attachment_kinds": "\n".join(f"{k} | {ko} | {en} | {'필수' if req else '선택'}"
-                                      for k, ko, en, req in ax2025.ATTACHMENT_KINDS),
+        **call_rows(),
     })
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from app.core import clock
+from app.core import clock, particles
 from app.extensions import db
 from app.models import AuditEntry, ReviewAssignment, User
 from app.models.pool import ReviewerProfile, ReviewerRecord, ReviewerRelative, Sanction
@@ -221,7 +221,7 @@ def test_joint_work_with_a_member_in_the_last_three_years(app):
 
     found = ix.reason(p, recent.id)
     assert found.code == "joint_work"
-    assert found.reason == f"제척: 최근 참여기관 디지털트윈(주)과(와) 공동과제·공동저작 (스마트공장 실증, {year - 3})"
+    assert found.reason == f"제척: 최근 참여기관 디지털트윈(주)과 공동과제·공동저작 (스마트공장 실증, {year - 3})"
     assert code(ix, p, old) is None
 
 
@@ -355,4 +355,4 @@ def test_an_empty_pledge_is_the_standard_one(app):
 
     conflicts.declare_no_conflict(a, u)
 
-    assert a.pledge_text.startswith(f"본인 {u.name}은(는) 「{call.title}」 평가에서") and a.pledge_at is not None
+    assert a.pledge_text.startswith(f"본인 {particles.attach(u.name, '은(는)')} 「{call.title}」 평가에서") and a.pledge_at is not None

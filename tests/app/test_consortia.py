@@ -120,7 +120,7 @@ def test_an_organisation_already_in_the_consortium_is_not_added_twice(client, lo
     own = client.post(url, data={"action": "add", "brn": user.organisation.brn, "role": "university"})
 
     assert again.status_code == 422
-    assert "대학교 산학협력단 은(는) 이미 이 컨소시엄의 참여기관입니다." in again.get_data(as_text=True)
+    assert "대학교 산학협력단은 이미 이 컨소시엄의 참여기관입니다." in again.get_data(as_text=True)
     assert own.status_code == 422 and "이미 이 컨소시엄의 참여기관입니다" in own.get_data(as_text=True)
     assert _members(consortium.id) == {user.organisation_id: "lead", firm.id: "university"}
 

@@ -12,7 +12,7 @@ from app.demo import ax2025
 from app.core import clock as app_clock
 from tests.app.builders import applicant_of, submitted_proposal
 from tests.factories import ComplexFactory, OrganisationFactory, ProgrammeFactory, UserFactory
-from tests.support import rubric_form, visible_text
+from tests.support import call_rows, rubric_form, visible_text
 
 COMPLEXES = ["창원", "구미", "여수", "반월시화"]
 # (infra, poc, plan, alliance) per reviewer, per complex: 창원 strongest, 반월시화 is rejected at screening.
@@ -36,8 +36,7 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
         "awards": "2", "per_award_cap": "14,000,000,000", "total_cap": "28,000,000,000",
         "first_year": "2025", "last_year": "2028", "min_local_ratio": "0.4", "reviewers_per_proposal": "5",
         "complex_ids": [c.id for c in complexes],
-        "infra_types": "\n".join(" | ".join(t) for t in ax2025.INFRA_TYPES),
-        "attachment_kinds": "\n".join(f"{k} | {ko} | {en} | {'필수' if req else '선택'}" for k, ko, en, req in ax2025.ATTACHMENT_KINDS),
+        **call_rows(),
     })
     assert resp.status_code == 302, resp.get_data(as_text=True)
     call = db_session.scalar(select(Call).where(Call.code == "AX-2025"))

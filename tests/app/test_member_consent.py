@@ -149,12 +149,12 @@ def test_a_proposal_with_a_pending_member_cannot_be_submitted(invited, client):
     sign_in(client, lead)
 
     page = client.get(f"/proposals/{proposal.id}/submit").get_data(as_text=True)
-    assert "참여기관 창원시 이(가) 아직 컨소시엄 참여를 확인하지 않았습니다." in page
+    assert "참여기관 창원시가 아직 컨소시엄 참여를 확인하지 않았습니다." in page
     assert f'href="/my/consortia/{consortium.id}"' in page  # fixed on the consortium's page
     resp = client.post(f"/proposals/{proposal.id}/submit", data={"confirm": "y"})
 
     assert resp.status_code == 422
-    assert "참여기관 창원시 이(가) 아직 컨소시엄 참여를 확인하지 않았습니다." in resp.get_data(as_text=True)
+    assert "참여기관 창원시가 아직 컨소시엄 참여를 확인하지 않았습니다." in resp.get_data(as_text=True)
     assert db.session.scalar(select(func.count(ProposalVersion.id))) == 0
     assert db.session.get(type(proposal), proposal.id).receipt_no is None
 

@@ -71,8 +71,10 @@ def test_the_officer_creates_a_call_and_fixes_the_rubric_with_field_errors(app, 
         "description_md": "## 개요", "opens_at": "2026-06-01T09:00", "closes_at": "2026-07-15T15:00",
         "awards": "3", "per_award_cap": "14,000,000,000", "total_cap": "42,000,000,000",
         "first_year": "2026", "last_year": "2029", "min_local_ratio": "0.4", "reviewers_per_proposal": "5",
-        "complex_ids": [c.id for c in call.complexes[:3]], "infra_types": "openlab | 제조 AI 오픈랩 | Open lab",
-        "attachment_kinds": "plan | 사업계획서 | Plan | 필수",
+        "complex_ids": [c.id for c in call.complexes[:3]], "infra_types-0-key": "openlab",
+        "infra_types-0-label_ko": "제조 AI 오픈랩", "infra_types-0-label_en": "Open lab",
+        "attachment_kinds-0-key": "plan", "attachment_kinds-0-label_ko": "사업계획서",
+        "attachment_kinds-0-label_en": "Plan", "attachment_kinds-0-required": "y",
     })
     assert resp.status_code == 302, resp.get_data(as_text=True)
     new = db_session.scalar(select(Call).where(Call.code == "AX-2026"))
@@ -81,18 +83,17 @@ def test_the_officer_creates_a_call_and_fixes_the_rubric_with_field_errors(app, 
     rubric_form = {
         "criteria-0-key": "plan", "criteria-0-label": "사업계획", "criteria-0-max_points": "60", "criteria-0-kind": "review",
         "criteria-1-key": "pocs", "criteria-1-label": "PoC 수", "criteria-1-max_points": "30", "criteria-1-kind": "auto",
-        "criteria-1-rule": '{"type": "count", "fact": "complete_poc_plans", "target": 10}',
+        "criteria-1-fact": "complete_poc_plans", "criteria-1-rule_type": "count", "criteria-1-target": "10",
         "total_points": "100", "pass_mark": "70", "trim_from": "5", "decimals": "2", "tie_breaks": "criterion:plan",
         "one_per_complex": "y",
     }
     html = client.post(f"/officer/calls/{new.id}/rubric", data=rubric_form).get_data(as_text=True)
     assert "배점 합계가 90점입니다. 총점 100점과 같아야 합니다." in html
     assert 'id="total_points-error"' in html
-    rubric_form["criteria-1-rule"] = "not json"
+    rubric_form["criteria-1-target"] = "열 개"
     html = client.post(f"/officer/calls/{new.id}/rubric", data=rubric_form).get_data(as_text=True)
-    assert 'id="criteria-1-rule-error"' in html
-    rubric_form.update({"criteria-1-rule": '{"type": "count", "fact": "complete_poc_plans", "target": 10}',
-                        "criteria-1-max_points": "40"})
+    assert 'id="criteria-1-target-error"' in html
+    rubric_form.update({"criteria-1-target": "10", "criteria-1-max_points": "40"})
     assert client.post(f"/officer/calls/{new.id}/rubric", data=rubric_form).status_code == 302
     db_session.refresh(new)
     assert [c["key"] for c in new.rubric["criteria"]] == ["plan", "pocs"]

@@ -50,6 +50,11 @@ def test_pledge_required_before_the_proposal_opens(client, world):
     a1 = db.session.get(ReviewAssignment, a1.id)
     assert a1.coi_status == "declared" and r1.name in a1.pledge_text
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "review.coi_declared")).actor_id == r1.id
+    # Once pledged, both the reading page and the sheet offer the printable PDF of the same version.
+    pdf_path = f"/review/a/{a1.id}/proposal.pdf"
+    assert f'href="{pdf_path}"' in html and f'href="{pdf_path}"' in client.get(f"/review/a/{a1.id}/sheet").get_data(as_text=True)
+    pdf = client.get(pdf_path)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
 
 def test_reviewer_reaches_only_own_assignments(client, world):

@@ -84,9 +84,10 @@ def open_journey(app, live_server, chromium):
     contexts = []
 
     def open_(name: str, **context_options) -> Journey:
+        # A journey may ask for another viewport (390 px for a phone); 1280 px otherwise.
+        context_options = {"viewport": {"width": 1280, "height": 900}, **context_options}
         context = chromium.new_context(
-            base_url=live_server.url, locale="ko-KR", timezone_id="Asia/Seoul",
-            viewport={"width": 1280, "height": 900}, **context_options,
+            base_url=live_server.url, locale="ko-KR", timezone_id="Asia/Seoul", **context_options,
         )
         context.set_default_timeout(15_000)
         watch = Watch(live_server)

@@ -11,6 +11,8 @@ import pytest
 from tests.factories import PASSWORD
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "browser"
+# The two widths every usability journey runs at (issue 12): a desktop and a phone.
+VIEWPORTS = {"wide": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 LOCAL_SCHEMES = ("data", "blob", "about")
 
 

@@ -76,6 +76,18 @@ def write_report(findings: list[dict], checked: list[str]) -> Path:
     return out
 
 
+def assert_no_blocking(name: str, findings: list[dict], checked: list[str], *, strict: bool = False) -> None:
+    """A journey's own report (test-output/browser/accessibility-<name>.txt), then fail on anything
+    serious (``strict``: on any finding at all)."""
+    report = SCREENSHOTS / f"accessibility-{name}.txt"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("\n".join([*checked, *(f"[{f['impact']}] {f['page']} {f['id']}: {f['help']}" for f in findings)])
+                      + "\n", encoding="utf-8")
+    blocking = findings if strict else [f for f in findings if f["impact"] in BLOCKING]
+    assert not blocking, f"accessibility violations (full report: {report}):\n" + "\n".join(
+        f"[{f['impact']}] {f['page']} {f['id']}: {f['help']} at {f['nodes'][:5]}" for f in blocking)
+
+
 def test_main_pages_have_no_serious_or_critical_accessibility_violations(open_journey, db_session, axe_path):
     # An open call with a complete draft, and a closed call in review with its ranking computed.
     draft = complete_proposal(scenario.open_call(code="AX-2026"))

@@ -116,7 +116,7 @@ def test_an_applicant_registers_forms_a_consortium_and_submits_a_complete_propos
     page.get_by_label("참여기관 사업자등록번호").fill(brn_display(city.brn))
     page.get_by_label("역할").select_option(label="지방자치단체")
     page.get_by_role("button", name="참여기관 추가").click()
-    expect(flash(page)).to_have_text("창원시 을(를) 참여기관으로 추가했습니다. 그 기관이 참여를 확인해야 컨소시엄에 포함됩니다.")
+    expect(flash(page)).to_have_text("창원시를 참여기관으로 추가했습니다. 그 기관이 참여를 확인해야 컨소시엄에 포함됩니다.")
     members = page.get_by_role("table", name="구성 기관").locator("tbody tr")
     expect(members).to_have_count(2)
     expect(members.nth(0)).to_contain_text("경남테크노파크")
@@ -317,7 +317,8 @@ def test_a_reviewer_pledges_no_conflict_scores_every_criterion_and_submits(open_
     page.get_by_role("button", name="제출 (제출 후에는 수정할 수 없습니다)").click()
     expect(flash(page)).to_have_text("평가표를 제출했습니다.")
     expect(page.locator(".readonly-note")).to_contain_text("제출된 평가표는 수정할 수 없습니다.")
-    expect(page.locator("main table tfoot")).to_contain_text("69.5")
+    # The sheet's own table: the proposal beside it has tables (its budget) of its own.
+    expect(page.locator(".review-sheet table tfoot")).to_contain_text("69.5")
     expect(page.get_by_role("button", name=re.compile("제출"))).to_have_count(0)
     j.step("sheet-submitted")
 

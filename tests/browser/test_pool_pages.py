@@ -7,8 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app.review import expertise, profiles
-from tests.browser.support import SCREENSHOTS
-from tests.browser.test_accessibility import BLOCKING, audit, axe_path  # noqa: F401 - the fixture
+from tests.browser.test_accessibility import assert_no_blocking, audit, axe_path  # noqa: F401 - the fixture
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -91,10 +90,4 @@ def test_a_reviewer_fills_in_the_profile_and_an_officer_filters_the_pool(open_jo
     audit(journey, axe_path, ["/officer/pool/import"], findings, checked)
 
     # Its own report: test_accessibility.py's accessibility.txt is that test's.
-    report = SCREENSHOTS / "accessibility-pool.txt"
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text("\n".join([*checked, *(f"[{f['impact']}] {f['page']} {f['id']}: {f['help']}" for f in findings)])
-                      + "\n", encoding="utf-8")
-    blocking = [f for f in findings if f["impact"] in BLOCKING]
-    assert not blocking, f"serious or critical accessibility violations (full report: {report}):\n" + "\n".join(
-        f"[{f['impact']}] {f['page']} {f['id']}: {f['help']} at {f['nodes'][:5]}" for f in blocking)
+    assert_no_blocking("pool", findings, checked)

@@ -39,7 +39,7 @@ from tests.factories import (
     officer_for,
 )
 from tests.security.conftest import build_world, table_digest
-from tests.support import rubric_form, sign_in
+from tests.support import call_rows, rubric_form, sign_in
 from tests.security.fuzzing import FUZZ, check, mutated, post, swept
 
 _fresh_n = count(1)
@@ -271,18 +271,15 @@ def _call_form(w, code):
         "total_cap": "28,000,000,000", "first_year": "2026", "last_year": "2029", "min_local_ratio": "0.4",
         "reviewers_per_proposal": "5", "review_due_at": "2026-09-01T18:00",
         "complex_ids": [str(i) for i in w.complex_ids],
-        "infra_types": "\n".join(" | ".join(t) for t in ax2025.INFRA_TYPES),
-        "attachment_kinds": "\n".join(f"{k} | {ko} | {en} | {'필수' if req else '선택'}"
-                                      for k, ko, en, req in ax2025.ATTACHMENT_KINDS),
+        **call_rows(),
     }
 
 
-# The "key | 이름 | name" lines: keys and names longer than their columns, keys twice.
+# The rows of a call's lists: keys and names longer than their columns, a key twice.
 LINES = {
-    "infra_types": ["k" * 40 + " | 이름 | name", "key | " + "이" * 150 + " | name", "key | 가 | " + "n" * 150,
-                    "openlab | 가 | a\nopenlab | 나 | b", " | | ", "|||||||", "a|b|c|d|e|f"],
-    "attachment_kinds": ["k" * 40 + " | 이름 | name | 필수", "plan | 가 | " + "n" * 150 + " | 선택",
-                         "plan | 가 | a | 필수\nplan | 나 | b | 선택", "plan | 가 | a | " + "필" * 5000],
+    "infra_types-0-key": ["k" * 40, ax2025.INFRA_TYPES[1][0], ""], "infra_types-0-label_ko": ["이" * 150, ""],
+    "infra_types-0-label_en": ["n" * 150], "attachment_kinds-0-key": ["k" * 40, ax2025.ATTACHMENT_KINDS[1][0]],
+    "attachment_kinds-0-label_en": ["n" * 150], "attachment_kinds-0-required": ["필" * 5000],
 }
 
 
@@ -302,7 +299,8 @@ def _rubric_sweep_fields(valid):
     # The first criterion stands for the rest; of an automatic one, its rule and points.
     auto = next(k.split("-")[1] for k, v in valid.items() if k.endswith("-kind") and v == "auto")
     return [k for k in valid if not k.startswith("criteria-") or k.startswith("criteria-0-")
-            or k in (f"criteria-{auto}-rule", f"criteria-{auto}-max_points")]
+            or k in (f"criteria-{auto}-fact", f"criteria-{auto}-rule_type", f"criteria-{auto}-target",
+                     f"criteria-{auto}-max_points") or "-steps-0-" in k]
 
 
 @pytest.mark.parametrize("name", OFFICER_FORMS)

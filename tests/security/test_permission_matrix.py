@@ -114,6 +114,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "proposals.submit":             {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
                                      "POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
     "proposals.withdraw":           {"POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.withdraw_confirm":   {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "proposals.version_pdf":        {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "proposals.versions_diff":      {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    # The reviewer's copy of the submitted version's PDF: as review.proposal, after the pledge.
+    "proposals.review_pdf":         {"GET":  "login  deny   deny   ok     deny   deny   deny   deny   deny"},
     "proposals.result":             {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
                                      "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
     # 발표평가: X has no slot in this world; the page says so and a confirmation is refused with a message.
@@ -132,6 +137,8 @@ MATRIX: dict[str, dict[str, str]] = {
     # A submitted sheet: the reviewer's save is answered with a redirect and a message.
     "review.sheet":                 {"GET":  "login  deny   deny   ok     deny   deny   deny   deny   deny",
                                      "POST": "login  deny   deny   ok     deny   deny   deny   deny   deny"},
+    # The sheet's autosave (JSON): the sheet is submitted, so even its reviewer's draft is refused (409).
+    "review.sheet_autosave":        {"POST": "login  deny   deny   bad    deny   deny   deny   deny   deny"},
     # 발표평가 schedules of the reviewer's stages (none here); the slot id names no row.
     "review.presentations":         {"GET":  "login  deny   deny   ok     ok     ok     deny   deny   deny"},
     "review.presentation_opinion":  {"POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
@@ -170,6 +177,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.stage_confirm":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.screening_list":       {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # The submitted version's files, one by its sum or all of the call as a streamed ZIP.
+    "officer.submitted_file":       {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.attachments_zip":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.screen_proposal":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.reviewers_pool":       {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
@@ -273,6 +283,7 @@ SEEN_NOT_THEIRS = {
         "proposals.section", "proposals.attachments", "proposals.attachment_delete", "proposals.submit",
         "proposals.withdraw")},
     ("proposals.submit", "GET"): {"officer", "admin"},
+    ("proposals.withdraw_confirm", "GET"): {"officer", "admin"},
     # The pledged reviewer's own assignment, already pledged and its sheet submitted.
     ("review.pledge", "POST"): {"pledged"},
     ("review.recuse", "POST"): {"pledged"},
@@ -388,6 +399,12 @@ FOREIGN = [
     ("owner", "GET", "/proposals/{other_proposal_id}/versions", None),
     ("owner", "GET", "/proposals/{other_proposal_id}/versions/1", None),
     ("owner", "GET", "/proposals/{proposal_id}/versions/2", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/versions/1/pdf", None),
+    ("owner", "GET", "/proposals/{proposal_id}/versions/2/pdf", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/versions/diff", None),
+    ("owner", "GET", "/proposals/{other_proposal_id}/withdraw/confirm", None),
+    ("pledged", "GET", "/review/a/{unassigned_assignment_id}/proposal.pdf", None),
+    ("recused", "GET", "/review/a/{recused_assignment_id}/proposal.pdf", None),
     ("owner", "GET", "/proposals/{other_proposal_id}/submit", None),
     ("owner", "GET", "/proposals/{other_proposal_id}/challenges", None),
     ("owner", "GET", "/my/proposals/{other_proposal_id}/result", None),

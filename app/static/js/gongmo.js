@@ -18,27 +18,7 @@
     tick();
   });
 
-  // Running totals of the budget table: rows by year, columns by source.
-  document.querySelectorAll("table[data-budget]").forEach(function (table) {
-    function num(v) { var n = parseInt(String(v).replace(/[,\s원]/g, ""), 10); return isNaN(n) ? 0 : n; }
-    function fmt(n) { return n.toLocaleString("ko-KR"); }
-    function recalc() {
-      var cols = {}, grand = 0;
-      table.querySelectorAll("tbody tr").forEach(function (tr) {
-        var rowSum = 0;
-        tr.querySelectorAll("input[data-source]").forEach(function (inp) {
-          var v = num(inp.value); rowSum += v;
-          cols[inp.dataset.source] = (cols[inp.dataset.source] || 0) + v;
-        });
-        var cell = tr.querySelector("[data-row-total]"); if (cell) cell.textContent = fmt(rowSum);
-        grand += rowSum;
-      });
-      table.querySelectorAll("[data-col-total]").forEach(function (c) { c.textContent = fmt(cols[c.dataset.colTotal] || 0); });
-      var g = table.querySelector("[data-grand-total]"); if (g) g.textContent = fmt(grand);
-    }
-    table.addEventListener("input", recalc);
-    recalc();
-  });
+  // The budget table's running totals and local-matching ratio: app/static/js/proposal.js.
 
   // Buttons that ask before acting (withdraw, delete): data-confirm holds the question.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {

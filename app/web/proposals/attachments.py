@@ -1,7 +1,7 @@
 """Uploading and downloading a proposal's attachments."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,7 +9,7 @@ from app.web.proposals import bp
 from app.web.proposals.submission import require_edit, respond_closed
 from app.extensions import db
 from app import access
-from app.web import loaders
+from app.web import _error_page as error_page, loaders
 from app.web.documents import send_document
 from app.calls import deadline
 from app.proposals import filetypes
@@ -48,13 +48,42 @@ def attachments(proposal_id: int):
                 return redirect(back, 303)
         else:
             status = 422
+    return _page(proposal, form, can_edit), status
+
+
+def upload_limit(proposal) -> int:
+    """The largest file that can arrive: the call's limit per file, or the request's if smaller."""
+    request_limit = current_app.config.get("MAX_CONTENT_LENGTH") or proposal.call.max_attachment_bytes
+    return min(proposal.call.max_attachment_bytes, request_limit)
+
+
+def _page(proposal, form, can_edit: bool):
+    limit = upload_limit(proposal)
+    # Read by app/static/js/proposal.js, which refuses a file over the limit before sending it.
+    form.file.render_kw = {**(form.file.render_kw or {}), "data-max-bytes": limit}
     return render_template(
         "proposals/attachments.html", proposal=proposal, call=proposal.call, form=form,
-        delete_form=DeleteForm(), groups=files.grouped(proposal),
+        delete_form=DeleteForm(formdata=None), groups=files.grouped(proposal),
         writable=can_edit and deadline.writable(proposal), can_edit=can_edit,
-        used=files.total_size(proposal), human_bytes=human_bytes,
+        used=files.total_size(proposal), human_bytes=human_bytes, limit=human_bytes(limit),
         accepted=", ".join(filetypes.ACCEPTED_EXTENSIONS),
-    ), status
+    )
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """A request over MAX_CONTENT_LENGTH: on the upload form, the form again with the limit by the
+    file field; elsewhere the portal's error page. The body was never read, so nothing was saved."""
+    if request.endpoint != "proposals.attachments":
+        return error_page(413)(error)
+    db.session.rollback()
+    proposal = loaders.proposal(request.view_args["proposal_id"])
+    # formdata=None: reading the refused body again would raise the same error.
+    form = UploadForm(formdata=None, kinds=files.kind_choices(proposal.call))
+    limit = human_bytes(upload_limit(proposal))
+    form.file.errors = [_("파일이 너무 큽니다. 파일당 최대 %(limit)s까지 올릴 수 있습니다. 아무것도 저장되지 않았습니다.",
+                          limit=limit)]
+    return _page(proposal, form, access.can_edit_proposal(current_user, proposal)), 413
 
 
 @bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>")

@@ -22,7 +22,7 @@ from app.models.proposals import BUDGET_SOURCES
 from app import access
 from app.web import loaders
 from app.calls import calls, deadline
-from app.proposals import drafts, validation
+from app.proposals import drafts, snapshot, validation
 from app.proposals.consortia import led_by
 from app.calls.deadline import ClosedError
 from app.proposals.drafts import (
@@ -134,6 +134,7 @@ def show(proposal_id: int):
         attachments_url=_url_if("proposals.attachments", proposal_id=proposal.id),
         submit_url=_url_if("proposals.submit", proposal_id=proposal.id),
         versions_url=_url_if("proposals.versions", proposal_id=proposal.id),
+        latest_version=snapshot.latest_version(proposal),
         **_labels(),
     )
 

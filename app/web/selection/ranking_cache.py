@@ -45,7 +45,7 @@ def ranking_body(call: Call, columns: list[str], criteria: list, locale: str) ->
     rows = results.ranking_rows(call, columns)
     # The partial is an autoescaped template: its output is HTML already, every value escaped.
     body = Markup(render_template("officer/_ranking_rows.html", rows=rows, criteria=criteria,  # nosec B704
-                                  reasons={r.reason: reason_text(r.reason) for r in rows}))
+                                  reasons={r.reason: reason_text(r.reason, criteria) for r in rows}))
     with _lock:
         _cache[key] = body
         while len(_cache) > MAX_ENTRIES:

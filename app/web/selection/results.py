@@ -42,11 +42,12 @@ def _ranking_page(call, leave_out_forms=None, status: int = 200):
     multi = stage_scope.is_multi_stage(call)
     final = stage_scope.is_last(shown)
     columns = [stage_results.label(s) for s in stage_scope.evaluation_stages(call)] if multi else []
-    criteria = [] if multi else results.criteria_labels(call)
+    criteria = [] if multi else results.criteria_labels(call, _locale())
     return render_template(
         "officer/ranking.html", call=call, criteria=criteria, stage_columns=columns,
         ranking_body=ranking_cache.ranking_body(call, columns, criteria, _locale()) if final else None,
         stats=(results.reviewer_statistics(call) if final else list(shown.reviewer_stats or [])),
+        reviewer_names=outcomes.reviewer_names(call),
         compute_form=ComputeForm(), can_compute=ready is not None, ready=ready, leave_out_forms=forms,
         left_out=readiness.left_out_sheets(call), stages=stage_scope.evaluation_stages(call) if multi else [],
         current=current, shown=shown, stage_rows=[] if final else stage_results.stage_rows(shown, str(get_locale())),
@@ -121,11 +122,11 @@ def result_detail(result_id: int):
             flash(_("선정 여부를 변경했습니다. 변경 사유가 기록되었습니다."), "success")
             return redirect(url_for("officer.ranking", call_id=call.id))
     return render_template("officer/result_detail.html", call=call, result=result, form=form,
-                           outcome=outcomes.final_outcome(result, _locale()),
+                           outcome=outcomes.named_for_officer(outcomes.final_outcome(result, _locale()), call),
                            evaluators=outcomes.evaluators_of(call, result.proposal),
                            left_out=readiness.left_out_of(result.proposal),
                            criteria=outcomes.criteria_of(call, result.proposal, _locale()),
-                           can_override=results.may_override(call)), \
+                           can_override=results.may_override(call), reason_text=reason_text), \
         422 if form.errors else 200
 
 

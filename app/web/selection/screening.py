@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from app.web.officer import bp
 from app.extensions import db
 from app.web.loaders import call_for_officer, proposal_for_officer
-from app.selection import screening
+from app.selection import bundle, screening
+from app.proposals import snapshot
 from app.selection.screening import ScreeningError
 from forms.officer import ScreeningForm
 
@@ -17,7 +18,9 @@ from forms.officer import ScreeningForm
 @login_required
 def screening_list(call_id: int):
     call = call_for_officer(call_id)
-    return render_template("officer/screening.html", call=call, rows=screening.queue(call),
+    rows = screening.queue(call)
+    return render_template("officer/screening.html", call=call, rows=rows,
+                           heads=bundle.version_heads(r.proposal.id for r in rows),
                            open_for_decisions=screening.open_for_decisions(call))
 
 
@@ -37,5 +40,8 @@ def screen_proposal(proposal_id: int):
             db.session.commit()
             flash(_("적격성 검토 결과를 저장했습니다."), "success")
             return redirect(url_for("officer.screening_list", call_id=proposal.call_id))
+    version = snapshot.latest_version(proposal)
     return render_template("officer/screen_proposal.html", proposal=proposal, call=proposal.call, decision=decision,
-                           checks=screening.automatic_checks(proposal), form=form), 422 if form.errors else 200
+                           checks=screening.automatic_checks(proposal), form=form, version=version,
+                           files=(version.snapshot or {}).get("attachments", []) if version else []
+                           ), 422 if form.errors else 200
