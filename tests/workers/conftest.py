@@ -257,6 +257,25 @@ def worker(start_worker):
 
 
 @pytest.fixture
+def workers(start_worker):
+    """``start_worker``, with this test's workers stopped when it ends.
+
+    A test whose worker loads something big (Kiwi's model) or that must be the only consumer
+    uses this rather than the session's shared ``worker``: a worker left running would take the
+    jobs of the fault tests that count on their own worker (tests/workers/test_worker_faults.py).
+    """
+    started = []
+
+    def start(*args, **kwargs):
+        started.append(start_worker(*args, **kwargs))
+        return started[-1]
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
+@pytest.fixture
 def start_beat(celery_env, tmp_path):
     started: list[CeleryProcess] = []
 

@@ -46,7 +46,8 @@ def test_the_invitation_arrives_by_smtp_and_its_link_accepts_without_a_login(app
 
 
 @pytest.mark.redis
-def test_the_worker_computes_the_recommendations_handed_over_after_the_commit(live_app, worker):
+def test_the_worker_computes_the_recommendations_handed_over_after_the_commit(live_app, workers):
+    workers("recommend")  # its own, stopped after: the shared one would outlive this test
     call = closed_call()
     officer = officer_for(call)
     twin = proposal(call, TWIN)

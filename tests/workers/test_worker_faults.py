@@ -23,20 +23,6 @@ CONTEXT = {"name": "x", "call_title": "장애 대비", "closes_at": "", "kind": 
            "proposal_status": "draft", "call_url": "", "proposal_url": ""}
 
 
-@pytest.fixture
-def workers(start_worker):
-    """``start_worker``, with this test's workers stopped when it ends (others may be running)."""
-    started = []
-
-    def start(*args, **kwargs):
-        started.append(start_worker(*args, **kwargs))
-        return started[-1]
-
-    yield start
-    for proc in started:
-        proc.stop()
-
-
 def queue(key: str, email: str, *, hand_over: bool = True) -> int:
     """One outbox row, committed; handed to the broker after the commit unless ``hand_over`` is False."""
     user = UserFactory(email=email)
@@ -114,7 +100,7 @@ def test_rows_written_while_redis_is_down_are_sent_when_it_returns_without_beat(
     worker = workers("reconnect")
     # Its start-up sweeps (now and one lease later) are done: whatever is sent next, the
     # reconnect sent.
-    wait_until(lambda: len(SWEPT.findall(worker.output())) >= 2, 30, "no start-up sweeps", worker.output)
+    wait_until(lambda: len(SWEPT.findall(worker.output())) >= 2, 15, "no start-up sweeps", worker.output)
     kill_redis(redis_server)
     for i in range(3):
         queue(f"during-outage:{i}", f"u{i}@tp.kr")  # the hand-over fails fast; the rows wait
