@@ -34,6 +34,8 @@ RULE_CHOICES = [
 ]
 MAX_TARGET = 1_000_000
 STEP_LIMIT = 20
+TIE_LIMIT = 10
+SUBMITTED_AT = "submitted_at"  # the policy's word for "the proposal submitted first wins"
 
 
 def _blank(*fields) -> bool:
@@ -49,6 +51,11 @@ class StepForm(Form):
         ratio = finite_decimal((field.data or "").strip())
         if ratio is not None and not 0 <= ratio <= 1:
             raise ValidationError(_l("비율은 0에서 1 사이로 입력하십시오 (예: 0.6)."))
+
+
+class TieBreakForm(Form):
+    # The choices are the rubric's criteria as posted (RubricForm.prepare); the service checks them.
+    rule = SelectField(_l("동점 처리 기준"), validate_choice=False)
 
 
 class CriterionForm(Form):
@@ -149,7 +156,8 @@ class RubricForm(FlaskForm):
     trim_from = IntegerField(_l("최고·최저점 제외 기준 (평가표 수)"),
                              validators=[InputRequired(_l("평가표 수를 입력하십시오.")),
                                          IntRange(min=3, message=_l("3 이상이어야 합니다."))])
-    tie_breaks = StringField(_l("동점 처리 순서 (쉼표로 구분: criterion:항목키, submitted_at)"))
+    # Each row one rule of the policy's list: ``criterion:<key>`` (higher score wins) or submitted_at.
+    tie_breaks = FieldList(FormField(TieBreakForm), min_entries=0, max_entries=TIE_LIMIT)
     one_per_complex = BooleanField(_l("산업단지당 1건만 선정"))
     apply_budget_cap = BooleanField(_l("총 국비 한도 안에서만 선정"))
     decimals = IntegerField(_l("점수 소수 자릿수"), default=2,
@@ -158,15 +166,27 @@ class RubricForm(FlaskForm):
     amendment_reason = TextAreaField(_l("변경 사유 (변경공고)"), validators=[_REASON_LENGTH])
 
     # The lists the row buttons may change (forms/rows.py).
-    ROW_LISTS = {"criteria": 40, r"criteria-\d+-steps": STEP_LIMIT}
+    ROW_LISTS = {"criteria": 40, r"criteria-\d+-steps": STEP_LIMIT, "tie_breaks": TIE_LIMIT}
 
     def prepare(self, call) -> None:
-        """Offer the call's infrastructure types as a coverage rule's required values."""
+        """Offer the call's infrastructure types as a coverage rule's required values, and the
+        criteria (by their Korean labels) and the submission time as tie-breaks."""
         types = [SelectChoice(t.key, f"{t.label_ko} ({t.key})") for t in call.infra_types]
         known = {t.key for t in call.infra_types}
         for entry in self.criteria.entries:
             extra = [SelectChoice(k, k) for k in entry.form.required.data or [] if k not in known]
             entry.form.required.choices = types + extra
+        rules = [SelectChoice("", _l("선택하십시오"))]
+        for entry in self.criteria.entries:
+            key = (entry.form.key.data or "").strip()
+            if key:
+                rules.append(SelectChoice(f"criterion:{key}", (entry.form.label.data or "").strip() or key))
+        rules.append(SelectChoice(SUBMITTED_AT, _l("제출 시각 (먼저 제출한 신청)")))
+        offered = {c.value for c in rules}
+        for entry in self.tie_breaks.entries:
+            value = entry.form.rule.data or ""
+            # A rule naming no criterion stays selected as it was, so the service can say what is wrong.
+            entry.form.rule.choices = rules + ([SelectChoice(value, value)] if value not in offered else [])
 
     def points_sum(self) -> Decimal:
         """The sum of the criteria's points as typed, ignoring what is not a number."""
@@ -177,7 +197,10 @@ class RubricForm(FlaskForm):
         return self.points_sum() == (finite_decimal((self.total_points.data or "100").strip()) or Decimal(100))
 
     def fill_from(self, call) -> None:
-        rubric, policy = call.rubric or {}, call.policy or {}
+        self.fill(call.rubric or {}, call.policy or {})
+
+    def fill(self, rubric: dict, policy: dict) -> None:
+        """The form showing a stored rubric and policy (the call's, or a later stage's)."""
         while len(self.criteria.entries):
             self.criteria.pop_entry()
         for c in rubric.get("criteria", []) or [{"kind": "review"}]:
@@ -188,22 +211,28 @@ class RubricForm(FlaskForm):
         self.pass_mark.data = str(policy.get("pass_mark", "70"))
         self.criterion_floor.data = str(policy.get("criterion_floor", "") or "")
         self.trim_from.data = policy.get("trim_from", 5)
-        self.tie_breaks.data = ", ".join(policy.get("tie_breaks", []))
+        while len(self.tie_breaks.entries):
+            self.tie_breaks.pop_entry()
+        for rule in policy.get("tie_breaks") or []:
+            self.tie_breaks.append_entry({"rule": rule})
         self.one_per_complex.data = policy.get("one_per") == "complex"
         self.apply_budget_cap.data = "budget_cap" in policy
         self.decimals.data = policy.get("decimals", 2)
 
-    def to_rubric_policy(self, call) -> tuple[dict, dict]:
+    def to_rubric_policy(self, call, stored: dict | None = None) -> tuple[dict, dict]:
+        """The rubric and policy as saved; ``stored`` is the rubric edited (the call's by default),
+        whose grade table is kept."""
+        stored = (call.rubric if stored is None else stored) or {}
         criteria = [e.form.item() for e in self.criteria.entries
                     if not _blank(e.form.key, e.form.label)]  # a row left blank is no criterion
         rubric = {"criteria": criteria, "total_points": (self.total_points.data or "100").strip()}
         if self.grades_on.data:
-            rubric["grades"] = dict((call.rubric or {}).get("grades") or {"S": "1", "A": "0.9", "B": "0.8", "C": "0.7", "D": "0.6"})
+            rubric["grades"] = dict(stored.get("grades") or {"S": "1", "A": "0.9", "B": "0.8", "C": "0.7", "D": "0.6"})
         if (self.bonus_cap.data or "").strip():
             rubric["bonus_cap"] = self.bonus_cap.data.strip()
         policy = {"trim_from": self.trim_from.data, "pass_mark": self.pass_mark.data.strip(), "awards": call.awards,
                   "decimals": self.decimals.data,
-                  "tie_breaks": [t.strip() for t in (self.tie_breaks.data or "").split(",") if t.strip()]}
+                  "tie_breaks": [e.form.rule.data for e in self.tie_breaks.entries if (e.form.rule.data or "").strip()]}
         if (self.criterion_floor.data or "").strip():
             policy["criterion_floor"] = self.criterion_floor.data.strip()
         if self.one_per_complex.data:

@@ -1,13 +1,12 @@
 """The officer's form for a call's selection procedure (평가 절차): stages and the final score."""
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Optional, ValidationError
+from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
 
 from app.calls import stages as stages_service
 from app.core import clock
@@ -37,27 +36,22 @@ class StageForm(Form):
     shortlist_value = IntegerField(_l("K (상위 개수 또는 배수)"), validators=[
         Optional(), IntRange(min=0, max=1000, message=_l("0에서 1000 사이의 정수로 입력하십시오."))])
     weight = StringField(_l("가중치 (%)"), validators=[_decimal_text])
-    rubric = TextAreaField(_l("이 단계의 평가표와 선정 규칙 (JSON)"))
+    # Where a later stage's rubric comes from: the stored stage it was shown as (its position then),
+    # or blank for a stage just added, which starts from the sample presentation rubric. The rubric
+    # itself is edited on the stage's own page (officer_stages.edit_stage_rubric).
+    source = HiddenField()
 
-    def validate_rubric(self, field):
-        if not (field.data or "").strip():
-            return  # the service says whether this stage needs one
-        try:
-            value = json.loads(field.data)
-        except ValueError as error:
-            raise ValidationError(_l("JSON 형식이 올바르지 않습니다: %(e)s", e=str(error))) from None
-        if not isinstance(value, dict) or not isinstance(value.get("rubric"), dict) \
-                or not isinstance(value.get("policy"), dict):
-            raise ValidationError(_l('{"rubric": {...}, "policy": {...}} 모양의 JSON 객체로 입력하십시오.'))
-
-    def to_data(self) -> dict:
-        parsed = json.loads(self.rubric.data) if (self.rubric.data or "").strip() else {}
+    def to_data(self, stored: dict) -> dict:
+        """The stage's values; ``stored`` maps the call's stage positions to their (rubric, policy)."""
+        source = (self.source.data or "").strip()
+        position = int(source) if source.isascii() and source.isdigit() and len(source) < 3 else None
+        rubric, policy = stored[position] if position in stored else stages_service.default_stage_rubric()
         weight = (self.weight.data or "").strip()
         return {
             "kind": self.kind.data, "panel_size": self.panel_size.data, "due_at": clock.from_kst_wall(self.due_at.data),
             "shortlist_rule": self.shortlist_rule.data, "shortlist_value": self.shortlist_value.data or 0,
             "weight": Decimal(weight) if weight else None,
-            "rubric": parsed.get("rubric"), "policy": parsed.get("policy"),
+            "rubric": rubric, "policy": policy,
         }
 
 
@@ -77,7 +71,7 @@ class StagesForm(FlaskForm):
                 "kind": row.kind, "panel_size": row.panel_size or None, "due_at": clock.to_kst_wall(row.due_at),
                 "shortlist_rule": row.shortlist_rule, "shortlist_value": row.shortlist_value or None,
                 "weight": format(row.weight.normalize(), "f") if row.weight is not None else "",
-                "rubric": stages_service.stage_json(row) if row.position >= 2 else "",
+                "source": str(row.position),
             })
         self.final_score.data = call.final_score
 
@@ -85,7 +79,7 @@ class StagesForm(FlaskForm):
         """One more stage at the end: a 발표평가 by five reviewers on the sample presentation rubric."""
         if len(self.stages.entries) <= stages_service.MAX_EVALUATION_STAGES:
             self.stages.append_entry({"kind": StageKind.PRESENTATION, "panel_size": 5,
-                                      "shortlist_rule": ShortlistRule.ALL, "rubric": stages_service.stage_json(None)})
+                                      "shortlist_rule": ShortlistRule.ALL, "source": ""})
 
     def remove_stage(self, index: int) -> None:
         """Drop a later stage (요건검토 and the first evaluation stage stay)."""
@@ -96,5 +90,7 @@ class StagesForm(FlaskForm):
             for data in kept:
                 self.stages.append_entry(data)
 
-    def to_data(self) -> list[dict]:
-        return [entry.form.to_data() for entry in self.stages.entries]
+    def to_data(self, call) -> list[dict]:
+        stored = {row.position: (row.rubric, {k: v for k, v in (row.policy or {}).items() if k != "awards"})
+                  for row in call.stages if row.position >= 2 and row.rubric}
+        return [entry.form.to_data(stored) for entry in self.stages.entries]

@@ -40,8 +40,9 @@ def sign_in(client, user):
 def rubric_form(rubric=ax2025.RUBRIC, policy=ax2025.POLICY) -> dict:
     """The officer's rubric form filled in with ``rubric`` and ``policy`` (the 2025 AX call's by default)."""
     data = {"total_points": "100", "pass_mark": policy["pass_mark"], "criterion_floor": policy["criterion_floor"],
-            "trim_from": str(policy["trim_from"]), "decimals": "2", "tie_breaks": ", ".join(policy["tie_breaks"]),
+            "trim_from": str(policy["trim_from"]), "decimals": "2",
             "one_per_complex": "y", "apply_budget_cap": "y", "grades_on": "y", "bonus_cap": rubric["bonus_cap"]}
+    data.update({f"tie_breaks-{i}-rule": rule for i, rule in enumerate(policy["tie_breaks"])})
     for i, c in enumerate(rubric["criteria"]):
         data.update({f"criteria-{i}-key": c["key"], f"criteria-{i}-label": c["label"],
                      f"criteria-{i}-label_en": c.get("label_en", ""), f"criteria-{i}-max_points": c["max_points"],

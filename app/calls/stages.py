@@ -17,7 +17,6 @@ entry compare.
 """
 from __future__ import annotations
 
-import json
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +33,7 @@ from app.core import clock
 from app.models import Call
 from app.models.stages import EvaluationStage, FinalScore, ShortlistRule, StageKind, default_procedure
 
-__all__ = ["default_procedure", "set_stages", "summary", "lock", "procedure_view"]
+__all__ = ["default_procedure", "set_stages", "set_stage_rubric", "summary", "lock", "procedure_view"]
 
 MAX_EVALUATION_STAGES = 5
 MIN_PANEL, MAX_PANEL = 1, 15
@@ -221,6 +220,23 @@ def set_stages(call: Call, actor, stages_data: list[dict], final_score: str, rea
     return call
 
 
+def set_stage_rubric(call: Call, actor, position: int, rubric: dict, policy: dict, reason: str | None = None) -> Call:
+    """Set the rubric and policy of the later stage at ``position`` (2 or more), the rest as stored.
+
+    The rubric's own problems name the rubric editor's fields (``criteria-1-max_points``,
+    ``tie_breaks``, ...); the procedure's rules (frozen, 변경공고) are ``set_stages``'s.
+    """
+    rows = sorted(call.stages, key=lambda row: row.position)
+    if position < 2 or position >= len(rows):
+        raise CallAdminError([("stages", _("두 번째 평가 단계부터 단계마다 평가표를 편집할 수 있습니다."))])
+    found = call_admin.rubric_problems(rubric, {**policy, "awards": call.awards})
+    if found:
+        raise CallAdminError(found)
+    data = [_values(row) for row in rows]
+    data[position].update(rubric=rubric, policy=policy)
+    return set_stages(call, actor, data, call.final_score, reason=reason)
+
+
 # --- reading -------------------------------------------------------------------------------
 
 def _kst(value: datetime | None) -> str:
@@ -325,12 +341,3 @@ def procedure_view(call: Call, locale: str = "ko") -> ProcedureView | None:
     else:
         terms = _("%(stage)s 점수", stage=kind_label(evaluation[-1].kind)) if evaluation else ""
     return ProcedureView(steps=steps, flow=" → ".join(flow), final=_("최종 점수 = %(terms)s", terms=terms))
-
-
-def stage_json(row: EvaluationStage | None) -> str:
-    """A later stage's rubric and policy as the officer edits them (the awards are the call's)."""
-    if row is None or not row.rubric:
-        rubric, policy = default_stage_rubric()
-    else:
-        rubric, policy = row.rubric, {k: v for k, v in (row.policy or {}).items() if k != "awards"}
-    return json.dumps({"rubric": rubric, "policy": policy}, ensure_ascii=False, indent=2)

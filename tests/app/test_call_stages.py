@@ -5,7 +5,6 @@ later stages with their own rubric; announced with the call and frozen like the 
 """
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -25,6 +24,7 @@ from tests.factories import (
     CallFactory, ProgrammeFactory, ProposalFactory, UserFactory, applicant_with_consortium, officer_for,
     other_agency_officer,
 )
+from tests.app.test_rubric_editor import form_values
 from tests.support import sign_in
 
 REASON = "발표평가를 추가하여 평가의 변별력을 높입니다."
@@ -66,7 +66,7 @@ def _form(stage_list: list[dict], final_score: str = "last", **over) -> dict:
             f"stages-{i}-shortlist_rule": s.get("shortlist_rule", "all"),
             f"stages-{i}-shortlist_value": str(s.get("shortlist_value", "")),
             f"stages-{i}-weight": str(s.get("weight") or ""),
-            f"stages-{i}-rubric": json.dumps({"rubric": s["rubric"], "policy": s["policy"]}) if s.get("rubric") else "",
+            f"stages-{i}-source": str(i),  # the stored stage at this place, if any, keeps its rubric
         })
     data.update(over)
     return data
@@ -223,7 +223,8 @@ def test_the_page_adds_and_removes_stages_without_saving_then_saves_the_procedur
     two = _form(_ax(call)[:2])
     added = client.post(f"/officer/calls/{call.id}/stages", data={**two, "add_stage": "1"})
     html = added.get_data(as_text=True)
-    assert added.status_code == 200 and 'name="stages-2-kind"' in html and "발표 내용의 충실성" in html
+    assert added.status_code == 200 and 'name="stages-2-kind"' in html and "(JSON)" not in html
+    assert 'name="stages-2-source" value=""' in html and "발표평가 예시 평가표로 시작합니다" in html
     removed = client.post(f"/officer/calls/{call.id}/stages", data={**_form(_ax(call)), "remove_stage": "2"})
     assert removed.status_code == 200 and 'name="stages-2-kind"' not in removed.get_data(as_text=True)
     db.session.expire_all()
@@ -233,8 +234,35 @@ def test_the_page_adds_and_removes_stages_without_saving_then_saves_the_procedur
     assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
     db.session.expire_all()
     assert _kinds(call.id) == [(0, "requirements", 0), (1, "written", 5), (2, "presentation", 5)]
-    assert db.session.get(Call, call.id).final_score == "weighted"
-    assert "질의응답" in client.get(f"/officer/calls/{call.id}/stages").get_data(as_text=True)
+    saved = db.session.get(Call, call.id)
+    assert saved.final_score == "weighted"
+    # a new stage starts from the sample presentation rubric, and is edited on its own page
+    assert (saved.stages[2].rubric, saved.stages[2].policy) == (
+        stages.PRESENTATION_RUBRIC, {**stages.PRESENTATION_POLICY, "awards": saved.awards})
+    page = client.get(f"/officer/calls/{call.id}/stages").get_data(as_text=True)
+    assert f'href="/officer/calls/{call.id}/stages/2/rubric">평가표 편집</a>' in page
+
+
+def test_the_stages_page_keeps_each_stored_rubric_when_a_stage_is_removed(client, app):
+    call = _upcoming()
+    officer = officer_for(call)
+    procedure = _ax(call)
+    site = dict(procedure[2], kind="site", due_at=procedure[2]["due_at"] + timedelta(days=7), weight=Decimal("20"))
+    site["rubric"] = {**ax2025.PRESENTATION_RUBRIC, "criteria": [dict(c) for c in ax2025.PRESENTATION_RUBRIC["criteria"]]}
+    site["rubric"]["criteria"][0]["label"] = "현장 확인"
+    procedure[2]["weight"] = Decimal("50")
+    stages.set_stages(call, officer, procedure + [site], "weighted")
+    db.session.commit()
+    sign_in(client, officer)
+    posted = _form(procedure + [site], "weighted", **{"stages-3-weight": "70"})
+    shown = client.post(f"/officer/calls/{call.id}/stages", data={**posted, "remove_stage": "2"}).get_data(as_text=True)
+    assert 'name="stages-2-source" value="3"' in shown and "평가 절차를 저장한 뒤 평가표를 편집할 수 있습니다" in shown
+    posted = {k: v for k, v in posted.items() if not k.startswith("stages-3-")}
+    posted.update({"stages-2-kind": "site", "stages-2-source": "3", "stages-2-due_at": _kst(site["due_at"]),
+                   "stages-2-weight": "70"})
+    assert client.post(f"/officer/calls/{call.id}/stages", data=posted).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).stages[2].rubric["criteria"][0]["label"] == "현장 확인"
 
 
 def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(client, app):
@@ -242,20 +270,16 @@ def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(client, app):
     officer = officer_for(call)
     db.session.commit()
     sign_in(client, officer)
-    bad_json = client.post(f"/officer/calls/{call.id}/stages",
-                           data=_form(_ax(call), "weighted", **{"stages-2-rubric": "{not json", "stages-1-panel_size": "20"}))
-    html = bad_json.get_data(as_text=True)
-    assert bad_json.status_code == 422
-    assert 'id="stages-2-rubric-error"' in html and "JSON 형식이 올바르지 않습니다" in html
+    bad = client.post(f"/officer/calls/{call.id}/stages",
+                      data=_form(_ax(call), "weighted", **{"stages-1-panel_size": "20"}))
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
     assert 'id="stages-1-panel_size-error"' in html and "1명에서 15명" in html
 
-    stage_list = _ax(call)
-    stage_list[2]["rubric"]["criteria"][1]["max_points"] = "-5"
     refused = client.post(f"/officer/calls/{call.id}/stages",
-                          data=_form(stage_list, "weighted", **{"stages-2-weight": "60"}))
+                          data=_form(_ax(call), "weighted", **{"stages-2-weight": "60"}))
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert 'id="stages-2-rubric-error"' in html and "평가항목 2: 배점은 0보다 큰 숫자여야 합니다." in html
     assert 'id="final_score-error"' in html and "가중치의 합계가 90입니다" in html
     db.session.expire_all()
     assert _kinds(call.id) == [(0, "requirements", 0), (1, "written", 5)]
@@ -347,6 +371,137 @@ def test_both_demo_calls_announce_the_ax_procedure(app, clock):
         assert call.stages[2].due_at > call.stages[1].due_at > call.closes_at
         assert call.stages[2].rubric["criteria"][0]["label"] == "발표 내용의 충실성"
     assert result.review_call.status() == "in_review"
+
+
+# --- a later stage's rubric editor ----------------------------------------------------------------------
+
+def _stage_url(call, position: int = 2) -> str:
+    return f"/officer/calls/{call.id}/stages/{position}/rubric"
+
+
+def _stage_audits() -> int:
+    return len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "call.stages_set")).all())
+
+
+def test_the_demo_presentation_rubric_round_trips_through_the_stage_editor(client, app):
+    demo, target = _upcoming(), _upcoming()
+    officer = officer_for(demo)
+    target.programme = demo.programme
+    stages.set_stages(demo, officer, _ax(demo), "weighted")
+    default = _ax(target)
+    default[2].update(rubric=None, policy=None)
+    default[2]["rubric"], default[2]["policy"] = stages.default_stage_rubric()
+    stages.set_stages(target, officer, default, "weighted")
+    db.session.commit()
+    sign_in(client, officer)
+    html = client.get(_stage_url(demo)).get_data(as_text=True)
+    assert "(JSON)" not in html and '"criteria"' not in html and 'id="rubric-editor"' in html
+    assert "3단계 발표평가" in html and "발표 내용의 충실성" in html
+    # the tie-breaks are rows choosing among the criteria by name, and the submission time
+    assert '<option selected value="criterion:strategy">발표 내용의 충실성</option>' in html
+    assert '<option selected value="submitted_at">제출 시각 (먼저 제출한 신청)</option>' in html
+    data = form_values(html)
+    assert data["tie_breaks-0-rule"] == "criterion:strategy" and data["criteria-2-key"] == "qa"
+
+    resp = client.post(_stage_url(target), data={**data, "save": "1"})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/officer/calls/{target.id}/stages")
+    db.session.expire_all()
+    stage = db.session.get(Call, target.id).stages[2]
+    assert stage.rubric == ax2025.PRESENTATION_RUBRIC
+    assert stage.policy == {**ax2025.PRESENTATION_POLICY, "awards": target.awards}
+    assert [s.kind for s in db.session.get(Call, target.id).stages] == ["requirements", "written", "presentation"]
+
+
+def test_the_stage_editor_moves_rows_without_saving_and_saves_tie_breaks_in_order(client, app):
+    call = _upcoming()
+    officer = officer_for(call)
+    stages.set_stages(call, officer, _ax(call), "weighted")
+    db.session.commit()
+    sign_in(client, officer)
+    data = form_values(client.get(_stage_url(call)).get_data(as_text=True))
+    before = _stage_audits()
+
+    moved = client.post(_stage_url(call), data={**data, "row": "up:tie_breaks-1"})
+    assert moved.status_code == 200
+    swapped = form_values(moved.get_data(as_text=True))
+    assert (swapped["tie_breaks-0-rule"], swapped["tie_breaks-1-rule"]) == ("submitted_at", "criterion:strategy")
+    added = form_values(client.post(_stage_url(call), data={**swapped, "row": "add:criteria"}).get_data(as_text=True))
+    assert "criteria-3-key" in added
+    assert "tie_breaks-2-rule" in form_values(
+        client.post(_stage_url(call), data={**swapped, "row": "add:tie_breaks"}).get_data(as_text=True))
+    db.session.expire_all()
+    assert _stage_audits() == before and db.session.get(Call, call.id).stages[2].policy["tie_breaks"] == [
+        "criterion:strategy", "submitted_at"]
+
+    swapped.update({"criteria-0-max_points": "30", "criteria-1-max_points": "40"})
+    assert client.post(_stage_url(call), data={**swapped, "save": "1"}).status_code == 303
+    db.session.expire_all()
+    stage = db.session.get(Call, call.id).stages[2]
+    assert stage.policy["tie_breaks"] == ["submitted_at", "criterion:strategy"]
+    assert [c["max_points"] for c in stage.rubric["criteria"]] == ["30", "40", "30"]
+    assert _stage_audits() == before + 1
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"criteria-0-max_points": "30"}, "total_points", "배점 합계가 90점입니다. 총점 100점과 같아야 합니다."),
+    ({"tie_breaks-0-rule": "criterion:gone"}, "tie_breaks", "동점 처리 기준의 항목 gone"),
+    ({"criteria-1-key": "strategy"}, "criteria-1-key", "중복되었습니다"),
+    ({"pass_mark": "칠십"}, "pass_mark", ""),
+])
+def test_the_stage_editor_refuses_bad_input_beside_its_field_and_saves_nothing(client, app, change, field, message):
+    call = _upcoming()
+    officer = officer_for(call)
+    stages.set_stages(call, officer, _ax(call), "weighted")
+    db.session.commit()
+    sign_in(client, officer)
+    data = form_values(client.get(_stage_url(call)).get_data(as_text=True))
+    before = _stage_audits()
+    resp = client.post(_stage_url(call), data={**data, **change, "save": "1"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and f'id="{field}-error"' in html and message in html, html[:3000]
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).stages[2].rubric == ax2025.PRESENTATION_RUBRIC and _stage_audits() == before
+
+
+def test_the_stage_editor_follows_the_procedures_rules(client, app):
+    call = _live()
+    officer = officer_for(call)
+    stages.set_stages(call, officer, _ax(call), "weighted", reason=REASON)
+    drafter, consortium = applicant_with_consortium()
+    ProposalFactory(call=call, consortium=consortium, created_by_id=drafter.id)
+    db.session.commit()
+    sign_in(client, officer)
+    html = client.get(_stage_url(call)).get_data(as_text=True)
+    assert 'name="amendment_reason"' in html
+    data = {**form_values(html), "criteria-0-max_points": "30", "criteria-1-max_points": "40", "save": "1"}
+    resp = client.post(_stage_url(call), data=data)
+    assert resp.status_code == 422 and 'id="amendment_reason-error"' in resp.get_data(as_text=True)
+    assert client.post(_stage_url(call), data={**data, "amendment_reason": REASON}).status_code == 303
+    amendments = db.session.scalars(select(CallAmendment).where(CallAmendment.call_id == call.id)).all()
+    assert set(amendments[-1].changes) == {"stage:3"}
+
+    submitted_proposal(call, "창원")
+    db.session.commit()
+    page = client.get(_stage_url(call)).get_data(as_text=True)
+    assert "신청서가 제출된 뒤에는 평가 절차를 변경할 수 없습니다." in page and 'name="save"' not in page
+    resp = client.post(_stage_url(call), data={**data, "criteria-0-max_points": "35", "criteria-1-max_points": "35",
+                                               "amendment_reason": REASON})
+    assert resp.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Call, call.id).stages[2].rubric["criteria"][0]["max_points"] == "30"
+
+
+def test_only_a_stored_later_stage_has_a_rubric_page(client, app):
+    call = _upcoming()
+    officer = officer_for(call)
+    stages.set_stages(call, officer, _ax(call), "weighted")
+    db.session.commit()
+    sign_in(client, officer)
+    assert client.get(_stage_url(call, 1)).status_code == 404  # the call's own rubric page has it
+    assert client.get(_stage_url(call, 3)).status_code == 404
+    sign_in(client, other_agency_officer())
+    assert client.get(_stage_url(call)).status_code == 404
+    assert client.post(_stage_url(call), data={"save": "1"}).status_code == 404
 
 
 # --- who may ---------------------------------------------------------------------------------------------

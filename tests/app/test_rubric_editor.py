@@ -215,3 +215,29 @@ def test_row_actions_keep_to_the_forms_lists_and_limits():
     assert focus is None and "criteria-0-steps-2-new" not in full
     for action in ("add:pass_mark", "up:criteria-x", "remove:criteria-7", "jump:criteria-0", ""):
         assert rows.apply(posted, action, lists)[0] == MultiDict([p for p in posted.items(multi=True) if p[0] != "row"])
+
+
+def test_tie_breaks_are_rows_of_the_criteria_by_name(app, client, login, db_session):
+    call = CallFactory(phase="draft", rubric=EXAMPLE["rubric"], policy=EXAMPLE["policy"])
+    db_session.commit()
+    login(officer_for(call))
+    url = f"/officer/calls/{call.id}/rubric"
+    html = client.get(url).get_data(as_text=True)
+    infra = next(c["label"] for c in EXAMPLE["rubric"]["criteria"] if c["key"] == "infra")
+    assert f'<option selected value="criterion:infra">{infra}</option>' in html
+    assert "criterion:항목키" not in html and "제출 시각 (먼저 제출한 신청)" in html
+    data = form_values(html)
+    assert [data.get(f"tie_breaks-{i}-rule") for i in range(3)] == [*EXAMPLE["policy"]["tie_breaks"], None]
+
+    # a row added and left blank is no rule; the order is the rows' order
+    added = form_values(client.post(url, data={**data, "row": "add:tie_breaks"}).get_data(as_text=True))
+    moved = form_values(client.post(url, data={**added, "row": "down:tie_breaks-0"}).get_data(as_text=True))
+    assert [moved[f"tie_breaks-{i}-rule"] for i in range(3)] == ["submitted_at", "criterion:infra", ""]
+    refused = client.post(url, data={**moved, "tie_breaks-2-rule": "criterion:gone", "save": "1"})
+    assert refused.status_code == 422 and 'id="tie_breaks-error"' in refused.get_data(as_text=True)
+    db_session.refresh(call)
+    assert call.policy["tie_breaks"] == EXAMPLE["policy"]["tie_breaks"]
+    removed = form_values(client.post(url, data={**moved, "row": "remove:tie_breaks-0"}).get_data(as_text=True))
+    assert client.post(url, data={**removed, "save": "1"}).status_code == 302
+    db_session.refresh(call)
+    assert call.policy["tie_breaks"] == ["criterion:infra"]

@@ -4,10 +4,14 @@ works with JavaScript off (a reload per row); axe-core finds nothing on the edit
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
+from app.calls import stages
+from app.demo import ax2025
 from app.extensions import db
 from tests.browser.test_accessibility import assert_no_blocking, audit, axe_path  # noqa: F401 - the fixture
 from tests.factories import CallFactory, officer_for
@@ -62,8 +66,7 @@ def test_the_officer_builds_the_ax2025_rubric_without_json(open_journey, db_sess
     for i, c in enumerate(criteria):
         if i:
             page.get_by_role("button", name="평가항목 추가").click()
-            page.locator(f"#criteria-{i}-key").wait_for()
-            assert page.evaluate("document.activeElement.id") == f"criteria-{i}-key"
+            expect(page.locator(f"#criteria-{i}-key")).to_be_focused()  # once htmx has settled
         _fill_criterion(page, i, c)
         if i == 5:
             # the live sum, before the last 5 points
@@ -74,13 +77,17 @@ def test_the_officer_builds_the_ax2025_rubric_without_json(open_journey, db_sess
     # the builder shows a rule's own parameters only
     assert page.locator("#criteria-6 [data-rule-for='coverage count']").is_hidden()
     assert page.locator("#criteria-0 [data-rule]").is_hidden()
+    # Tie-breaks are rows choosing a criterion by name (added before the screenshot below: a
+    # screenshot leaves empty style attributes that an htmx swap would copy, against the CSP).
+    for i, rule in enumerate(EXAMPLE["policy"]["tie_breaks"]):
+        page.get_by_role("button", name="동점 처리 기준 추가").click()
+        page.locator(f"#tie_breaks-{i}-rule").select_option(rule)
     assert page.evaluate("window.notReloaded === true")  # every row came by htmx, without a reload
     journey.step("rubric-built")
 
     page.get_by_label("등급 평가 사용", exact=False).check()
     page.get_by_label("가점 상한").fill(EXAMPLE["rubric"]["bonus_cap"])
     page.get_by_label("과락 기준", exact=False).fill(EXAMPLE["policy"]["criterion_floor"])
-    page.get_by_label("동점 처리 순서", exact=False).fill(", ".join(EXAMPLE["policy"]["tie_breaks"]))
     page.get_by_label("산업단지당 1건만 선정").check()
     page.get_by_label("총 국비 한도 안에서만 선정").check()
     page.get_by_role("button", name="저장", exact=True).click()
@@ -180,3 +187,62 @@ def test_a_refused_row_post_falls_back_to_a_plain_post(open_journey, db_session)
         page.get_by_role("button", name="평가항목 추가").click()
     assert page.locator("#rubric-editor").count() == 0  # the server's answer, not a silent button
     journey.step("row-post-refused")
+
+
+def _call_with_a_presentation_stage():
+    call = CallFactory(phase="draft")
+    officer = officer_for(call)
+    procedure = ax2025.stages(call.closes_at + timedelta(days=14), call.closes_at + timedelta(days=28))
+    stages.set_stages(call, officer, procedure, ax2025.FINAL_SCORE)
+    db.session.commit()
+    return call, officer
+
+
+def test_the_stage_rubric_editor(open_journey, db_session, axe_path):
+    call, officer = _call_with_a_presentation_stage()
+    url = f"/officer/calls/{call.id}/stages/2/rubric"
+    journey = open_journey("stage-rubric-editor")  # 1280 px
+    page = journey.page
+    journey.goto("/")
+    journey.log_in(officer.email)
+    journey.goto(f"/officer/calls/{call.id}/stages")
+    assert page.locator("textarea[name$='-rubric']").count() == 0
+    page.get_by_role("link", name="평가표 편집").click()
+    page.locator("#rubric-editor").wait_for()
+    assert page.locator("#tie_breaks-0-rule").input_value() == "criterion:strategy"
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("button", name="동점 처리 1순위 아래로").click()
+    expect(page.locator("#tie_breaks-0-rule")).to_have_value("submitted_at")
+    assert page.evaluate("window.notReloaded === true")
+    journey.step("stage-rubric")
+    page.get_by_role("button", name="저장", exact=True).click()
+    page.get_by_text("3단계 평가표를 저장했습니다.").wait_for()
+    db_session.expire_all()
+    assert call.stages[2].policy["tie_breaks"] == ["submitted_at", "criterion:strategy"]
+
+    findings: list[dict] = []
+    checked: list[str] = []
+    axe = open_journey("stage-rubric-axe", bypass_csp=True)  # axe is injected as a script
+    axe.goto("/")
+    axe.log_in(officer.email)
+    audit(axe, axe_path, [f"/officer/calls/{call.id}/stages", url], findings, checked)
+    assert_no_blocking("stage editor", findings, checked, strict=True)
+
+
+def test_the_stage_rubric_editor_without_javascript(open_journey, db_session):
+    call, officer = _call_with_a_presentation_stage()
+    journey = open_journey("stage-rubric-nojs", java_script_enabled=False)
+    page = journey.page
+    journey.goto("/")
+    journey.log_in(officer.email)
+    journey.goto(f"/officer/calls/{call.id}/stages/2/rubric")
+    with page.expect_navigation():
+        page.get_by_role("button", name="평가항목 추가").click()
+    _fill_criterion(page, 3, {"key": "demo", "label": "시연", "max_points": "10", "kind": "review"})
+    page.locator("#criteria-2-max_points").fill("20")
+    journey.step("stage-row-without-js")
+    with page.expect_navigation():
+        page.get_by_role("button", name="저장", exact=True).click()
+    page.get_by_text("3단계 평가표를 저장했습니다.").wait_for()
+    db_session.expire_all()
+    assert [c["key"] for c in call.stages[2].rubric["criteria"]] == ["strategy", "feasibility", "qa", "demo"]

@@ -168,6 +168,9 @@ MATRIX: dict[str, dict[str, str]] = {
     # Frozen by the first submission, like the rubric: the save is answered with a redirect and a message.
     "officer.edit_stages":          {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # A later stage's rubric: the world's call has no stage at position 2, so even its officers get 404.
+    "officer.edit_stage_rubric":    {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
     "officer.copy_call":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.step":                 {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
@@ -254,7 +257,7 @@ MATRIX: dict[str, dict[str, str]] = {
 
 # URL variables whose value is not simply the world's id of the same name.
 OVERRIDES = {"set_locale": {"code": "en"}, "officer.step_confirm": {"step": "decide"},
-             "officer.committee_minutes_download": {"number": 1},
+             "officer.committee_minutes_download": {"number": 1}, "officer.edit_stage_rubric": {"position": 2},
              # No presentation stage or slot in the world: ids that name no row.
              **{e: {"stage_id": 2**31 - 1} for e in ("officer.presentation", "officer.presentation_generate",
                                                      "officer.presentation_publish")},
