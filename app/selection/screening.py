@@ -68,7 +68,8 @@ def submitted_proposals(call: Call) -> list[Proposal]:
             .where(Proposal.call_id == call.id, Proposal.status == ProposalStatus.SUBMITTED)
             .options(
                 load_only(Proposal.id, Proposal.call_id, Proposal.consortium_id, Proposal.complex_id,
-                          Proposal.title, Proposal.status, Proposal.receipt_no, Proposal.submitted_at),
+                          Proposal.title, Proposal.status, Proposal.receipt_no, Proposal.submitted_at,
+                          Proposal.updated_at),  # updated_at: the "edited after submission" note
                 selectinload(Proposal.consortium),
                 selectinload(Proposal.complex),
             )

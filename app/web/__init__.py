@@ -182,7 +182,9 @@ def _error_page(code: int):
 def _came_from() -> str:
     """The page of this site the user came from, to offer the way back; '' for another site or this page."""
     referrer = request.referrer or ""
-    if not referrer or urlsplit(referrer).netloc != request.host:
+    # Our own hosts from the configuration, never the request's Host (which a client can forge).
+    ours = {urlsplit(current_app.config["SITE_URL"]).netloc, *(current_app.config.get("TRUSTED_HOSTS") or ())}
+    if not referrer or urlsplit(referrer).netloc not in ours:
         return ""
     back = local_path(referrer)
     return "" if back in ("", request.full_path.rstrip("?"), request.path) else back

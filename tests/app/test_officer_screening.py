@@ -85,3 +85,20 @@ def test_a_decision_by_an_officer_loaded_before_a_commit_is_stored_with_its_deci
     db_session.commit()
 
     assert db_session.get(EligibilityDecision, decision.id).decided_by_id == officer.id
+
+
+def test_the_screening_list_says_which_proposals_were_edited_after_their_submission(app, client, db_session):
+    """The officer screens the submitted version; a later draft edit is flagged, not hidden."""
+    from tests.support import sign_in, visible_text
+
+    call = closed_call()
+    edited, untouched = submitted_proposal(call, "창원"), submitted_proposal(call, "구미")
+    edited.updated_at = edited.submitted_at + timedelta(minutes=5)
+    untouched.updated_at = untouched.submitted_at
+    officer = officer_for(call)
+    db_session.commit()
+    sign_in(client, officer)
+    html = client.get(f"/officer/calls/{call.id}/screening").get_data(as_text=True)
+    row_of = {p.receipt_no: visible_text(next(r for r in html.split("<tr") if p.receipt_no in r)) for p in (edited, untouched)}
+    note = "제출 후 수정됨 — 다시 제출해야 반영됩니다"
+    assert note in row_of[edited.receipt_no] and note not in row_of[untouched.receipt_no]
