@@ -128,3 +128,49 @@ def is_presentation_chair(user, schedule) -> bool:
     """Only the designated 위원장 writes the 종합의견."""
     return (_authenticated(user) and user.has_role("reviewer") and schedule.chair_id is not None
             and schedule.chair_id == user.id)
+
+
+# --- after the award: agreements and projects (app/agreements, app/projects) ----------------
+
+def can_view_agreement(user, agreement) -> bool:
+    """The consortium's confirmed members and the call's officers."""
+    return can_view_proposal(user, agreement.proposal)
+
+
+def can_revise_plan(user, agreement) -> bool:
+    """The lead revises the plan and submits it, as it drafted the proposal."""
+    return can_manage_consortium(user, agreement.proposal.consortium)
+
+
+def can_sign_for(user, signature) -> bool:
+    """A party's signature: an applicant of that organisation in the consortium, or for the agency
+    (which signs last) an officer of the call's agency. Admins do not sign for anyone."""
+    if not _authenticated(user) or user.acting_organisation_id != signature.organisation_id:
+        return False
+    if signature.party == "agency":
+        return user.has_role(Role.OFFICER)
+    return user.has_role("applicant") and signature.organisation_id in signature.agreement.proposal.consortium.confirmed_org_ids()
+
+
+def can_view_project(user, project) -> bool:
+    if not _authenticated(user):
+        return False
+    return can_view_consortium(user, project.consortium) or is_officer_for_call(user, project.call)
+
+
+def can_report_for(user, project) -> bool:
+    """Reports and plan-change requests are the lead's, on behalf of the consortium."""
+    return can_manage_consortium(user, project.consortium)
+
+
+def is_project_officer(user, project) -> bool:
+    """Reviews reports, records inspections and decides plan changes: the call's officers."""
+    return is_officer_for_call(user, project.call)
+
+
+def is_programme_officer(user, programme) -> bool:
+    """The portfolio of a programme: its agency's officers (and admins)."""
+    if not _authenticated(user):
+        return False
+    return user.has_role(Role.ADMIN) or (user.has_role(Role.OFFICER)
+                                         and user.acting_organisation_id == programme.agency_id)

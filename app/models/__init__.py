@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and the app see one metadata."""
+from app.models.agreements import Agreement, AgreementSignature, PlanRevision
 from app.models.amendments import CallAmendment
 from app.models.audit import AuditEntry
 from app.models.calls import Call, CallComplex, IndustrialComplex, InfraType, Programme, RequiredAttachment
@@ -17,6 +18,10 @@ from app.models.pool import (
     ExpertiseCode, ReviewerExpertise, ReviewerProfile, ReviewerRecord, ReviewerRelative, Sanction,
 )
 from app.models.presentation import PresentationSchedule, PresentationSlot
+from app.models.projects import (
+    BudgetExecution, Inspection, InspectionAction, KpiActual, PlanChange, Project, ProjectBudgetLine, ProjectKpi,
+    ProjectPoc, Report, ReportFile, ReportVersion,
+)
 from app.models.proposals import (
     Attachment, BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion,
 )
@@ -25,6 +30,9 @@ from app.models.sessions import LoginThrottle, UserSession
 from app.models.stages import EvaluationStage, StageResult
 
 __all__ = [
+    "Agreement", "AgreementSignature", "PlanRevision",
+    "BudgetExecution", "Inspection", "InspectionAction", "KpiActual", "PlanChange", "Project", "ProjectBudgetLine",
+    "ProjectKpi", "ProjectPoc", "Report", "ReportFile", "ReportVersion",
     "EvaluationStage", "StageResult",
     "CommitteeAttendance", "CommitteeMeeting", "CommitteeMember", "CommitteeResolution", "CommitteeVote",
     "PresentationSchedule", "PresentationSlot",

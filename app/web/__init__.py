@@ -41,6 +41,7 @@ VIEW_MODULES = (
     "app.web.officer_presentation", "app.web.proposals.presentation", "app.web.review_presentation",
     "app.web.selection.dashboard", "app.web.selection.exports", "app.web.selection.objections",
     "app.web.selection.results", "app.web.selection.screening", "app.web.selection.bundle",
+    "app.web.projects.overview",
 )
 
 
@@ -70,8 +71,11 @@ def register_web(app: Flask) -> None:
     from app.web.review import bp as review_bp
 
     from app.web.finance import bp as finance_bp
+    from app.web.agreements import bp as agreements_bp
+    from app.web.projects import bp as projects_bp
 
-    for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp, finance_bp):
+    for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp, finance_bp,
+               agreements_bp, projects_bp):
         app.register_blueprint(bp)
 
     # Korean readers read 억원 and 원; English readers KRW with thousands separators.

@@ -33,7 +33,9 @@ from app.models import (
     OutboxMessage, Programme, Proposal, ProposalVersion, Result, ReviewAssignment, ReviewerPoolEntry, User,
 )
 from app.accounts import membership
+from app.models.agreements import Agreement
 from app.models.presentation import PresentationSlot
+from app.models.projects import Project, Report
 from app.proposals import snapshot, submission
 from app.review import presentation, review_access, stage_scope
 
@@ -218,3 +220,28 @@ def panel_invitation(token: str):
     from app.review import recruitment
 
     return _visible(recruitment.invitation_for_token(token))
+
+
+# --- after the award --------------------------------------------------------------------------
+
+def agreement(agreement_id: int) -> Agreement:
+    """An agreement: the consortium's confirmed members and the call's officers."""
+    return _visible(db.session.get(Agreement, agreement_id), lambda a: access.can_view_agreement(current_user, a))
+
+
+def agreement_for_officer(agreement_id: int) -> Agreement:
+    return _visible(db.session.get(Agreement, agreement_id), lambda a: access.is_officer_for_call(current_user, a.call))
+
+
+def project(project_id: int) -> Project:
+    """A project (과제): the consortium's confirmed members and the call's officers."""
+    return _visible(db.session.get(Project, project_id), lambda p: access.can_view_project(current_user, p))
+
+
+def report(project: Project, report_id: int) -> Report:
+    """A report of a project already loaded (so already visible)."""
+    return _visible(db.session.get(Report, report_id), lambda r: r.project_id == project.id)
+
+
+def programme_for_officer(programme_id: int) -> Programme:
+    return _visible(db.session.get(Programme, programme_id), lambda p: access.is_programme_officer(current_user, p))

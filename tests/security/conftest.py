@@ -25,6 +25,7 @@ from app.selection import objections, results, screening
 from app.proposals import submission
 from app.review import reviewers as reviewer_pool
 from tests.app.builders import complete_proposal, docx_bytes, minimal_pdf, upload
+from tests.app.award_builders import signed_directly
 from tests.factories import (
     CallFactory,
     OrganisationFactory,
@@ -134,6 +135,10 @@ def build_world(traveller) -> World:
                                 [(io.BytesIO(minimal_pdf()), "증빙.pdf")])
     db.session.commit()
 
+    # After the award: X's agreement signed and its project under way.
+    project = signed_directly(px, officer, owner)
+    report = project.reports[0]
+
     # X's lead lists Y's organisation as a member; Y has not answered, so it sees nothing of X.
     invitation = ConsortiumMember(organisation_id=other.organisation_id, role="university")
     consortium_x.members.append(invitation)
@@ -171,6 +176,7 @@ def build_world(traveller) -> World:
         "evidence_id": objection.evidence[0].id,
         "result_id": result.id, "other_result_id": results.result_of(py).id,
         "notification_id": notification.id, "member_id": invitation.id, "user_id": newcomer.id, "message_id": message.id, "token": token,
+        "agreement_id": project.agreement_id, "project_id": project.id, "report_id": report.id,
         "section": "overview", "kind": "proposals", "fmt": "csv", "filename": "css/gongmo.css",
     }
     return world

@@ -51,6 +51,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "main.toggle_subscription":     {"POST": "login  ok     ok     ok     ok     ok     ok     ok     ok"},
     "main.dev_mail":                {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   ok"},
     "main.retry_mail":              {"POST": "login  deny   deny   deny   deny   deny   deny   deny   ok"},
+    # --- after the award: agreements and projects ---
+    "projects.show":                {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
     # --- accounts ---
     "auth.login":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok",
                                      "POST": "bad    bad    bad    bad    bad    bad    bad    bad    bad"},

@@ -1,0 +1,1 @@
+"""과제 관리: projects after the agreement — reports, inspections, plan changes, the portfolio."""
