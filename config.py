@@ -168,6 +168,14 @@ class BaseConfig:
     # Exclude every concurrent applicant of the call from its competitors, not only reciprocal pairs.
     CONFLICT_EXCLUDE_COMPETITORS = False
 
+    # After the award (app/agreements, app/projects): the plan revision is due this many days after
+    # the officer asks for it, the agreement signed within this many days of its notice, annual
+    # reports this many days after 31 December and the final report after the period's last day.
+    PLAN_REVISION_DAYS = 20
+    AGREEMENT_SIGNING_DAYS = 30
+    ANNUAL_REPORT_DAYS = 60
+    FINAL_REPORT_DAYS = 60
+
 
 class DevelopmentConfig(BaseConfig):
     DEBUG = False  # the Werkzeug debugger must never be reachable, even in the demo
