@@ -38,6 +38,8 @@ def run_deadlines() -> dict:
     """Open and close calls on the clock and send the reminders that are due."""
     from app.notifications import reminders
     from app.review import recruitment  # noqa: F401 - adds its rounds to the clock's work
+    from app.agreements import clock as agreements_clock  # noqa: F401 - its reminders and overdue flags
+    from app.projects import report_clock  # noqa: F401 - adds report reminders to the clock's work
 
     return reminders.run()
 

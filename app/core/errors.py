@@ -39,3 +39,11 @@ class SelectionError(GongmoError):
 
 class NotificationsError(GongmoError):
     """Mail, the outbox and reminders."""
+
+
+class ProjectsError(GongmoError):
+    """Projects after the agreement: reports, plan changes, inspections and the portfolio."""
+
+
+class AgreementsError(GongmoError):
+    """The agreement (협약): opening, plan revision, the document and its signatures."""

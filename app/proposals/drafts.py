@@ -242,7 +242,7 @@ def _quantity(value, name: str, errors: dict) -> Decimal | None:
 
 def save_overview(proposal: Proposal, user, data: dict) -> None:
     """Keys: title, summary, complex_id (int or None), strategic_industries; missing keys stay as they are."""
-    deadline.ensure_writable(proposal)
+    deadline.ensure_plan_writable(proposal)
     errors: dict = {}
     changes: dict = {}
     for key, limit in (("title", 300), ("summary", TEXT_MAX), ("strategic_industries", 300)):
@@ -263,7 +263,7 @@ def save_overview(proposal: Proposal, user, data: dict) -> None:
 
 def replace_infra_items(proposal: Proposal, user, items: list[dict]) -> None:
     """The whole list, in order; each item: type_key ("" while undecided), description, budget (won or None)."""
-    deadline.ensure_writable(proposal)
+    deadline.ensure_plan_writable(proposal)
     offered = {t.key for t in proposal.call.infra_types}
     errors: dict = {}
     rows = []
@@ -286,7 +286,7 @@ def replace_infra_items(proposal: Proposal, user, items: list[dict]) -> None:
 def replace_poc_plans(proposal: Proposal, user, plans: list[dict]) -> None:
     """The whole list, in order; each plan: tenant_firm, problem, ai_solution, budget,
     kpis (list of name, unit, baseline, target — Decimal, int, numeric text or None)."""
-    deadline.ensure_writable(proposal)
+    deadline.ensure_plan_writable(proposal)
     errors: dict = {}
     rows = []
     for i, plan in enumerate(plans):
@@ -318,7 +318,7 @@ def replace_poc_plans(proposal: Proposal, user, plans: list[dict]) -> None:
 def save_text_section(proposal: Proposal, user, section: str, text: str | None) -> None:
     """master_plan, alliance or aidc: one long text each."""
     column = TEXT_SECTIONS[section]
-    deadline.ensure_writable(proposal)
+    deadline.ensure_plan_writable(proposal)
     errors: dict = {}
     value = _text(text, TEXT_MAX, column, errors)
     if errors:
@@ -330,7 +330,7 @@ def save_text_section(proposal: Proposal, user, section: str, text: str | None) 
 
 def save_budget(proposal: Proposal, user, amounts: dict[tuple[int, str], int | None]) -> None:
     """Replace the year × source table: cells not given, or given as None, are emptied."""
-    deadline.ensure_writable(proposal)
+    deadline.ensure_plan_writable(proposal)
     years = set(proposal.call.years)
     errors: dict = {}
     wanted: dict[tuple[int, str], int] = {}

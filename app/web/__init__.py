@@ -42,6 +42,10 @@ VIEW_MODULES = (
     "app.web.selection.dashboard", "app.web.selection.exports", "app.web.selection.objections",
     "app.web.selection.results", "app.web.selection.screening", "app.web.selection.bundle",
     "app.web.projects.overview",
+    "app.web.projects.reports",
+    "app.web.projects.changes", "app.web.projects.inspections", "app.web.projects.portfolio",
+    "app.web.agreements.pages", "app.web.agreements.steps", "app.web.agreements.signing",
+    "app.web.officer_agreements",
 )
 
 

@@ -36,6 +36,7 @@ from app.accounts import membership
 from app.models.agreements import Agreement
 from app.models.presentation import PresentationSlot
 from app.models.projects import Project, Report
+from app.models.projects import Inspection, InspectionAction, PlanChange
 from app.proposals import snapshot, submission
 from app.review import presentation, review_access, stage_scope
 
@@ -245,3 +246,17 @@ def report(project: Project, report_id: int) -> Report:
 
 def programme_for_officer(programme_id: int) -> Programme:
     return _visible(db.session.get(Programme, programme_id), lambda p: access.is_programme_officer(current_user, p))
+
+
+def plan_change(project: Project, change_id: int) -> PlanChange:
+    """A plan change of a project already loaded (so already visible)."""
+    return _visible(db.session.get(PlanChange, change_id), lambda c: c.project_id == project.id)
+
+
+def inspection(project: Project, inspection_id: int) -> Inspection:
+    """An inspection of a project already loaded (so already visible)."""
+    return _visible(db.session.get(Inspection, inspection_id), lambda i: i.project_id == project.id)
+
+
+def inspection_action(inspection: Inspection, action_id: int) -> InspectionAction:
+    return _visible(db.session.get(InspectionAction, action_id), lambda a: a.inspection_id == inspection.id)

@@ -18,6 +18,9 @@ from app.models.presentation import PresentationSchedule, PresentationSlot
 from app.models.proposals import Proposal, ProposalStatus
 from app.models.organisations import User
 from app.selection.objections import FILING_WINDOW
+from app.worklist import agreements as agreement_tasks
+from app.worklist import projects as project_tasks
+from app.worklist import reports as report_tasks
 from app.worklist.item import Task
 
 ROLE = "applicant"
@@ -58,6 +61,9 @@ def tasks(user) -> list[Task]:
             User.email_verified_at.is_not(None)))
         if colleagues:
             out.append(Task(ROLE, _("확인을 기다리는 기관 회원 %(n)s명", n=colleagues), url_for("auth.organisation")))
+    out += report_tasks.applicant_tasks(user, ROLE)
+    out += agreement_tasks.applicant_tasks(user, ROLE)
+    out += project_tasks.applicant_tasks(user, ROLE)
     return out
 
 

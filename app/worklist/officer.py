@@ -24,6 +24,9 @@ from app.models.proposals import Proposal, ProposalStatus
 from app.models.review import ACTIVE_COI, Challenge, ChallengeStatus, ReviewAssignment, ReviewSheet, SheetStatus
 from app.models.stages import EvaluationStage
 from app.selection.objections import ANSWER_WINDOW
+from app.worklist import agreements as agreement_tasks
+from app.worklist import projects as project_tasks
+from app.worklist import reports as report_tasks
 from app.worklist.item import Task
 
 ROLE = "officer"
@@ -80,6 +83,9 @@ def tasks(user) -> list[Task]:
 
     out += _stages(calls, [cid for cid, c in calls.items() if c.status(now) == CallStatus.IN_REVIEW])
     out += _short_panels(calls, ids)
+    out += report_tasks.officer_tasks(ids, ROLE)
+    out += agreement_tasks.officer_tasks(calls, ROLE)
+    out += project_tasks.officer_tasks(ids, ROLE)
     return out
 
 

@@ -27,7 +27,8 @@ def announced_selection(complex_name: str = "창원"):
     applicant = applicant_of(proposal)
     screening.decide(proposal, officer, "confirmed", "")
     lifecycle.start_review(call, officer)
-    results.compute(call, officer, uniform_sheets(proposal, "20", "15", "6", "6"))
+    # Points above the pass mark: the proposal is really selected (Result.selected), not just ranked.
+    results.compute(call, officer, uniform_sheets(proposal, "27", "22", "9", "9"))
     decisions.decide(call, officer)
     decisions.announce(call, officer)
     db.session.commit()

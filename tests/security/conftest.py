@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Attachment, ConsortiumMember, Notification, OutboxMessage, ReviewerPoolEntry, User
@@ -26,6 +26,8 @@ from app.proposals import submission
 from app.review import reviewers as reviewer_pool
 from tests.app.builders import complete_proposal, docx_bytes, minimal_pdf, upload
 from tests.app.award_builders import signed_directly
+from app.projects import reports as project_reports
+from app.models.projects import Inspection, InspectionAction, PlanChange
 from tests.factories import (
     CallFactory,
     OrganisationFactory,
@@ -138,6 +140,18 @@ def build_world(traveller) -> World:
     # After the award: X's agreement signed and its project under way.
     project = signed_directly(px, officer, owner)
     report = project.reports[0]
+    # The report's draft holds one attachment (its download route needs a file of the world).
+    project_reports.save(report, owner, sections={}, actuals={}, executions={},
+                         attachments_in=[(io.BytesIO(minimal_pdf()), "보고서 첨부.pdf")])
+    report_file_id = report.files[0].id
+    # A plan change X's lead asked for, and an inspection with one open follow-up action.
+    change = PlanChange(project_id=project.id, kind="member", reason="참여기관 변경을 요청합니다.",
+                        details={"organisation": "㈜새참여", "direction": "join"}, requested_by_id=owner.id)
+    inspection = Inspection(project_id=project.id, held_on=project.period_start, inspectors="감독관",
+                            findings="점검 결과", recorded_by_id=officer.id,
+                            actions=[InspectionAction(description="보완", due_on=project.period_start)])
+    db.session.add_all([change, inspection])
+    db.session.flush()
 
     # X's lead lists Y's organisation as a member; Y has not answered, so it sees nothing of X.
     invitation = ConsortiumMember(organisation_id=other.organisation_id, role="university")
@@ -177,6 +191,8 @@ def build_world(traveller) -> World:
         "result_id": result.id, "other_result_id": results.result_of(py).id,
         "notification_id": notification.id, "member_id": invitation.id, "user_id": newcomer.id, "message_id": message.id, "token": token,
         "agreement_id": project.agreement_id, "project_id": project.id, "report_id": report.id,
+        "change_id": change.id, "inspection_id": inspection.id, "action_id": inspection.actions[0].id,
+        "report_file_id": report_file_id,
         "section": "overview", "kind": "proposals", "fmt": "csv", "filename": "css/gongmo.css",
     }
     return world
@@ -188,14 +204,36 @@ def world(app, clock, isolated_dirs):
 
 
 def table_digest() -> dict[str, str]:
-    """Every table's rows, hashed: a refused request must leave each one exactly as it was."""
-    digest = {}
+    """Every table's rows, hashed: a refused request must leave each one exactly as it was.
+
+    One statement for all tables (each table's rows in key order, as text): the fuzz and matrix
+    tests take a digest around every request, and a query per table made that most of their time.
+    """
     with db.engine.connect() as conn:
+        rows = conn.execute(_digest_statement(conn.dialect.name)).all()
+    return {name: hashlib.sha256((text_ or "").encode()).hexdigest()[:16] + f"/{n}" for name, n, text_ in rows}
+
+
+_DIGEST_SQL: dict[str, object] = {}
+
+
+def _digest_statement(dialect: str):
+    if dialect not in _DIGEST_SQL:
+        parts = []
         for table in db.metadata.sorted_tables:
-            order = list(table.primary_key.columns) or list(table.columns)
-            rows = conn.execute(select(table).order_by(*order)).all()
-            digest[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()[:16] + f"/{len(rows)}"
-    return digest
+            name = table.name.replace("'", "''")
+            keys = list(table.primary_key.columns) or list(table.columns)
+            if dialect == "postgresql":
+                order = ", ".join(f'x."{c.name}"' for c in keys)
+                parts.append(f"SELECT '{name}' AS t, count(*) AS n, string_agg(x::text, E'\\n' ORDER BY {order}) AS r "
+                             f'FROM "{table.name}" x')
+            else:
+                row = " || ',' || ".join(f'quote("{c.name}")' for c in table.columns)
+                order = ", ".join(f'"{c.name}"' for c in keys)
+                parts.append(f"SELECT '{name}' AS t, count(*) AS n, group_concat(r, char(10)) AS r "
+                             f'FROM (SELECT {row} AS r FROM "{table.name}" ORDER BY {order})')
+        _DIGEST_SQL[dialect] = text(" UNION ALL ".join(parts))
+    return _DIGEST_SQL[dialect]
 
 
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:

@@ -52,7 +52,46 @@ MATRIX: dict[str, dict[str, str]] = {
     "main.dev_mail":                {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   ok"},
     "main.retry_mail":              {"POST": "login  deny   deny   deny   deny   deny   deny   deny   ok"},
     # --- after the award: agreements and projects ---
+    # The agreement: the consortium and the call's officers read it; the world's is signed, so its
+    # document (none issued) and signing answer with the agreement page, a signature is refused (409).
+    "agreements.show":              {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "agreements.document_download": {"GET": "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "agreements.sign":              {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   bad    bad"},
+    # The lead submits the revised plan; the call's officers decide it, set the terms and issue.
+    "agreements.submit_revision":   {"POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "agreements.decide_revision":   {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "agreements.terms":             {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "agreements.issue":             {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.agreements":           {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # X's agreement is open already: the form leads to it, a second opening is refused (409).
+    "officer.agreement_open":       {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "projects.show":                {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    # Reports: the lead drafts (a post without its button is refused), the call's officers review; the
+    # world's report is due, so accepting or returning it is refused with a message (409).
+    "projects.report":              {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "projects.report_accept":       {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "projects.report_return":       {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "projects.report_file":         {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    # The world's report was never submitted: there is no version 1 (nor its files) for anyone.
+    "projects.report_version":      {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "projects.report_version_file": {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    # Plan changes: the lead asks (an empty request is refused), the call's officers decide.
+    "projects.change_new":          {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "projects.change":              {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "projects.change_decide":       {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # Inspections: the call's officers record them and close their actions; the consortium reads.
+    "projects.inspection_new":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "projects.inspection":          {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "projects.action_done":         {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # The programme's portfolio and its downloads: its agency's officers and admins.
+    "projects.portfolio":           {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "projects.portfolio_xlsx":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "projects.portfolio_enara":     {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     # --- accounts ---
     "auth.login":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok",
                                      "POST": "bad    bad    bad    bad    bad    bad    bad    bad    bad"},
@@ -294,6 +333,21 @@ SEEN_NOT_THEIRS = {
     ("review.recuse", "POST"): {"pledged"},
     # The call's officers read its honoraria; closing a batch is finance's.
     ("finance.close", "POST"): {"officer"},
+    # The call's officers read X's reports; only X's lead writes them, only officers decide them.
+    ("projects.report", "POST"): {"officer", "admin"},
+    ("projects.report_accept", "POST"): {"owner"},
+    ("projects.report_return", "POST"): {"owner"},
+    # The call's officers read X's plan changes and inspections; the lead asks, the officers decide and record.
+    ("projects.change_new", "GET"): {"officer", "admin"},
+    ("projects.change_new", "POST"): {"officer", "admin"},
+    ("projects.change_decide", "POST"): {"owner"},
+    ("projects.inspection_new", "GET"): {"owner"},
+    ("projects.inspection_new", "POST"): {"owner"},
+    ("projects.action_done", "POST"): {"owner"},
+    # X's agreement: the lead revises the plan, the call's officers decide and issue.
+    ("agreements.submit_revision", "POST"): {"officer", "admin"},
+    **{(endpoint, "POST"): {"owner"} for endpoint in (
+        "agreements.decide_revision", "agreements.terms", "agreements.issue")},
 }
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from app import access
 from app.models.proposals import BUDGET_SOURCES
 from app.proposals.drafts import SOURCE_LABELS
+from app.projects import inspections, plan_changes
 from app.web.loaders import project as load_project
 from app.web.projects import bp
 
@@ -19,4 +20,6 @@ def show(project_id: int):
         "projects/project.html", project=project, sources=BUDGET_SOURCES, source_labels=SOURCE_LABELS,
         is_officer=access.is_project_officer(current_user, project),
         can_report=access.can_report_for(current_user, project),
+        changes=plan_changes.of_project(project), change_labels=plan_changes,
+        inspections=inspections.of_project(project), inspection_today=inspections.today(),
     )

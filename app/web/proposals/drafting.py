@@ -130,6 +130,7 @@ def show(proposal_id: int):
         "proposals/show.html", proposal=proposal, progress=drafts.section_progress(proposal),
         problems=problems, budget=drafts.budget_summary(proposal),
         can_edit=access.can_edit_proposal(current_user, proposal), writable=deadline.writable(proposal),
+        revising=None if deadline.writable(proposal) else deadline.revising(proposal),
         editable_sections=EDITABLE_SECTIONS,
         attachments_url=_url_if("proposals.attachments", proposal_id=proposal.id),
         submit_url=_url_if("proposals.submit", proposal_id=proposal.id),
@@ -238,7 +239,7 @@ def section(proposal_id: int, section: str):
     if request.method == "POST":
         access.require(can_edit)
         try:
-            deadline.ensure_writable(proposal)
+            deadline.ensure_plan_writable(proposal)
         except ClosedError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -265,7 +266,7 @@ def section(proposal_id: int, section: str):
         # 422: sent back with errors and nothing saved, as the other forms of the portal answer.
         status = 422
     else:
-        editable = can_edit and deadline.writable(proposal)
+        editable = can_edit and deadline.plan_writable(proposal)
         form = _configure(form_class.stored(proposal, blank=_blank_param(), more_kpis=_kpi_param()), proposal)
         if request.args.get("check"):
             # What submission would refuse, shown where it must be fixed.
@@ -277,7 +278,8 @@ def section(proposal_id: int, section: str):
     return render_template(
         f"proposals/section_{'text' if section in TEXT_FORMS else section}.html",
         proposal=proposal, section=section, form=form, editable=editable, can_edit=can_edit,
-        writable=deadline.writable(proposal), loose=loose, groups=groups,
+        writable=deadline.plan_writable(proposal), loose=loose, groups=groups,
+        revising=None if deadline.writable(proposal) else deadline.revising(proposal),
         field_problems=[(f, e) for f in leaf_fields(form) if f.type != "FieldList" for e in f.errors],
         checking=bool(request.args.get("check")),
         totals=_budget_totals(form) if section == "budget" else None,
