@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, ValidationError
+from datetime import datetime
+
+from wtforms import DateField, DateTimeLocalField, ValidationError
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 # A programme's dates lie in this century; a year like 0001 or 9999 is a typo, and near the
@@ -22,3 +24,21 @@ class KstDateTimeField(DateTimeLocalField):
             self.data = None
             raise ValidationError(_l("%(first)s년에서 %(last)s년 사이의 날짜를 입력하십시오.",
                                      first=EARLIEST_YEAR, last=LATEST_YEAR))
+
+
+class DayField(DateField):
+    """A calendar day in Seoul, typed in a ``date`` input; blank is None."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        try:
+            day = datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            raise ValueError(_l("날짜를 YYYY-MM-DD 형식으로 입력하십시오.")) from None
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise ValueError(_l("%(first)s년에서 %(last)s년 사이의 날짜를 입력하십시오.",
+                                first=EARLIEST_YEAR, last=LATEST_YEAR))
+        self.data = day

@@ -5,38 +5,18 @@ which field is wrong, so a refusal shows beside its field and saves nothing.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, Form, FormField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from app.models.proposals import BUDGET_SOURCES
 from app.projects.plan_changes import DIRECTIONS
 from app.proposals.drafts import SOURCE_LABELS
-from forms.fields import EARLIEST_YEAR, LATEST_YEAR
+from forms.fields import DayField
 
 MOVE_ROWS = 4
 ACTION_ROWS = 4
-
-
-class Day(DateField):
-    """A calendar day in Seoul, typed in a ``date`` input; blank is None."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            return
-        try:
-            day = datetime.strptime(text, "%Y-%m-%d").date()
-        except ValueError:
-            raise ValueError(_l("날짜를 YYYY-MM-DD 형식으로 입력하십시오.")) from None
-        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-            raise ValueError(_l("%(first)s년에서 %(last)s년 사이의 날짜를 입력하십시오.",
-                                first=EARLIEST_YEAR, last=LATEST_YEAR))
-        self.data = day
 
 
 def _sources():
@@ -80,11 +60,11 @@ class DecisionForm(FlaskForm):
 
 class ActionRow(Form):
     description = StringField(_l("조치 사항"))
-    due_on = Day(_l("조치 기한"))
+    due_on = DayField(_l("조치 기한"))
 
 
 class InspectionForm(FlaskForm):
-    held_on = Day(_l("점검일"))
+    held_on = DayField(_l("점검일"))
     inspectors = StringField(_l("점검자"))
     findings = TextAreaField(_l("점검 결과"))
     actions = FieldList(FormField(ActionRow), min_entries=ACTION_ROWS, max_entries=ACTION_ROWS)

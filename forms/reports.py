@@ -6,38 +6,18 @@ Field names are the ones the service reports its errors by (app/projects/reports
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import DateField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models.proposals import BUDGET_SOURCES
 from app.projects import reports
 from app.projects.report_submission import GENERAL
 from app.proposals.drafts import SOURCE_LABELS
-from forms.fields import EARLIEST_YEAR, LATEST_YEAR
+from forms.fields import DayField
 from forms.proposal import QuantityField, WonField
-
-
-class DayField(DateField):
-    """A calendar day in Seoul, typed in a ``date`` input."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            return
-        try:
-            day = datetime.strptime(text, "%Y-%m-%d").date()
-        except ValueError:
-            raise ValueError(_l("날짜를 YYYY-MM-DD 형식으로 입력하십시오.")) from None
-        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-            raise ValueError(_l("%(first)s년에서 %(last)s년 사이의 날짜를 입력하십시오.",
-                                first=EARLIEST_YEAR, last=LATEST_YEAR))
-        self.data = day
 
 
 class ReportForm(FlaskForm):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from app import audit
@@ -37,15 +36,7 @@ def latest_kind(due: datetime, offsets, at: datetime) -> str | None:
 def tick(at: datetime) -> int:
     ids = db.session.scalars(select(Agreement.id).where(
         Agreement.status.in_((AgreementStatus.REVISING, AgreementStatus.SIGNING))).order_by(Agreement.id)).all()
-    done = 0
-    for agreement_id in ids:
-        try:
-            done += _one(db.session.get(Agreement, agreement_id), at)
-            db.session.commit()
-        except Exception:  # noqa: BLE001 - logged; the next tick tries again
-            db.session.rollback()
-            current_app.logger.exception("agreement %s failed on the clock", agreement_id)
-    return done
+    return reminders.each_row(Agreement, ids, lambda agreement: _one(agreement, at))
 
 
 def _one(agreement: Agreement, at: datetime) -> int:

@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app import audit
+from app import access, audit
 from app.core import clock
 from app.core.errors import AgreementsError
 from app.extensions import db
 from app.models import Call, CallOutcome, Consortium, Proposal, Result
 from app.models.agreements import Agreement, AgreementStatus
+from app.models.projects import Project
 from app.models.review import ReviewAssignment, ReviewSheet, SheetStatus
 from app.agreements import notices
 from app.notifications import outbox
@@ -97,11 +98,32 @@ def reviewer_opinions(proposal: Proposal) -> list[str]:
 
 
 @dataclass
+class Followed:
+    """Where a proposal went after the award, as far as its reader may follow it."""
+    agreement: Agreement | None = None
+    project: Project | None = None
+
+
+def followed(proposal: Proposal, user) -> Followed:
+    """The agreement and the project of ``proposal`` that ``user`` may open, for the proposal's pages."""
+    if not proposal.receipt_no:  # never submitted: never selected
+        return Followed()
+    row = db.session.execute(select(Agreement, Project).outerjoin(Project, Project.agreement_id == Agreement.id)
+                             .where(Agreement.proposal_id == proposal.id)).first()
+    if row is None:
+        return Followed()
+    agreement, project = row
+    return Followed(agreement if access.can_view_agreement(user, agreement) else None,
+                    project if project is not None and access.can_view_project(user, project) else None)
+
+
+@dataclass
 class Row:
     proposal: Proposal
     agreement: Agreement | None
     due: datetime | None  # what the consortium is due to do next (revise or sign)
     overdue: bool
+    project: Project | None = None  # once the agreement is signed
 
 
 def rows_of_call(call: Call) -> list[Row]:
@@ -113,6 +135,7 @@ def rows_of_call(call: Call) -> list[Row]:
         .order_by(Result.rank, Proposal.id)).unique().all()
     agreements = {a.proposal_id: a for a in db.session.scalars(
         select(Agreement).where(Agreement.call_id == call.id))}
+    projects = {p.agreement_id: p for p in db.session.scalars(select(Project).where(Project.call_id == call.id))}
     now = clock.now()
     out = []
     for p in proposals:
@@ -124,5 +147,5 @@ def rows_of_call(call: Call) -> list[Row]:
             due = a.sign_due_at
         overdue = a is not None and (a.overdue_flagged_at is not None and a.status != AgreementStatus.SIGNED
                                      or (due is not None and now > due))
-        out.append(Row(p, a, due, overdue))
+        out.append(Row(p, a, due, overdue, projects.get(a.id) if a is not None else None))
     return out

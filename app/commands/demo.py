@@ -34,6 +34,12 @@ def load() -> None:
         click.echo(f"Call {review.code}: {review.title}")
         click.echo(f"  closed {clock.to_kst(review.closes_at):%Y-%m-%d %H:%M} KST ({review.status()}): "
                    "sign in as reviewer1 to score, then as the officer to compute, decide and announce")
+    project = result.project
+    if project is not None:
+        click.echo(f"Call {project.call.code}: {project.call.title}")
+        click.echo(f"  awarded and signed; project {project.period_start:%Y-%m-%d} – {project.period_end:%Y-%m-%d}: "
+                   f"as the officer see /projects/portfolio/{project.call.programme_id}, "
+                   f"as applicant or officer /projects/{project.id}")
     for note in result.notes:
         click.echo(f"Note: {note}")
     click.echo("")

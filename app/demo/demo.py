@@ -1,5 +1,6 @@
 """The demo data set: the 2025 AX call, its organisations, accounts and a half-written proposal,
-and a second call already in review (app/demo/review_call.py).
+a second call already in review (app/demo/review_call.py) and a third one awarded, whose
+project is a year into its reports (app/demo/award.py).
 
 ``load`` is idempotent. Every row is found by its natural key (사업자등록번호, e-mail,
 call code, complex name, consortium name and lead) and created only when missing;
@@ -16,9 +17,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Call, Consortium, IndustrialComplex, Organisation, Programme, Proposal, User
+from app.models.projects import Project
 from app import audit
 from app.core import clock
-from app.demo import ax2025, review_call
+from app.demo import ax2025, award, review_call
 from app.demo import pool as demo_pool
 from app.demo.stage_work import name_committee
 from app.accounts import brn
@@ -109,6 +111,7 @@ class DemoResult:
     call: Call | None = None
     proposal: Proposal | None = None
     review_call: Call | None = None
+    project: Project | None = None  # AX-2025-1's, signed and reporting (app/demo/award.py)
     notes: list[str] = field(default_factory=list)  # what could not be loaded, and why
 
     def count(self, kind: str) -> None:
@@ -159,6 +162,10 @@ def load() -> DemoResult:
     consortium = _consortium(result, applicant, orgs)
     result.proposal = _proposal(result, call, consortium, applicant, complexes["창원"], orgs)
     result.call = call
+    # A call awarded about seventeen months ago: its signed project a year into its reports (portfolio).
+    result.project = award.load(result.count, result.notes.append, programme=programme, complexes=complexes,
+                                orgs=orgs, users=users, changwon=consortium, password=PASSWORD,
+                                make_account=lambda *spec: _account(result, *spec))
     # A second call, already in review, so the review and the results can be walked through today.
     result.review_call = review_call.load(result.count, result.notes.append, programme=programme,
                                           complexes=complexes, orgs=orgs, users=users, changwon=consortium)

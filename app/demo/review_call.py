@@ -98,17 +98,17 @@ def _replay(count: Count, programme: Programme, complexes: dict[str, IndustrialC
     with clock.as_of(day(-52, 16)):
         lifecycle.publish(call, officer)
 
-    drafting = _Timeline()
+    writing = Timeline()
     made: dict[str, Proposal] = {}
     for spec in PROPOSALS:
-        _drafting(drafting, count, call, spec, users[spec["applicant"]], orgs, complexes, changwon, made, day)
-    drafting.run()
+        drafting(writing, count, call, spec, users[spec["applicant"]], orgs, complexes, changwon, made, day)
+    writing.run()
     proposals = [made[spec["complex"]] for spec in PROPOSALS]
 
     _review(call, officer, users, proposals, day)
-    scoring = _Timeline()
+    scoring = Timeline()
     for spec in PROPOSALS:
-        _scores(scoring, call, users, made[spec["complex"]], spec["complex"], day)
+        scores(scoring, call, users, made[spec["complex"]], spec["complex"], day)
     scoring.run()
     with clock.as_of(day(-1, 18)):  # after the last sheet came in
         name_committee(call, officer)
@@ -116,7 +116,7 @@ def _replay(count: Count, programme: Programme, complexes: dict[str, IndustrialC
     return call
 
 
-class _Timeline:
+class Timeline:
     """Steps of several actors, run in the order of their instants, each at its instant."""
 
     def __init__(self) -> None:
@@ -159,7 +159,7 @@ def _consortium(count: Count, applicant: User, orgs: dict[str, Organisation], ke
     return consortium
 
 
-def _drafting(plan: _Timeline, count: Count, call: Call, spec: dict, applicant: User, orgs: dict,
+def drafting(plan: Timeline, count: Count, call: Call, spec: dict, applicant: User, orgs: dict,
               complexes: dict, changwon: Consortium, made: dict[str, Proposal], day) -> None:
     """A consortium (formed the day before), its draft written page by page, then submitted
     complete: every section, a budget table within the call's rules, the required documents."""
@@ -223,7 +223,7 @@ def _review(call: Call, officer: User, users: dict[str, User], proposals: list[P
         assignment.auto_assign(call, officer)
 
 
-def _scores(plan: _Timeline, call: Call, users: dict[str, User], proposal: Proposal, key: str, day) -> None:
+def scores(plan: Timeline, call: Call, users: dict[str, User], proposal: Proposal, key: str, day) -> None:
     """Every reviewer but reviewer1 pledges, then submits a sheet, on one of the last three days."""
     numbers = {users[email].id: n for n, email in enumerate(REVIEWERS, start=1)}
     for a in conflicts.live_assignments(proposal):

@@ -14,6 +14,7 @@ older than ``CATCH_UP`` are recorded without mail, since they would only confuse
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -85,18 +86,22 @@ def _logged(kind: str):
     return exists().where(ReminderLog.call_id == Call.id, ReminderLog.kind == kind, ReminderLog.user_id == CALL_WIDE)
 
 
-def _each_call(calls, work) -> int:
-    """Run ``work(call)`` per call in its own transaction; a failing call does not stop the others."""
+def each_row(model, ids, work: Callable[[Any], int | None]) -> int:
+    """Run ``work(row)`` for the ``model`` row of each id, each in its own transaction: a failing one
+    is logged and rolled back and does not stop the others (the next tick tries it again)."""
     done = 0
-    for call_id in calls:
+    for row_id in ids:
         try:
-            call = db.session.get(Call, call_id)
-            done += work(call) or 0
+            done += work(db.session.get(model, row_id)) or 0
             db.session.commit()
         except Exception:  # noqa: BLE001 - logged; the next tick tries again
             db.session.rollback()
-            current_app.logger.exception("clock work on call %s failed", call_id)
+            current_app.logger.exception("clock work on %s %s failed", model.__name__, row_id)
     return done
+
+
+def _each_call(calls, work) -> int:
+    return each_row(Call, calls, work)
 
 
 # --- opening and closing -------------------------------------------------------------

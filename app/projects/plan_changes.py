@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core import numbers
 from app import audit
 from app.core import clock
 from app.core.errors import ProjectsError
@@ -119,12 +120,12 @@ def request_poc(project: Project, actor, reason: str, *, kpi_id: int | None = No
         elif value is None:
             problems.append(("target", _("새 목표값을 숫자로 입력하십시오.")))
         elif value == kpi.baseline:
-            problems.append(("target", _("목표값은 기준값(%(b)s)과 달라야 합니다.", b=kpi.baseline.normalize())))
+            problems.append(("target", _("목표값은 기준값(%(b)s)과 달라야 합니다.", b=numbers.plain(kpi.baseline))))
         elif value == kpi.target:
             problems.append(("target", _("지금의 목표값과 같습니다.")))
         else:
-            details["kpis"].append({"kpi_id": kpi.id, "name": kpi.name, "target": str(value.normalize()),
-                                    "was": str(kpi.target.normalize())})
+            details["kpis"].append({"kpi_id": kpi.id, "name": kpi.name, "target": numbers.plain(value),
+                                    "was": numbers.plain(kpi.target)})
     elif str(target or "").strip():
         problems.append(("kpi_id", _("목표값을 바꿀 성과지표를 고르십시오.")))
     given = {k: (v or "").strip() for k, v in (texts or {}).items() if k in POC_TEXTS and (v or "").strip()}
@@ -176,10 +177,10 @@ def _apply_poc(project: Project, details: dict) -> tuple[dict, dict]:
         if kpi is None:
             raise PlanChangeError([("", _("변경할 성과지표가 더 이상 없습니다."))])
         if value is None or value == kpi.baseline:
-            raise PlanChangeError([("", _("목표값은 기준값(%(b)s)과 달라야 합니다.", b=kpi.baseline.normalize()))])
-        before[f"kpi:{kpi.id}:target"] = str(kpi.target.normalize())
+            raise PlanChangeError([("", _("목표값은 기준값(%(b)s)과 달라야 합니다.", b=numbers.plain(kpi.baseline)))])
+        before[f"kpi:{kpi.id}:target"] = numbers.plain(kpi.target)
         kpi.target = value
-        after[f"kpi:{kpi.id}:target"] = str(value.normalize())
+        after[f"kpi:{kpi.id}:target"] = numbers.plain(value)
     for item in details.get("pocs", []):
         poc = pocs.get(item["poc_id"])
         if poc is None:

@@ -103,9 +103,9 @@ class Portfolio:
     def by_source(self) -> list[tuple[str, int, int]]:
         planned, executed = defaultdict(int), defaultdict(int)
         for row in self.rows:
-            for (_, s), a in row.planned.items():
+            for (_year, s), a in row.planned.items():
                 planned[s] += a
-            for (_, s), a in row.executed.items():
+            for (_year, s), a in row.executed.items():
                 executed[s] += a
         return [(s, planned[s], executed[s]) for s in BUDGET_SOURCES]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 from app.core import clock
@@ -53,15 +52,7 @@ def tick(at: datetime) -> int:
                    & (Report.supplement_due_on <= last)))
         .order_by(Report.id)
     ).all()
-    sent = 0
-    for report_id in ids:
-        try:
-            sent += _remind(db.session.get(Report, report_id), today)
-            db.session.commit()
-        except Exception:  # noqa: BLE001 - logged; the next tick tries again
-            db.session.rollback()
-            current_app.logger.exception("report reminders of report %s failed", report_id)
-    return sent
+    return reminders.each_row(Report, ids, lambda report: _remind(report, today))
 
 
 def _remind(report: Report, today: date) -> int:

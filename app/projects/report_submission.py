@@ -12,7 +12,9 @@ supplemented from what was sent. The rules, each refused with a message at its f
   exceeds the plan for that year and source: spending beyond the plan needs an approved plan
   change (사업계획 변경) first.
 
-Accepting the final report completes the project. A return needs at least one comment (on a
+The final report comes last: it is submitted only once every earlier report has been submitted,
+and accepted only once they are all accepted; accepting it completes the project, so no report
+is left open behind a completed project. A return needs at least one comment (on a
 section or in general) and a supplement due day after today.
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from app.core import numbers
 from app import audit
 from app.core import clock
 from app.core.links import portal_url
@@ -82,8 +85,8 @@ def snapshot(report: Report) -> dict:
             a = actuals.get(kpi.id)
             evidence = files.get(a.evidence_file_id) if a is not None and a.evidence_file_id else None
             rows.append({"kpi_id": kpi.id, "poc": poc.tenant_firm, "kpi": kpi.name, "unit": kpi.unit,
-                         "baseline": str(kpi.baseline.normalize()), "target": str(kpi.target.normalize()),
-                         "value": str(a.value.normalize()) if a is not None and a.value is not None else None,
+                         "baseline": numbers.plain(kpi.baseline), "target": numbers.plain(kpi.target),
+                         "value": numbers.plain(a.value) if a is not None and a.value is not None else None,
                          "measured_on": a.measured_on.isoformat() if a is not None and a.measured_on else None,
                          "note": a.note if a is not None else "",
                          "evidence": file_facts(evidence) if evidence is not None else None})
@@ -110,8 +113,21 @@ def version_file(version: ReportVersion, sha256: str) -> dict | None:
     return found[0] if found else None
 
 
+def _earlier(report: Report) -> list[Report]:
+    return [r for r in report.project.reports if r.id != report.id and r.kind != ReportKind.FINAL]
+
+
+def _years(reports_: list[Report]) -> str:
+    return ", ".join(str(r.year) for r in reports_)
+
+
 def submit(report: Report, actor) -> ReportVersion:
     reports.ensure_editable(report)
+    if report.kind == ReportKind.FINAL:
+        unsent = [r for r in _earlier(report) if r.status in (ReportStatus.DUE, ReportStatus.RETURNED)]
+        if unsent:
+            raise ReportError(_("최종보고서는 이전 보고서(%(years)s년)를 모두 제출한 뒤에 제출할 수 있습니다.",
+                                years=_years(unsent)))
     errors = problems(report)
     if errors:
         raise ReportInvalid(errors)
@@ -148,6 +164,11 @@ def _pending(report: Report) -> ReportVersion:
 
 def accept(report: Report, actor) -> ReportVersion:
     version = _pending(report)
+    if report.kind == ReportKind.FINAL:
+        open_ = [r for r in _earlier(report) if r.status != ReportStatus.ACCEPTED]
+        if open_:
+            raise ReportError(_("이전 보고서(%(years)s년)를 모두 승인한 뒤에 최종보고서를 승인할 수 있습니다.",
+                                years=_years(open_)))
     at = clock.now()
     version.decision, version.decided_at, version.decided_by_id = ReportDecision.ACCEPTED, at, actor.id
     report.status, report.accepted_at, report.accepted_by_id = ReportStatus.ACCEPTED, at, actor.id

@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.core import numbers
 from app import audit
 from app.core import clock
 from app.core.errors import ProjectsError
@@ -138,7 +139,7 @@ def draft_state(report: Report) -> dict:
     """What a save may change, as plain values (the audit entry's before and after)."""
     return {
         "sections": dict(report.sections or {}),
-        "actuals": {str(a.kpi_id): [None if a.value is None else str(a.value.normalize()),
+        "actuals": {str(a.kpi_id): [None if a.value is None else numbers.plain(a.value),
                                     a.measured_on.isoformat() if a.measured_on else None, a.note,
                                     a.evidence_file_id] for a in report.actuals},
         "executions": {f"{e.year}/{e.source}": e.amount for e in report.executions},

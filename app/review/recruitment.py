@@ -25,7 +25,6 @@ import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -296,15 +295,7 @@ def tick(at: datetime) -> int:
     """Expire what was not answered in time and invite the next round; each recruitment in its own transaction."""
     ids = db.session.scalars(select(Recruitment.id).where(Recruitment.closed_at.is_(None))
                              .order_by(Recruitment.id)).all()
-    done = 0
-    for recruitment_id in ids:
-        try:
-            done += _tick_one(db.session.get(Recruitment, recruitment_id), at)
-            db.session.commit()
-        except Exception:  # noqa: BLE001 - logged; the next tick tries again
-            db.session.rollback()
-            current_app.logger.exception("panel recruitment %s failed on the clock", recruitment_id)
-    return done
+    return reminders.each_row(Recruitment, ids, lambda recruitment: _tick_one(recruitment, at))
 
 
 def _tick_one(r: Recruitment, at: datetime) -> int:

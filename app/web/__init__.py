@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import db, login_manager
-from app.core import clock, money, romanise
+from app.core import clock, money, numbers, romanise
 from app.notifications import outbox
 from app.core.markdown import render_markdown
 from app.core.safe_redirect import local_path, safe_next
@@ -85,6 +85,7 @@ def register_web(app: Flask) -> None:
     # Korean readers read 억원 and 원; English readers KRW with thousands separators.
     app.jinja_env.filters["won"] = money.won_for_reader
     app.jinja_env.filters["eok"] = money.eok_for_reader
+    app.jinja_env.filters["plain"] = numbers.plain  # 20, not 2E+1
     app.jinja_env.filters["million"] = money.million_for_reader
     app.jinja_env.filters["place"] = romanise.place_for_reader  # 서울 → Seoul for English readers
     app.jinja_env.filters["markdown"] = render_markdown

@@ -20,7 +20,12 @@ Page = Callable[[], Any]
 
 
 def refuse(form: FlaskForm, field: Field | None, error: GongmoError) -> None:
-    """Show a service's refusal beside the field it names, else beside ``field``."""
+    """Show a service's refusal beside the field it names, else beside ``field``; an error that lists
+    several ``problems`` ((field name, message) pairs) has each placed, the rest flashed."""
+    if getattr(error, "problems", None):
+        for message in place(form, error.problems):
+            flash(message, "error")
+        return
     target = form[error.field] if error.field and error.field in form else field
     if target is None:
         flash(error.message, "error")

@@ -158,6 +158,7 @@ def test_cli_prints_accounts_and_password(app, clock):
     assert "applicant@demo.gongmo.kr" in out.output and "officer@demo.gongmo.kr" in out.output
     assert demo.PASSWORD in out.output
     assert "AX-2025-R" in out.output and "(in_review)" in out.output
+    assert "AX-2025-1" in out.output and "/projects/portfolio/" in out.output
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and "nothing changed" in second.output
 
@@ -278,7 +279,10 @@ def test_a_review_call_the_demo_refuses_is_left_out_with_a_note(app, clock):
     result = demo.load()
     db.session.commit()
     assert result.review_call is None and _review_call() is None
-    assert len(result.notes) == 1 and "AX-2025-R" in result.notes[0] and "(주)새참여기업" in result.notes[0]
+    # The awarded call (app/demo/award.py) needs 창원's submission too: left out the same way.
+    assert result.project is None and db.session.scalar(select(Call).where(Call.code == "AX-2025-1")) is None
+    assert [n.split(" ")[0] for n in result.notes] == ["AX-2025-1", "AX-2025-R"]
+    assert all("(주)새참여기업" in n for n in result.notes)
     assert result.call.status() == "open" and result.created["calls"] == 1
     assert db.session.scalar(select(func.count()).select_from(Consortium)) == 1
     assert db.session.scalar(select(func.count()).select_from(ReviewAssignment)) == 0

@@ -4,9 +4,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.core import numbers
+from app.extensions import db
 from app.models import AuditEntry
 from app.projects import schedule, setup
 from tests.app.award_builders import signed_project
+from tests.support import sign_in
 
 
 def test_the_project_carries_the_accepted_plan_and_schedules_its_reports(app, clock, db_session):
@@ -31,3 +34,14 @@ def test_the_final_report_is_due_sixty_days_after_the_end_and_a_stage_report_cov
     assert [(s.kind, s.year) for s in slots] == [("annual", 2025), ("interim", 2026), ("final", 2027)]
     assert slots[1].covers_from == date(2025, 1, 1) and slots[-1].due_on == date(2028, 2, 29)
     assert [s.kind for s in schedule.slots(date(2025, 7, 1), date(2026, 6, 30))] == ["annual", "final"]
+
+
+def test_kpi_figures_read_as_written_on_the_project_page(app, clock, client):
+    project, officer, applicant = signed_project()
+    kpi = project.pocs[0].kpis[0]
+    kpi.baseline, kpi.target = Decimal("20.0000"), Decimal("1.5000")
+    db.session.commit()
+    sign_in(client, applicant)
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert ">20<" in page and ">1.5<" in page and "E+" not in page
+    assert [numbers.plain(Decimal(x)) for x in ("20.0000", "0.2500", "100")] == ["20", "0.25", "100"]

@@ -174,16 +174,31 @@ def test_submit_return_resubmit_accept_keeps_every_version(scene, client, mailbo
     assert client.post(url(report, "/accept")).status_code == 409  # decided once
 
 
-def test_an_accepted_final_report_completes_the_project(scene, clock):
+def _fill(report, applicant, measured_on: date) -> None:
+    data = complete(report)
+    reports.save(report, applicant, sections={k: data[f"section-{k}"] for k in reports.sections_of(report)},
+                 actuals={k.id: reports.ActualInput(Decimal("1.1"), measured_on) for k in reports.kpis(report)},
+                 executions={})
+
+
+def test_the_final_report_comes_last_and_its_acceptance_completes_the_project(scene, clock):
     project, _, officer, applicant = scene
-    final = project.reports[-1]
+    *earlier, final = project.reports
     clock.move_to(app_clock.kst(2029, 1, 10, 9))
-    data = complete(final)
-    form_actuals = {k.id: reports.ActualInput(Decimal("1.1"), date(2028, 12, 1)) for k in reports.kpis(final)}
-    reports.save(final, applicant, sections={k: data[f"section-{k}"] for k in reports.sections_of(final)},
-                 actuals=form_actuals, executions={})
+    _fill(final, applicant, date(2028, 12, 1))
     assert "section-utilisation" not in report_submission.problems(final)
+    with pytest.raises(reports.ReportError, match="2025, 2026, 2027"):
+        report_submission.submit(final, applicant)  # no report may stay open behind the final one
+    for report in earlier:
+        _fill(report, applicant, date(report.year, 12, 1))
+        report_submission.submit(report, applicant)
     report_submission.submit(final, applicant)
+    report_submission.accept(earlier[0], officer)
+    with pytest.raises(reports.ReportError, match="2026, 2027"):
+        report_submission.accept(final, officer)
+    assert project.status == ProjectStatus.ACTIVE
+    for report in earlier[1:]:
+        report_submission.accept(report, officer)
     report_submission.accept(final, officer)
     db.session.commit()
     assert project.status == ProjectStatus.COMPLETED

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core import numbers
 from app import access
 from app.extensions import db
 from app.models.projects import PlanChangeKind, PlanChangeStatus
@@ -24,7 +25,7 @@ FORMS = {PlanChangeKind.BUDGET: BudgetChangeForm, PlanChangeKind.POC: PocChangeF
 def _choices(form, project) -> None:
     if isinstance(form, PocChangeForm):
         form.kpi_id.choices = [("", _("성과지표를 바꾸지 않음"))] + [
-            (str(k.id), f"{p.tenant_firm} · {k.name} ({_('목표')} {k.target.normalize()}{k.unit})")
+            (str(k.id), f"{p.tenant_firm} · {k.name} ({_('목표')} {numbers.plain(k.target)}{k.unit})")
             for p in project.pocs for k in p.kpis]
         form.poc_id.choices = [("", _("실증 내용을 바꾸지 않음"))] + [(str(p.id), p.tenant_firm) for p in project.pocs]
 
@@ -59,23 +60,15 @@ def change_new(project_id: int):
         abort(404)
     form = FORMS[kind]()
     _choices(form, project)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            change = _request(project, kind, form)
-        except PlanChangeError as error:
-            db.session.rollback()
-            for message in flow.place(form, error.problems):
-                flash(message, "error")
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("변경을 요청했습니다. 담당자가 검토합니다."), "success")
-            return redirect(url_for("projects.change", project_id=project.id, change_id=change.id), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template("projects/change_new.html", project=project, form=form, kind=kind,
-                           kinds=plan_changes.KIND_LABELS, source_labels=SOURCE_LABELS), status
+
+    def page():
+        return render_template("projects/change_new.html", project=project, form=form, kind=kind,
+                               kinds=plan_changes.KIND_LABELS,
+                               source_labels=SOURCE_LABELS), 422 if form.is_submitted() else 200
+
+    return flow.post(form, lambda: _request(project, kind, form), page=page,
+                     done=_("변경을 요청했습니다. 담당자가 검토합니다."),
+                     to=lambda change: url_for("projects.change", project_id=project.id, change_id=change.id))
 
 
 def _page(project, change, form, status: int = 200):

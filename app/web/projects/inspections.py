@@ -28,24 +28,17 @@ def inspection_new(project_id: int):
     project = load_project(project_id)
     _officer_only(project)
     form = InspectionForm()
-    status = 200
-    if form.validate_on_submit():
+
+    def record():
         drafts = [ActionDraft(row.form.description.data or "", row.form.due_on.data) for row in form.actions]
-        try:
-            found = inspections.record(project, current_user, form.held_on.data, form.inspectors.data,
-                                       form.findings.data, drafts)
-        except InspectionError as error:
-            db.session.rollback()
-            for message in flow.place(form, error.problems):
-                flash(message, "error")
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("현장점검 결과를 기록했습니다. 컨소시엄에 통보됩니다."), "success")
-            return redirect(url_for("projects.inspection", project_id=project.id, inspection_id=found.id), 303)
-    elif form.is_submitted():
-        status = 422
-    return render_template("projects/inspection_new.html", project=project, form=form), status
+        return inspections.record(project, current_user, form.held_on.data, form.inspectors.data,
+                                  form.findings.data, drafts)
+
+    return flow.post(form, record,
+                     page=lambda: (render_template("projects/inspection_new.html", project=project, form=form),
+                                   422 if form.is_submitted() else 200),
+                     done=_("현장점검 결과를 기록했습니다. 컨소시엄에 통보됩니다."),
+                     to=lambda found: url_for("projects.inspection", project_id=project.id, inspection_id=found.id))
 
 
 def _page(project, found, form=None, action_id: int | None = None, status: int = 200):

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Call, Consortium, Proposal
 from app.models.proposals import BUDGET_SOURCES
 from app import access
+from app.agreements import opening
 from app.web import loaders
 from app.calls import calls, deadline
 from app.proposals import drafts, snapshot, validation
@@ -135,7 +136,7 @@ def show(proposal_id: int):
         attachments_url=_url_if("proposals.attachments", proposal_id=proposal.id),
         submit_url=_url_if("proposals.submit", proposal_id=proposal.id),
         versions_url=_url_if("proposals.versions", proposal_id=proposal.id),
-        latest_version=snapshot.latest_version(proposal),
+        latest_version=snapshot.latest_version(proposal), followed=opening.followed(proposal, current_user),
         **_labels(),
     )
 

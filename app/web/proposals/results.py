@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.web.proposals import bp
 from app.extensions import db
 from app import access
+from app.agreements import opening
 from app.web.documents import send_document
 from app.web.loaders import objection_evidence, proposal_for_member
 from app.proposals import filetypes
@@ -46,7 +47,7 @@ def result(proposal_id: int):
         deadline=objections.filing_deadline(proposal.call), items=objections.of_proposal(proposal),
         answer_due=objections.answer_due, ground_label=objections.ground_label,
         decision_label=objections.decision_label, accepted=", ".join(filetypes.ACCEPTED_EXTENSIONS),
-        max_evidence=objections.MAX_EVIDENCE,
+        max_evidence=objections.MAX_EVIDENCE, followed=opening.followed(proposal, current_user),
     ), status
 
 
