@@ -11,6 +11,10 @@ from app.models.decisions import (
     CallOutcome, EligibilityDecision, LeftOutSheet, Objection, ObjectionEvidence, Result,
 )
 from app.models.honoraria import HonorariumAttendance, HonorariumBatch, HonorariumPayment, HonorariumRate
+from app.models.marketplace import (
+    Alliance, AllianceMember, Capability, GroupMember, Message, MessageThread, Need, ResearchGroup, TaskCandidate,
+    TaskNeed, TaskSupplier,
+)
 from app.models.organisations import Organisation, User, UserRole
 from app.models.outbox import Notification, OutboxMessage
 from app.models.panels import PanelInvitation, Recommendation, RecommendationRun, Recruitment
@@ -30,6 +34,8 @@ from app.models.sessions import LoginThrottle, UserSession
 from app.models.stages import EvaluationStage, StageResult
 
 __all__ = [
+    "Alliance", "AllianceMember", "Capability", "GroupMember", "Message", "MessageThread", "Need", "ResearchGroup",
+    "TaskCandidate", "TaskNeed", "TaskSupplier",
     "Agreement", "AgreementSignature", "PlanRevision",
     "BudgetExecution", "Inspection", "InspectionAction", "KpiActual", "PlanChange", "Project", "ProjectBudgetLine",
     "ProjectKpi", "ProjectPoc", "Report", "ReportFile", "ReportVersion",
