@@ -36,7 +36,7 @@ def batch_table(call: Call, viewer: User) -> Table:
     ids = [s.reviewer.id for s in statements]
     profiles = {p.user_id: p for p in db.session.scalars(
         select(ReviewerProfile).where(ReviewerProfile.user_id.in_(ids)))} if ids else {}
-    affiliations: dict[int, str] = {}
+    affiliations = honorarium_service.affiliations_of([s.reviewer for s in statements], call)
     rows = []
     opened: list[int] = []  # whose account numbers this table shows in full
     for s in statements:
@@ -48,8 +48,6 @@ def batch_table(call: Call, viewer: User) -> Table:
                 status = "지급 확정 " + clock.to_kst(line.paid_at).strftime("%Y-%m-%d")
             else:
                 status = "미확정 (확인 완료)" if line.confirmed else "미확정 (확인 전)"
-            if s.reviewer.id not in affiliations:
-                affiliations[s.reviewer.id] = honorarium_service.affiliation_of(s.reviewer, call)
             rows.append([honorarium_service.kind_label(line.stage.kind), status, s.reviewer.name,
                          line.affiliation or affiliations[s.reviewer.id], line.description, line.gross, line.income_tax,
                          line.local_tax, line.net, line.travel, line.payable, *columns])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.core import clock
@@ -218,14 +219,23 @@ def profile_of(user: User) -> ReviewerProfile | None:
 
 
 def affiliation_of(user: User, call: Call) -> str:
-    profile = profile_of(user)
-    if profile is not None and profile.affiliation:
-        return profile.affiliation
-    entry = db.session.scalar(select(ReviewerPoolEntry).where(ReviewerPoolEntry.call_id == call.id,
-                                                              ReviewerPoolEntry.user_id == user.id))
-    if entry is not None and entry.organisation_name:
-        return entry.organisation_name
-    return user.organisation.name if user.organisation else ""
+    return affiliations_of([user], call)[user.id]
+
+
+def affiliations_of(users: list[User], call: Call) -> dict[int, str]:
+    """Each reviewer's affiliation as statements print it — the profile's, else the name the officer
+    gave when inviting them to the call, else their organisation's — in a few queries for any number."""
+    ids = [u.id for u in users]
+    if not ids:
+        return {}
+    profiles = {p.user_id: p.affiliation for p in db.session.scalars(
+        select(ReviewerProfile).where(ReviewerProfile.user_id.in_(ids))
+        .options(selectinload(ReviewerProfile.organisation)))}
+    invited = dict(db.session.execute(select(ReviewerPoolEntry.user_id, ReviewerPoolEntry.organisation_name)
+                                      .where(ReviewerPoolEntry.call_id == call.id,
+                                             ReviewerPoolEntry.user_id.in_(ids))).all())
+    return {u.id: profiles.get(u.id) or invited.get(u.id) or (u.organisation.name if u.organisation else "")
+            for u in users}
 
 
 # --- changing ------------------------------------------------------------------------------
@@ -325,12 +335,13 @@ def close_batch(stage: EvaluationStage, actor: User) -> HonorariumBatch:
     batch = HonorariumBatch(call_id=stage.call_id, stage_id=stage.id, closed_at=clock.now(), closed_by_id=actor.id,
                             settings={k: str(v) for k, v in vars(settings).items()})
     db.session.add(batch)
+    affiliations = affiliations_of([r.reviewer for r in stage_rows], call)
     for row in stage_rows:
         line, = honoraria.statement([item_of(stage, rate, row)], settings).lines
         if not line.payable:
             continue
         batch.payments.append(HonorariumPayment(
-            reviewer_id=row.reviewer.id, name=row.reviewer.name, affiliation=affiliation_of(row.reviewer, call)[:200],
+            reviewer_id=row.reviewer.id, name=row.reviewer.name, affiliation=affiliations[row.reviewer.id][:200],
             description=line.item.description, basis=rate.basis, sessions=line.item.sessions,
             rate_won=rate.amount_won, gross=line.gross, income_tax=line.tax.income_tax,
             local_tax=line.tax.local_tax, net=line.net, travel_won=line.travel, payable=line.payable))

@@ -21,7 +21,7 @@ from app.models import (
     ReviewerProfile, ReviewSheet, User,
 )
 from app.models.stages import EvaluationStage
-from app.review import bank, honorarium_service
+from app.review import bank, honorarium_export, honorarium_service
 from app.review.bank import BankDetails
 from tests.factories import OrganisationFactory, ProposalFactory, UserFactory, applicant_with_consortium, closed_call, officer_for
 from tests.support import sign_in, visible_text
@@ -373,3 +373,25 @@ def test_the_demo_has_a_finance_account_of_the_agency(app, clock):
     assert statements and all(line.gross % 50_000 == 0 for s in statements for line in s.lines)
     demo.load()  # loading again adds nothing
     assert db.session.scalar(select(func.count()).select_from(HonorariumRate)) == 1
+
+
+def test_the_batch_table_costs_the_same_queries_for_more_reviewers(app, clock, count_queries):
+    w = honoraria_world()
+    _officer_sets_everything(app, w)
+    _profile_with_bank(w.kim, "123-456-789012", w.kim)
+    _profile_with_bank(w.lee, "987-654-321098", w.lee)
+    db.session.commit()
+
+    def queries() -> int:
+        db.session.expire_all()
+        with count_queries() as q:
+            honorarium_export.batch_table(w.call, w.finance)
+        return q.count
+
+    few = queries()
+    for i in range(3):
+        extra = UserFactory(roles=["reviewer"], name=f"추가위원{i}", organisation=OrganisationFactory())
+        _seat(w.call, w.written, w.proposals[i], extra, sheet="submitted")
+        _profile_with_bank(extra, f"111-222-33344{i}", extra)
+    db.session.commit()
+    assert queries() == few
