@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Consortium, ConsortiumMember, Proposal, User
 from app.models.consortia import MemberRole
+from app.models.marketplace import AllianceMember, ListingState, ResearchGroup
 from app.models.organisations import Role
 
 
@@ -174,3 +175,117 @@ def is_programme_officer(user, programme) -> bool:
         return False
     return user.has_role(Role.ADMIN) or (user.has_role(Role.OFFICER)
                                          and user.acting_organisation_id == programme.agency_id)
+
+
+# --- around the call: needs, capabilities, alliances and research groups (app/market) -------
+
+def alliance_ids_of(user) -> set[int]:
+    """The alliances the user's organisation belongs to."""
+    if not _authenticated(user) or user.acting_organisation_id is None:
+        return set()
+    return set(db.session.scalars(select(AllianceMember.alliance_id)
+                                  .where(AllianceMember.organisation_id == user.acting_organisation_id)))
+
+
+def coordinated_alliance_ids(user) -> set[int]:
+    """The alliances of the research groups the user coordinates."""
+    if not _authenticated(user):
+        return set()
+    return set(db.session.scalars(select(ResearchGroup.alliance_id).where(ResearchGroup.coordinator_id == user.id)))
+
+
+def can_view_alliance(user, alliance) -> bool:
+    """An alliance, its groups and their task candidates: its member organisations, the coordinators
+    of its groups, and admins. Task candidates carry alliance-only needs, so outsiders see nothing."""
+    if not _authenticated(user):
+        return False
+    return (user.has_role(Role.ADMIN) or alliance.id in alliance_ids_of(user)
+            or alliance.id in coordinated_alliance_ids(user))
+
+
+def can_view_listing(user, listing) -> bool:
+    """A need or capability: public ones for everyone signed in, alliance-only ones for that alliance."""
+    if not _authenticated(user):
+        return False
+    if listing.visibility != "alliance" or user.has_role(Role.ADMIN):
+        return True
+    if user.acting_organisation_id is not None and user.acting_organisation_id == listing.organisation_id:
+        return True
+    return listing.alliance_id in alliance_ids_of(user) | coordinated_alliance_ids(user)
+
+
+def can_publish_need(user) -> bool:
+    """Any applicant acting for an organisation publishes needs (a tenant firm, usually; a university's
+    or a municipality's need is a need too)."""
+    return _authenticated(user) and user.has_role("applicant") and user.acting_organisation_id is not None
+
+
+def can_publish_capability(user) -> bool:
+    """Capabilities are the AI/SW suppliers': an applicant acting for an organisation of that type."""
+    return (can_publish_need(user) and user.organisation is not None
+            and user.organisation.type == "ai_supplier")
+
+
+def can_edit_listing(user, listing) -> bool:
+    """The people of the owning organisation, and only they, edit it and change its state."""
+    return (_authenticated(user) and user.has_role("applicant") and user.acting_organisation_id is not None
+            and user.acting_organisation_id == listing.organisation_id)
+
+
+def can_coordinate_group(user, group) -> bool:
+    """The group's coordinator manages its members and task candidates; admins may too."""
+    return _authenticated(user) and (user.has_role(Role.ADMIN) or
+                                     (group.coordinator_id is not None and group.coordinator_id == user.id))
+
+
+def can_manage_alliance(user, alliance) -> bool:
+    """Alliance membership, the demand-survey import and the alliance's export: admins, and the
+    coordinators of its groups."""
+    return _authenticated(user) and (user.has_role(Role.ADMIN) or alliance.id in coordinated_alliance_ids(user))
+
+
+# --- the call's Q&A board ---------------------------------------------------------------------
+
+def can_view_question(user, question) -> bool:
+    """A public question: anyone, signed in or not (like the call's page); a private one: its asker
+    and the call's officers only."""
+    if not question.is_private:
+        return True
+    return _authenticated(user) and (user.id == question.asker_id or is_officer_for_call(user, question.call))
+
+
+# --- 사업 설명회 (app/calls/info_sessions.py) -----------------------------------------------------
+
+def can_run_info_sessions(user, call) -> bool:
+    """The call's officers create, change and cancel its sessions, tick attendance and upload slides."""
+    return is_officer_for_call(user, call)
+
+
+def can_see_info_session(user, session) -> bool:
+    """A session of a published call, like the call's page: anyone; of a draft, its officers only."""
+    return session.call.phase != "draft" or is_officer_for_call(user, session.call)
+
+
+# --- around the call: messages and consortia from task candidates (app/market/messaging.py, kickoff.py)
+
+def can_view_thread(user, thread) -> bool:
+    """A conversation: the confirmed people of its two organisations, nobody else (admins neither)."""
+    return (_authenticated(user) and user.acting_organisation_id is not None
+            and user.acting_organisation_id in (thread.from_org_id, thread.to_org_id))
+
+
+def can_contact(user, listing) -> bool:
+    """Someone acting for another organisation writes to a listing's owner while it is not closed."""
+    return (_authenticated(user) and user.has_role("applicant") and user.acting_organisation_id is not None
+            and user.acting_organisation_id != listing.organisation_id and listing.state != ListingState.CLOSED)
+
+
+def can_start_consortium(user, task) -> bool:
+    """An applicant acting for an organisation attached to the task candidate (a need's firm, a
+    supplier), or the group's coordinator acting for theirs: that organisation leads the consortium."""
+    if not _authenticated(user) or user.acting_organisation_id is None or not user.has_role("applicant"):
+        return False
+    attached = ({tn.need.organisation_id for tn in task.needs}
+                | {ts.capability.organisation_id for ts in task.suppliers})
+    return (user.acting_organisation_id in attached
+            or (task.group.coordinator_id is not None and task.group.coordinator_id == user.id))

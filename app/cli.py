@@ -7,6 +7,7 @@ from flask import Flask
 def register_cli(app: Flask) -> None:
     from app.commands.audit import audit_cli
     from app.commands.demo import demo_cli
+    from app.commands.market import market_cli
     from app.commands.pool import pool_cli
     from app.commands.users import users_cli
 
@@ -14,3 +15,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(pool_cli)
+    app.cli.add_command(market_cli)

@@ -1,6 +1,8 @@
-"""Benchmark of the expertise-matching engine: 10,000 reviewer profiles × 300 proposals.
+"""Benchmark of the expertise-matching engine: 10,000 reviewer profiles × 300 proposals, and
+(``--market``) 10,000 suppliers' capabilities × 1,000 firms' needs.
 
-Run from the repository root: ``python bench/matching_bench.py [--profiles N] [--proposals N]``.
+Run from the repository root: ``python bench/matching_bench.py [--profiles N] [--proposals N]``,
+or ``python bench/matching_bench.py --market [--capabilities N] [--needs N] [--runs N]``.
 It generates (seeded) reviewer profiles — expertise keywords, recent project titles, career
 and department — and AX-call proposals — title, summary, infrastructure types, PoC texts,
 strategic industries — from Korean vocabularies, builds the pool once and recommends the
@@ -23,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.demo import ax2025  # noqa: E402
 from app.demo.ax2025 import INFRA_TYPES  # noqa: E402
 from app.matching import Pool, describe, nouns, tokenise  # noqa: E402
 
@@ -87,6 +90,87 @@ def make_proposals(count: int, rng: random.Random) -> list[dict]:
     return proposals
 
 
+COMPLEX_REGIONS = [(name, region) for name, region, _ in ax2025.COMPLEXES]
+PROCESSES = ["사출성형", "CNC 가공", "용접", "도장", "프레스", "열처리", "조립", "SMT 실장", "주조", "단조", "도금",
+             "포장", "검사", "물류", "반응기 운전", "복합재 적층", "연마", "압출"]
+PROBLEMS = [
+    "{p} 공정의 외관 불량을 작업자가 육안으로 검출해 검사 누락이 잦습니다.",
+    "{p} 설비가 예고 없이 고장 나 라인이 멈춥니다. {t}로 고장을 미리 알고 싶습니다.",
+    "{p} 공정 조건을 숙련공의 경험에 의존해 품질 편차가 큽니다. {t} 도입을 검토합니다.",
+    "{p} 라인의 에너지 사용량이 많고 생산계획을 엑셀로 세워 납기를 놓칩니다.",
+    "{p} 데이터가 설비마다 흩어져 있어 {t} 기반 분석이 어렵습니다.",
+]
+DATA = ["검사 이미지 2만 장", "설비 진동·온도 센서 1년치", "MES 생산 실적", "PLC 로그", "작업 일지", ""]
+
+
+def make_capabilities(count: int, rng: random.Random) -> list:
+    """Suppliers' capabilities as the model holds them (objects with the ``Capability`` columns)."""
+    from types import SimpleNamespace
+
+    rows = []
+    for key in range(count):
+        techs = rng.sample(TECHNOLOGIES, rng.randint(2, 4))
+        industries = rng.sample(INDUSTRIES, rng.randint(1, 3))
+        place, region = rng.choice(COMPLEX_REGIONS)
+        rows.append(SimpleNamespace(
+            id=key, organisation_id=100_000 + key // 2, title=f"{techs[0]} 기반 {rng.choice(PROCESSES)} 솔루션",
+            solutions=f"{', '.join(techs)}을 활용한 {rng.choice(PROCESSES)} {rng.choice(['품질검사', '공정최적화', '설비관리'])}",
+            reference_sites=f"{place} {rng.choice(industries)} 기업 {rng.randint(1, 9)}곳 구축",
+            industries=", ".join(industries), regions=", ".join({region, rng.choice(COMPLEX_REGIONS)[1]})))
+    return rows
+
+
+def make_needs(count: int, rng: random.Random) -> list:
+    from types import SimpleNamespace
+
+    rows = []
+    for key in range(count):
+        process, (place, region) = rng.choice(PROCESSES), rng.choice(COMPLEX_REGIONS)
+        rows.append(SimpleNamespace(
+            id=key, organisation_id=key, title=f"{process} {rng.choice(['불량 검출', '고장 예측', '공정 최적화', '에너지 절감'])}",
+            region=region, industry=rng.choice(INDUSTRIES), process=process,
+            problem=" ".join(rng.choice(PROBLEMS).format(p=process, t=rng.choice(TECHNOLOGIES)) for _ in range(2)),
+            data_available=rng.choice(DATA), complex_name=place, complex_region=region))
+    return rows
+
+
+def market(args) -> None:
+    """Every need ranked against every capability, as the need pages and the bench of issue 14 ask."""
+    from app.market.matching import CAPABILITY_WEIGHTS, Matcher, capability_profile, need_profile
+
+    rng = random.Random(args.seed)
+    capabilities, needs = make_capabilities(args.capabilities, rng), make_needs(args.needs, rng)
+    complexes = [name for name, _ in COMPLEX_REGIONS]
+    started = time.perf_counter()
+    nouns("디지털트윈")
+    load = time.perf_counter() - started
+    profiles = [capability_profile(c, complexes) for c in capabilities]
+    queries = [need_profile(n, n.complex_name, n.complex_region) for n in needs]
+    started = time.perf_counter()
+    terms = tokenise({p.key: p.fields for p in profiles})
+    tokenising = time.perf_counter() - started
+    runs, builds, sample = [], [], None
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        matcher = Matcher(profiles, CAPABILITY_WEIGHTS, terms=terms)
+        built = time.perf_counter()
+        found = matcher.rank_many(queries, top=args.top)
+        runs.append(time.perf_counter() - started)
+        builds.append(built - started)
+        sample = found[0]
+    print(f"machine: nproc {os.cpu_count()}, {platform.python_implementation()} {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"{args.capabilities:,} capabilities, {len(matcher.pool._postings):,} distinct terms; {args.needs:,} needs, "
+          f"top {args.top} each; {args.runs} runs")
+    print(f"Kiwi model load: {load:.2f} s; tokenising the capabilities (kept per listing by the portal): {tokenising:.2f} s")
+    print(f"index + boosts from stored terms: min {min(builds):.2f} s, median {statistics.median(builds):.2f} s")
+    print(f"ranking all needs (index, Kiwi on each need, boosts, explanations): min {min(runs):.2f} s, "
+          f"median {statistics.median(runs):.2f} s, max {max(runs):.2f} s (goal < 10 s)")
+    print(f"peak RSS: {rss_mib():.0f} MiB")
+    print("first need's top 3:", "; ".join(f"#{s.key} {s.score:.1f} ({' · '.join(v or k for k, v in s.reasons)})"
+                                          for s in sample[:3]))
+
+
 def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -97,7 +181,14 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=300)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--market", action="store_true", help="capabilities × needs instead")
+    parser.add_argument("--capabilities", type=int, default=10_000)
+    parser.add_argument("--needs", type=int, default=1_000)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.market:
+        args.top = 10 if args.top == 15 else args.top
+        return market(args)
     rng = random.Random(args.seed)
     profiles = make_profiles(args.profiles, rng)
     proposals = make_proposals(args.proposals, rng)

@@ -40,6 +40,7 @@ def run_deadlines() -> dict:
     from app.review import recruitment  # noqa: F401 - adds its rounds to the clock's work
     from app.agreements import clock as agreements_clock  # noqa: F401 - its reminders and overdue flags
     from app.projects import report_clock  # noqa: F401 - adds report reminders to the clock's work
+    from app.calls import session_clock  # noqa: F401 - 설명회 reminders the day before
 
     return reminders.run()
 

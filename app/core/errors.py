@@ -47,3 +47,7 @@ class ProjectsError(GongmoError):
 
 class AgreementsError(GongmoError):
     """The agreement (협약): opening, plan revision, the document and its signatures."""
+
+
+class MarketError(GongmoError):
+    """Around the call: needs, capabilities, alliances, research groups and task candidates."""

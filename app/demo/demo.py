@@ -22,6 +22,7 @@ from app import audit
 from app.core import clock
 from app.demo import ax2025, award, review_call
 from app.demo import pool as demo_pool
+from app.demo import market as demo_market
 from app.demo.stage_work import name_committee
 from app.accounts import brn
 from app.calls import call_admin, lifecycle, stages
@@ -171,6 +172,9 @@ def load() -> DemoResult:
                                           complexes=complexes, orgs=orgs, users=users, changwon=consortium)
     if result.review_call is not None:
         _honorarium_rate(result, result.review_call, users["officer@demo.gongmo.kr"])
+    # Around the call: the 경남 alliance, its research groups, needs, capabilities and task candidates.
+    demo_market.load(result.count, complexes=complexes, make_org=lambda *spec: _organisation(result, *spec),
+                     make_account=lambda *spec: _account(result, *spec), admin=users["admin@demo.gongmo.kr"])
     result.accounts = [(u.email, ", ".join(sorted(u.roles)), u.organisation.name if u.organisation else "")
                        for u in users.values()]
     if result.changed:

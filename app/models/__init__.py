@@ -11,6 +11,7 @@ from app.models.decisions import (
     CallOutcome, EligibilityDecision, LeftOutSheet, Objection, ObjectionEvidence, Result,
 )
 from app.models.honoraria import HonorariumAttendance, HonorariumBatch, HonorariumPayment, HonorariumRate
+from app.models.info_sessions import InfoSession, InfoSessionRegistration
 from app.models.marketplace import (
     Alliance, AllianceMember, Capability, GroupMember, Message, MessageThread, Need, ResearchGroup, TaskCandidate,
     TaskNeed, TaskSupplier,
@@ -29,6 +30,7 @@ from app.models.projects import (
 from app.models.proposals import (
     Attachment, BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion,
 )
+from app.models.qa import CallFollow, CallQuestion, FaqEntry
 from app.models.review import Challenge, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
 from app.models.sessions import LoginThrottle, UserSession
 from app.models.stages import EvaluationStage, StageResult
@@ -51,5 +53,6 @@ __all__ = [
     "LoginThrottle", "UserSession",
     "PanelInvitation", "Recommendation", "RecommendationRun", "Recruitment",
     "HonorariumAttendance", "HonorariumBatch", "HonorariumPayment", "HonorariumRate",
+    "InfoSession", "InfoSessionRegistration",
     "ExpertiseCode", "ReviewerExpertise", "ReviewerProfile", "ReviewerRecord", "ReviewerRelative", "Sanction",
 ]

@@ -25,7 +25,8 @@ def _event(facts: dict) -> Event:
     event.add("dtstart", datetime.fromisoformat(facts["start"]).astimezone(KST))
     event.add("dtend", datetime.fromisoformat(facts["end"]).astimezone(KST))
     event.add("summary", facts.get("summary", ""))
-    for name in ("location", "description", "url"):
+    # ``status`` CANCELLED (with a higher sequence) withdraws a published event (RFC 5546 PUBLISH).
+    for name in ("location", "description", "url", "status"):
         if facts.get(name):
             event.add(name, facts[name])
     return event

@@ -26,8 +26,11 @@ class StoredFile:
     storage_key: str
 
 
-def keep(stream: BinaryIO, filename: str | None, limit: int) -> StoredFile:
-    """Store the upload; raises AttachmentError (with the reason to show) for anything refused."""
+def keep(stream: BinaryIO, filename: str | None, limit: int, types: tuple[str, ...] = ()) -> StoredFile:
+    """Store the upload; raises AttachmentError (with the reason to show) for anything refused.
+
+    ``types`` narrows the accepted kinds (e.g. ``("pdf", "pptx")`` for slides); nothing is kept otherwise.
+    """
     name = attachments.safe_filename(filename)
     tmp, size, sha256 = attachments._spool(stream, limit, limit)
     try:
@@ -37,6 +40,9 @@ def keep(stream: BinaryIO, filename: str | None, limit: int) -> StoredFile:
             detected = filetypes.detect(tmp, name)
         except filetypes.FileTypeError as exc:
             raise AttachmentError(f"{name}: {exc.message}") from None
+        if types and detected not in types:
+            raise AttachmentError(_("%(name)s: %(types)s 파일만 올릴 수 있습니다.", name=name,
+                                    types=", ".join(filetypes.TYPES[t].label for t in types)))
         key = attachments.keep_blob(tmp, sha256)
     finally:
         if os.path.exists(tmp):

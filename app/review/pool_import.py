@@ -13,17 +13,17 @@ from __future__ import annotations
 import io
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.accounts import brn, directory
-from app.core import clock
+from app.core import clock, sheets
+from app.core.sheets import Problem  # noqa: F401  (the view and tests read problems from here)
 from app.core.errors import ReviewError
 from app.extensions import db
 from app.models import User, UserRole
@@ -32,7 +32,6 @@ from app.models.pool import ReviewerExpertise, ReviewerProfile
 from app.review import expertise, profiles
 
 MAX_ROWS = 20_000
-MAX_COLUMNS = 40
 _CHUNK = 500
 
 
@@ -68,13 +67,6 @@ ORG_TYPE_NAMES = {"지방자치단체": "local_government", "공공기관": "pub
 UNUSABLE_PASSWORD = "!imported:"
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str  # the header, e.g. "이메일 (A열)"; empty for the file as a whole
-    message: object
-
-
 class PoolImportError(ReviewError):
     def __init__(self, problems: list[Problem]):
         super().__init__(_l("가져오기 파일에 오류가 %(n)d건 있어 아무것도 가져오지 않았습니다.", n=len(problems)),
@@ -101,48 +93,16 @@ class Row:
 
 # --- reading and checking ------------------------------------------------------------------
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
 def read(data: bytes) -> list[Row]:
     """Every row of the file, checked; raises ``PoolImportError`` with all problems found."""
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise PoolImportError([Problem(0, "", _l("XLSX 파일을 읽을 수 없습니다. 양식 파일에 입력해 올리십시오."))])
-    header, body = None, []
-    try:
-        # Row by row, and stopped at the limit: a small upload can unpack into a huge sheet.
-        for line, cells in enumerate(wb.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-            if header is None:
-                header = cells
-            elif any(_text(v) for v in cells):
-                body.append((line, cells))
-                if len(body) > MAX_ROWS:
-                    raise PoolImportError([Problem(line, "", _l("한 번에 %(n)d행까지 가져올 수 있습니다.", n=MAX_ROWS))])
-    finally:
-        wb.close()
-    if header is None:
-        raise PoolImportError([Problem(1, "", _l("첫 행에 열 이름이 없습니다."))])
-    where, problems = _headers(header)
-    if problems:
-        raise PoolImportError(problems)
-    if not body:
-        raise PoolImportError([Problem(2, "", _l("가져올 행이 없습니다."))])
-    typed = [(n, {key: _text(r[i]) if i < len(r) else "" for key, i in where.items()}) for n, r in body]
+    typed, letters = sheets.read_table(data, {c.header: c.key for c in COLUMNS},
+                                       {c.key for c in COLUMNS if c.required}, MAX_ROWS, PoolImportError)
+    problems: list[Problem] = []
     known_codes = {c.code for c in expertise.all_codes()}
     orgs = {}
     numbers = [v["brn"] for _n, v in typed if v.get("brn")]
     for start in range(0, len(numbers), _CHUNK):
         orgs.update(profiles.organisations_by_brn(numbers[start:start + _CHUNK]))
-    letters = {key: f"{BY_KEY[key].header} ({get_column_letter(i + 1)}열)" for key, i in where.items()}
     seen: dict[str, int] = {}
     out: list[Row] = []
     for line, v in typed:
@@ -155,26 +115,6 @@ def read(data: bytes) -> list[Row]:
 
 
 BY_KEY = {c.key: c for c in COLUMNS}
-
-
-def _headers(cells) -> tuple[dict[str, int], list[Problem]]:
-    where: dict[str, int] = {}
-    problems = []
-    for i, cell in enumerate(cells):
-        header = _text(cell)
-        if not header:
-            continue
-        column = BY_HEADER.get(header)
-        if column is None:
-            problems.append(Problem(1, f"{header} ({get_column_letter(i + 1)}열)", _l("알 수 없는 열입니다. 양식의 열 이름을 쓰십시오.")))
-        elif column.key in where:
-            problems.append(Problem(1, f"{header} ({get_column_letter(i + 1)}열)", _l("같은 이름의 열이 두 번 있습니다.")))
-        else:
-            where[column.key] = i
-    for column in COLUMNS:
-        if column.required and column.key not in where:
-            problems.append(Problem(1, column.header, _l("필수 열이 없습니다.")))
-    return where, problems
 
 
 def _check(line: int, v: dict, letters: dict, known_codes: set, orgs: dict, seen: dict) -> tuple[Row, list[Problem]]:

@@ -46,6 +46,10 @@ VIEW_MODULES = (
     "app.web.projects.changes", "app.web.projects.inspections", "app.web.projects.portfolio",
     "app.web.agreements.pages", "app.web.agreements.steps", "app.web.agreements.signing",
     "app.web.officer_agreements",
+    "app.web.market.listings", "app.web.market.groups",
+    "app.web.market.messages", "app.web.market.kickoff",
+    "app.web.call_qa", "app.web.officer_qa",
+    "app.web.call_sessions", "app.web.officer_sessions",
 )
 
 
@@ -77,9 +81,10 @@ def register_web(app: Flask) -> None:
     from app.web.finance import bp as finance_bp
     from app.web.agreements import bp as agreements_bp
     from app.web.projects import bp as projects_bp
+    from app.web.market import bp as market_bp
 
     for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp, finance_bp,
-               agreements_bp, projects_bp):
+               agreements_bp, projects_bp, market_bp):
         app.register_blueprint(bp)
 
     # Korean readers read 억원 and 원; English readers KRW with thousands separators.

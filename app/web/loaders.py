@@ -34,9 +34,12 @@ from app.models import (
 )
 from app.accounts import membership
 from app.models.agreements import Agreement
+from app.models.info_sessions import InfoSession
+from app.models.marketplace import Alliance, Capability, MessageThread, Need, ResearchGroup, TaskCandidate
 from app.models.presentation import PresentationSlot
-from app.models.projects import Project, Report
-from app.models.projects import Inspection, InspectionAction, PlanChange
+from app.models.projects import Inspection, InspectionAction, PlanChange, Project, Report
+from app.models.qa import CallQuestion
+from app.calls import calls as call_listing
 from app.proposals import snapshot, submission
 from app.review import presentation, review_access, stage_scope
 
@@ -260,3 +263,70 @@ def inspection(project: Project, inspection_id: int) -> Inspection:
 
 def inspection_action(inspection: Inspection, action_id: int) -> InspectionAction:
     return _visible(db.session.get(InspectionAction, action_id), lambda a: a.inspection_id == inspection.id)
+
+
+# --- the call's Q&A board ---------------------------------------------------------------------
+
+def public_call(code: str):
+    """A call on its public pages: any call that is not a draft."""
+    return _visible(call_listing.public_call(code))
+
+
+def question(call, question_id: int):
+    """A question of the call's board: a private one only for its asker and the call's officers."""
+    return _visible(db.session.get(CallQuestion, question_id),
+                    lambda q: q.call_id == call.id and access.can_view_question(current_user, q))
+
+
+def question_for_officer(question_id: int):
+    """A question on the officer's pages: the call's officers (and admins)."""
+    return _visible(db.session.get(CallQuestion, question_id),
+                    lambda q: access.is_officer_for_call(current_user, q.call))
+
+
+# --- around the call: needs, capabilities, alliances and research groups -----------------------
+
+def need(need_id: int):
+    """A need (수요): public ones for everyone signed in, alliance-only ones for that alliance."""
+    return _visible(db.session.get(Need, need_id), lambda n: access.can_view_listing(current_user, n))
+
+
+def capability(capability_id: int):
+    """A capability (공급 역량), on the same rule as a need."""
+    return _visible(db.session.get(Capability, capability_id), lambda c: access.can_view_listing(current_user, c))
+
+
+def alliance(alliance_id: int):
+    """An alliance and its groups: its member organisations, its coordinators and admins."""
+    return _visible(db.session.get(Alliance, alliance_id), lambda a: access.can_view_alliance(current_user, a))
+
+
+def research_group(group_id: int):
+    """A research group (연구회), for whoever sees its alliance."""
+    return _visible(db.session.get(ResearchGroup, group_id),
+                    lambda g: access.can_view_alliance(current_user, g.alliance))
+
+
+def message_thread(thread_id: int):
+    """A conversation between two organisations, for their people only."""
+    return _visible(db.session.get(MessageThread, thread_id), lambda t: access.can_view_thread(current_user, t))
+
+
+def task_candidate(task_id: int):
+    """A task candidate (과제 후보), for whoever sees its group's alliance."""
+    return _visible(db.session.get(TaskCandidate, task_id),
+                    lambda t: access.can_view_alliance(current_user, t.group.alliance))
+
+
+# --- 사업 설명회 ------------------------------------------------------------------------------
+
+def info_session(code: str, info_session_id: int):
+    """A session on its call's public pages: the call's code must match; a draft call's is hidden."""
+    return _visible(db.session.get(InfoSession, info_session_id),
+                    lambda s: s.call.code == code and access.can_see_info_session(current_user, s))
+
+
+def info_session_for_officer(info_session_id: int):
+    """A session on the officer pages of its call."""
+    return _visible(db.session.get(InfoSession, info_session_id),
+                    lambda s: access.can_run_info_sessions(current_user, s.call))

@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 
+from app.calls import qa
 from app.calls.stages import kind_label
 from app.core import clock
 from app.extensions import db
@@ -80,6 +81,10 @@ def tasks(user) -> list[Task]:
     for cid, n in rows:
         out.append(Task(ROLE, _("처리할 기피 신청 %(n)s건 · %(call)s", n=n, call=calls[cid].title),
                         url_for("officer.challenges", call_id=cid)))
+
+    for cid, (n, _first) in qa.open_counts(ids).items():
+        out.append(Task(ROLE, _("답변할 질문 %(n)s건 · %(call)s", n=n, call=calls[cid].title),
+                        url_for("officer.qa_list", call_id=cid)))
 
     out += _stages(calls, [cid for cid, c in calls.items() if c.status(now) == CallStatus.IN_REVIEW])
     out += _short_panels(calls, ids)

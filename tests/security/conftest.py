@@ -20,12 +20,18 @@ from app.accounts import accounts
 from app.accounts import credentials
 from app.review import assignment, conflicts, review_sheets
 from app.calls import lifecycle
+from app.calls import qa as call_qa
+from app.calls import info_sessions, session_seats
+from app.core.clock import now as traveller_now
+from app.proposals import blobs
 from app.selection import decisions
 from app.selection import objections, results, screening
 from app.proposals import submission
 from app.review import reviewers as reviewer_pool
 from tests.app.builders import complete_proposal, docx_bytes, minimal_pdf, upload
 from tests.app.award_builders import signed_directly
+from tests.app.market_builders import market_world
+from tests.market.market_world import world_thread
 from app.projects import reports as project_reports
 from app.models.projects import Inspection, InspectionAction, PlanChange
 from tests.factories import (
@@ -168,6 +174,20 @@ def build_world(traveller) -> World:
     bystander = UserFactory()
     token, _ = credentials.make_reset_token(bystander)
     result = results.result_of(px)
+    # X's lead asks the call's officers a private question: nobody else may see it (404).
+    question = call_qa.ask(call, owner, "기밀 질문 제목", "X 컨소시엄의 사정을 담은 질문입니다.", private=True)
+    # Around the call: an alliance whose group the call's officer coordinates, X's lead organisation a
+    # member with an alliance-only need and capability, and a task candidate made of them.
+    market = market_world(admin, officer, owner)
+    # A supplier of no persona's organisation writes to X's lead about that need: only X's people read it.
+    market["thread_id"] = world_thread(market["need_id"])
+    # A 설명회 of the call in ten days, X's lead registered, its slides up (public, as the call is).
+    info_session = info_sessions.create(call, officer, {
+        "title": "사업 설명회", "starts_at": traveller_now() + timedelta(days=10),
+        "ends_at": traveller_now() + timedelta(days=10, hours=2), "place": "대강당", "online_url": "",
+        "capacity": 50, "registration_closes_at": traveller_now() + timedelta(days=9), "description": ""})
+    session_seats.register(info_session, owner, owner.organisation.name)
+    info_sessions.store_slides(info_session, officer, blobs.keep(io.BytesIO(minimal_pdf()), "설명회.pdf", 10**7))
     db.session.commit()
     assert notification is not None and attachment is not None and result is not None
 
@@ -192,7 +212,7 @@ def build_world(traveller) -> World:
         "notification_id": notification.id, "member_id": invitation.id, "user_id": newcomer.id, "message_id": message.id, "token": token,
         "agreement_id": project.agreement_id, "project_id": project.id, "report_id": report.id,
         "change_id": change.id, "inspection_id": inspection.id, "action_id": inspection.actions[0].id,
-        "report_file_id": report_file_id,
+        "report_file_id": report_file_id, "question_id": question.id, "info_session_id": info_session.id, **market,
         "section": "overview", "kind": "proposals", "fmt": "csv", "filename": "css/gongmo.css",
     }
     return world

@@ -127,6 +127,27 @@ MATRIX: dict[str, dict[str, str]] = {
     # --- public call pages ---
     "calls.index":                  {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
     "calls.show":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    # 사업 설명회: public like the call, slides too; registering needs an account (an empty form is
+    # refused); withdrawing answers with the session page (X's lead withdraws, others are told they
+    # hold no registration). The officer console: the call's officers (an empty form is refused).
+    "calls.info_session":           {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    "calls.info_session_slides":    {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    "calls.info_session_register":  {"POST": "login  bad    bad    bad    bad    bad    bad    bad    bad"},
+    "calls.info_session_withdraw":  {"POST": "login  ok     ok     ok     ok     ok     ok     ok     ok"},
+    "officer.info_sessions_page":   {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.info_session_page":    {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.info_session_cancel":  {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.info_session_attendance": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.info_session_slides_upload": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # The call's Q&A board is public like its page; asking (an empty question is refused) and
+    # following need an account. The world's question is X's lead's private one: its asker and
+    # the call's officers only, a 404 for everyone else.
+    "calls.qa_board":               {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    "calls.qa_ask":                 {"POST": "login  bad    bad    bad    bad    bad    bad    bad    bad"},
+    "calls.qa_question":            {"GET":  "deny   deny   ok     deny   deny   deny   deny   ok     ok"},
+    "calls.follow":                 {"POST": "login  ok     ok     ok     ok     ok     ok     ok     ok"},
     # --- applicant area ---
     "proposals.start":              {"GET":  "login  ok     ok     deny   deny   deny   deny   deny   deny",
                                      "POST": "login  ok     ok     deny   deny   deny   deny   deny   deny"},
@@ -270,6 +291,13 @@ MATRIX: dict[str, dict[str, str]] = {
     # The world's objection is not answered yet: opening or applying a re-evaluation is refused.
     "officer.objection_reevaluation": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.objection_reevaluation_apply": {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # The Q&A board's officer side: an empty answer, promotion or FAQ button is refused, nothing saved.
+    "officer.qa_list":              {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.qa_answer":            {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.qa_promote":           {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.faq_move":             {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.faq_remove":           {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.exports_index":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.export":               {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "officer.audit":                {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
@@ -294,6 +322,57 @@ MATRIX: dict[str, dict[str, str]] = {
     "finance.call":                 {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "finance.close":                {"POST": "login  deny   deny   deny   deny   deny   deny   deny   bad"},
     "finance.batch_xlsx":           {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # --- around the call: needs, capabilities, alliances (tests/app/market_builders.py market_world) ---
+    # X's lead organisation is in the alliance, whose group the call's officer coordinates; its need and
+    # capability are alliance-only. Lists are for everyone signed in; publishing a need is for an
+    # applicant acting for an organisation, a capability for an AI supplier's (nobody in the world).
+    "market.needs":                 {"GET":  "login  ok     ok     ok     ok     ok     ok     ok     ok"},
+    "market.capabilities":          {"GET":  "login  ok     ok     ok     ok     ok     ok     ok     ok"},
+    "market.need_new":              {"GET":  "login  ok     ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  bad    bad    deny   deny   deny   deny   deny   deny"},
+    "market.capability_new":        {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "market.need":                  {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "market.capability":            {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "market.need_edit":             {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "market.capability_edit":       {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "market.need_state":            {"POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "market.capability_state":      {"POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "market.alliances":             {"GET":  "login  ok     ok     ok     ok     ok     ok     ok     ok"},
+    "market.alliance":              {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "market.alliance_member_add":   {"POST": "login  deny   deny   deny   deny   deny   deny   deny   bad"},
+    "market.alliance_tasks_xlsx":   {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "market.survey_import":         {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "market.survey_template":       {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "market.group":                 {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "market.group_member_add":      {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "market.group_member_remove":   {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "market.group_tasks_xlsx":      {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "market.task_new":              {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "market.task":                  {"GET":  "login  deny   ok     deny   deny   deny   deny   ok     ok"},
+    "market.task_edit":             {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "market.task_state":            {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    # Matching, messages, consortia from tasks (tests/market/): whoever sees a listing of another
+    # organisation and acts for one writes to it; X's own need is not X's to contact, and the officer
+    # (coordinator) and admin see it but act for no applicant organisation.
+    "market.contact_need":          {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "market.contact_capability":    {"GET":  "login  deny   deny   deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   deny   deny"},
+    "market.messages":              {"GET":  "login  ok     ok     deny   deny   deny   deny   deny   deny"},
+    # A supplier of no persona's organisation wrote to X's lead: only X's people read and answer (admins neither).
+    "market.thread":                {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    # X's lead organisation has the task's need: it starts a consortium (the world's call is closed, so an
+    # empty form is refused); the coordinating officer and admin see the task but lead no consortium.
+    "market.task_start":            {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
+                                     "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
+    "market.proposal_members":      {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny"},
 }
 
 # URL variables whose value is not simply the world's id of the same name.
@@ -319,6 +398,8 @@ ROLE_PAGES = {
     "officer.pool", "officer.pool_import_page", "officer.pool_import_upload", "officer.pool_import_template",
     "officer.sanctions_list", "officer.sanction_add", "officer.sanction_lift",
     "review.honoraria_list", "finance.index",
+    "market.need_new", "market.capability_new",
+    "market.messages",
 }
 # Actions on an object the persona sees but may not take:
 SEEN_NOT_THEIRS = {
@@ -348,6 +429,22 @@ SEEN_NOT_THEIRS = {
     ("agreements.submit_revision", "POST"): {"officer", "admin"},
     **{(endpoint, "POST"): {"owner"} for endpoint in (
         "agreements.decide_revision", "agreements.terms", "agreements.issue")},
+    # Around the call: the coordinator and admins see X's alliance-only listings, only X's people edit
+    # them; X's people see the alliance and its tasks, only the coordinator (and admins) curate them.
+    **{(endpoint, method): {"officer", "admin"} for endpoint, method in (
+        ("market.need_edit", "GET"), ("market.need_edit", "POST"), ("market.need_state", "POST"),
+        ("market.capability_edit", "GET"), ("market.capability_edit", "POST"), ("market.capability_state", "POST"))},
+    **{(endpoint, method): {"owner"} for endpoint, method in (
+        ("market.survey_import", "GET"), ("market.survey_import", "POST"), ("market.survey_template", "GET"),
+        ("market.group_member_add", "POST"), ("market.group_member_remove", "POST"), ("market.task_new", "GET"),
+        ("market.task_new", "POST"), ("market.task_edit", "GET"), ("market.task_edit", "POST"),
+        ("market.task_state", "POST"))},
+    ("market.alliance_member_add", "POST"): {"owner", "officer"},
+    # X's need and capability: X does not contact itself; the coordinator and admins act for no applicant.
+    # The task: they see it, but only an attached organisation's applicant starts a consortium.
+    **{(endpoint, method): {"owner", "officer", "admin"} for endpoint in (
+        "market.contact_need", "market.contact_capability") for method in ("GET", "POST")},
+    **{("market.task_start", method): {"officer", "admin"} for method in ("GET", "POST")},
 }
 
 

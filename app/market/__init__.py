@@ -1,0 +1,1 @@
+"""Around the call: needs, capabilities, alliances, research groups and task candidates."""
