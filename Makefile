@@ -57,20 +57,10 @@ system-deps:
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
-# The two database passes run side by side: each starts its own services on free ports with its own
-# temporary directories, and a single pass leaves one of the two cores mostly idle. PostgreSQL's pass
-# prints as it goes; SQLite's is printed when it ends. Either failing fails `make test`.
-SQLITE_LOG := test-output/sqlite-pass.log
+# pytest runs as three processes side by side (tests/run_passes.sh says which tests each takes).
 test: system-deps install-dev translations tests/browser/node_modules/.package-lock.json
 	$(VENV)/bin/bandit -c pyproject.toml -r app forms scoring workers config.py wsgi.py -ll -q
-	@mkdir -p test-output
-	@$(PY) -m pytest --db=sqlite -m "not pg_only" --ignore=tests/scoring -q --basetemp=$${TMPDIR:-/tmp}/gongmo-pytest-sqlite \
-		> $(SQLITE_LOG) 2>&1 & lite=$$!; trap 'kill $$lite 2>/dev/null' INT TERM; \
-	$(PY) -m pytest --db=postgresql --basetemp=$${TMPDIR:-/tmp}/gongmo-pytest-postgresql; pg=$$?; \
-	wait $$lite; lite_status=$$?; \
-	echo "=== the SQLite pass ($(SQLITE_LOG))"; cat $(SQLITE_LOG); \
-	echo "=== PostgreSQL pass: exit $$pg, SQLite pass: exit $$lite_status"; \
-	test $$pg -eq 0 -a $$lite_status -eq 0
+	PY=$(PY) tests/run_passes.sh
 
 # The demo's 발표평가 sheets of every demo reviewer but reviewer1 (README, demo step 4).
 demo-presentations: install translations

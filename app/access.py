@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Consortium, ConsortiumMember, Proposal, User
+from app.models.calls import CallPhase
 from app.models.consortia import MemberRole
 from app.models.marketplace import AllianceMember, ListingState, ResearchGroup
 from app.models.organisations import Role
@@ -263,7 +264,7 @@ def can_run_info_sessions(user, call) -> bool:
 
 def can_see_info_session(user, session) -> bool:
     """A session of a published call, like the call's page: anyone; of a draft, its officers only."""
-    return session.call.phase != "draft" or is_officer_for_call(user, session.call)
+    return session.call.phase != CallPhase.DRAFT or is_officer_for_call(user, session.call)
 
 
 # --- around the call: messages and consortia from task candidates (app/market/messaging.py, kickoff.py)

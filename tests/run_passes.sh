@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make test`'s pytest part: three processes side by side, so both cores work the whole time.
+#
+#   PostgreSQL, part 1: the security and worker tests        (log: test-output/postgresql-1.log)
+#   PostgreSQL, part 2: everything else, printed as it runs
+#   SQLite: the application and marketplace tests again, on the database `make run` uses
+#           (not the PostgreSQL-only lock tests; browser, security, worker and pure scoring
+#           tests do not depend on the database's dialect and run once, on PostgreSQL)
+#                                                            (log: test-output/sqlite.log)
+#
+# Each process starts its own services (PostgreSQL cluster, Redis, Celery worker, SMTP) on free
+# ports with its own temporary directory. Either log is printed when its part ends; any part
+# failing fails the run. Extra arguments go to every part (e.g. -x).
+set -u
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+TMP=${TMPDIR:-/tmp}
+mkdir -p test-output
+
+$PY -m pytest --db=postgresql tests/security tests/workers -q --basetemp="$TMP/gongmo-pytest-pg1" "$@" \
+    > test-output/postgresql-1.log 2>&1 &
+pg1=$!
+$PY -m pytest --db=sqlite -m "not pg_only" tests/app tests/market -q --basetemp="$TMP/gongmo-pytest-sqlite" "$@" \
+    > test-output/sqlite.log 2>&1 &
+lite=$!
+trap 'kill $pg1 $lite 2>/dev/null' INT TERM
+
+$PY -m pytest --db=postgresql --ignore=tests/security --ignore=tests/workers --durations=15 \
+    --basetemp="$TMP/gongmo-pytest-pg2" "$@"
+pg2=$?
+wait $pg1; pg1_status=$?
+wait $lite; lite_status=$?
+
+echo "=== PostgreSQL, part 1 (test-output/postgresql-1.log)"; cat test-output/postgresql-1.log
+echo "=== SQLite (test-output/sqlite.log)"; cat test-output/sqlite.log
+echo "=== exit status: PostgreSQL part 1 $pg1_status, part 2 $pg2, SQLite $lite_status"
+[ "$pg1_status" -eq 0 ] && [ "$pg2" -eq 0 ] && [ "$lite_status" -eq 0 ]
