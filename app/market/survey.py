@@ -10,7 +10,6 @@ member of the alliance. One audit entry records the counts.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +19,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.accounts import brn
-from app.core import money
+from app.core import money, sheet_export
 from app.core.errors import MarketError
 from app.core.sheets import Problem, read_table
 from app.extensions import db
@@ -162,7 +161,7 @@ def template_xlsx() -> bytes:
     notes.append(["열", "필수", "설명"])
     for header, _key, required, note in COLUMNS:
         notes.append([header, "필수" if required else "", note])
-    return _save(wb)
+    return sheet_export.save(wb)
 
 
 # --- the task list -----------------------------------------------------------------------------
@@ -186,16 +185,5 @@ def tasks_xlsx(tasks: list[TaskCandidate]) -> bytes:
             c = ts.capability
             links.append([t.id, t.title, "공급", c.organisation.name, c.organisation.brn_display, c.title,
                           c.industries, c.solutions, None, None])
-    return _save(wb)
-
-
-def _save(wb: Workbook) -> bytes:
-    for sheet in wb.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula, whatever a firm typed
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return sheet_export.save(wb)
 

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from app.projects.portfolio import Portfolio, rate
-from app.selection.exports import _safe, to_csv
+from app.core import sheet_export
 
 SOURCE_KO = {"national": "국비", "local": "지방비", "private_cash": "민간현금", "private_inkind": "민간현물"}
 STATUS_KO = {"due": "제출 전", "submitted": "검토 중", "returned": "보완요청", "accepted": "승인"}
@@ -76,20 +75,12 @@ def enara_table(portfolio: Portfolio) -> Table:
     return ENARA_HEADERS, rows
 
 
+def _format(header: str) -> str | None:
+    return "yyyy-mm-dd" if "협약" in header or "기한" in header else sheet_export.won_format(header)
+
+
 def _sheet(ws, title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    ws.title = title[:31]
-    ws.append(list(headers))
-    for row in rows:
-        ws.append([_safe(v) for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-    for i, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(header)) * 2 + 2))
-        fmt = "#,##0" if "(원)" in header else ("yyyy-mm-dd" if "협약" in header or "기한" in header else None)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = fmt
+    sheet_export.write_sheet(ws, title, headers, rows, _format)
     ws.freeze_panes = "A2"
 
 
@@ -105,4 +96,4 @@ def to_xlsx(portfolio: Portfolio) -> bytes:
 
 def enara_csv(portfolio: Portfolio) -> bytes:
     """UTF-8 with a byte-order mark, so Excel reads the Korean."""
-    return to_csv(*enara_table(portfolio))
+    return sheet_export.to_csv(*enara_table(portfolio))

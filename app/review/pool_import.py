@@ -10,7 +10,6 @@ set-password link comes with that invitation). One audit entry records the count
 """
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import dataclass, field
 
@@ -22,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.accounts import brn, directory
-from app.core import clock, sheets
+from app.core import clock, sheet_export, sheets
 from app.core.sheets import Problem  # noqa: F401  (the view and tests read problems from here)
 from app.core.errors import ReviewError
 from app.extensions import db
@@ -295,11 +294,4 @@ def template_xlsx() -> bytes:
     notes.append(["기술분류코드", "", "코드 목록:"])
     for code in expertise.all_codes():
         notes.append([code.code, "", code.name_ko])
-    for sheet in wb.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return sheet_export.save(wb)

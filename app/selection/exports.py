@@ -6,13 +6,8 @@ read as a formula is defused first.
 """
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,19 +22,12 @@ from scoring.stage_text import stage_name
 from app.proposals import snapshot
 
 Table = tuple[list[str], list[list[object]]]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 STATUS_KO = {"draft": "작성 중", "submitted": "제출", "withdrawn": "철회"}
 SCREENING_KO = {"confirmed": "적격", "rejected": "부적격", None: "미검토"}
 
 
 def _kst(value) -> str:
     return clock.to_kst(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _points(value: object) -> object:
@@ -145,34 +133,3 @@ TABLES = {
     "ranking": ("순위", ranking_table),
     "evaluators": ("평가위원", evaluators_table),
 }
-
-
-def to_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(list(headers))
-    for row in rows:
-        ws.append([_safe(v) for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
-    for i, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(header)) * 2 + 2))
-        if "(원)" in header:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = "#,##0"
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def to_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if v is None else _safe(v) for v in row])
-    # The byte-order mark lets spreadsheet programs recognise UTF-8 Korean.
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models.organisations import Role
 from app.review import honorarium_export, stage_scope
 from app.review import honorarium_service as service
-from app.selection.exports import to_xlsx
+from app.core.sheet_export import to_xlsx
 from app.web import flow, loaders
 from app.web.documents import send_document
 from forms.honoraria import CloseForm

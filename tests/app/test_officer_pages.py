@@ -196,7 +196,7 @@ def test_exports_have_korean_headers_and_numbers_as_numbers(app, client, login):
 
 
 def test_export_defuses_formula_text(app):
-    from app.selection import exports
+    from app.core import sheet_export as exports
 
     data = exports.to_csv(["제목"], [["=HYPERLINK(\"x\")"]]).decode("utf-8-sig")
     assert "'=HYPERLINK" in data

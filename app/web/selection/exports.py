@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from app.web.officer import bp
 from app.web.loaders import call_for_officer
+from app.core import sheet_export
 from app.selection import exports
 
 MIMETYPES = {
@@ -31,7 +32,7 @@ def export(call_id: int, kind: str, fmt: str):
         abort(404)
     title, build = exports.TABLES[kind]
     headers, rows = build(call)
-    body = exports.to_xlsx(title, headers, rows) if fmt == "xlsx" else exports.to_csv(headers, rows)
+    body = sheet_export.to_xlsx(title, headers, rows) if fmt == "xlsx" else sheet_export.to_csv(headers, rows)
     filename = f"{call.code}-{kind}.{fmt}"
     resp = Response(body, mimetype=MIMETYPES[fmt])
     resp.headers["Content-Disposition"] = f"attachment; filename={filename}; filename*=UTF-8''{quote(filename)}"
