@@ -50,10 +50,10 @@ def lock(agreement: Agreement) -> Agreement:
                              .execution_options(populate_existing=True))
 
 
-def _text(value, field: str, *, required: bool, label_min: int = 5) -> str:
+def _text(value, field: str, *, required: bool, label_min: int = 5, too_short: str | None = None) -> str:
     text = (value or "").strip()
     if required and len(text) < label_min:
-        raise AgreementsError(_("%(n)d자 이상 입력하십시오.", n=label_min), field=field)
+        raise AgreementsError(too_short or _("%(n)d자 이상 입력하십시오.", n=label_min), field=field)
     if len(text) > MAX_TEXT:
         raise AgreementsError(_("%(max)d자 이내로 입력하십시오.", max=MAX_TEXT), field=field)
     return text
@@ -104,7 +104,7 @@ def return_revision(agreement: Agreement, actor, comment: str, extend_days: int 
     """Back to the consortium with what is still missing; the due date moves on by ``extend_days``."""
     agreement = lock(agreement)
     revision = _pending(agreement)
-    comment = _text(comment, "comment", required=True)
+    comment = _text(comment, "comment", required=True, too_short=_("반려하는 이유를 5자 이상 입력하십시오."))
     if extend_days is not None:
         days = opening.check_days(extend_days, field="extend_days")
         before = agreement.revision_due_at

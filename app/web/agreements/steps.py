@@ -68,8 +68,6 @@ def decide_revision(agreement_id: int):
             revision.return_revision(agreement, current_user, form.comment.data, form.extend_days.data)
             message = _("보완 계획을 반려했습니다. 컨소시엄에 통보됩니다.")
     except AgreementsError as exc:
-        if exc.field == "comment" and form.decision.data == "returned":
-            exc.message = _("반려하는 이유를 5자 이상 입력하십시오.")
         return _refused(agreement, form, exc, decision_form=form)
     return _back(agreement, message)
 
