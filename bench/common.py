@@ -413,6 +413,7 @@ def new_call(db, *, code: str, opens_at, closes_at, phase: str = "published"):
 
     from app.models import (
         Call,
+        CallSection,
         IndustrialComplex,
         InfraType,
         Organisation,
@@ -436,6 +437,9 @@ def new_call(db, *, code: str, opens_at, closes_at, phase: str = "published"):
         call.complexes.append(IndustrialComplex(name=name, region=region, designated_year=year))
     for i, (key, ko, en) in enumerate(ax2025.INFRA_TYPES):
         call.infra_types.append(InfraType(key=key, label_ko=ko, label_en=en, position=i))
+    for i, row in enumerate(ax2025.SECTIONS):
+        call.sections.append(CallSection(**row, position=i))
+    call.site_label_ko, call.site_label_en = ax2025.SITE_LABEL
     for i, (key, ko, en, required) in enumerate(ax2025.ATTACHMENT_KINDS):
         call.attachment_kinds.append(RequiredAttachment(key=key, label_ko=ko, label_en=en, required=required,
                                                         position=i))
@@ -491,8 +495,8 @@ def fill_proposal(proposal, call, *, infra_keys=("openlab", "lead_factory"), poc
     amounts = [share + (rest if i == 0 else 0) for i in range(rows)]
     proposal.summary = "산업단지 입주기업의 AI 전환을 실증합니다."
     proposal.strategic_industries = "기계, 방산"
-    proposal.alliance_plan = "입주기업 30개사, AI 공급기업 10개사, 대학 2곳이 참여하는 얼라이언스"
-    proposal.aidc_linkage = "지역 AI 데이터센터의 GPU 자원을 연계합니다."
+    set_text(proposal, "alliance", "입주기업 30개사, AI 공급기업 10개사, 대학 2곳이 참여하는 얼라이언스")
+    set_text(proposal, "aidc", "지역 AI 데이터센터의 GPU 자원을 연계합니다.")
     for i, key in enumerate(infra_keys):
         proposal.infra_items.append(InfraItem(type_key=key, description=f"{key} 구축", budget=amounts[i], position=i))
     for i in range(pocs):
@@ -649,3 +653,14 @@ if __name__ == "__main__":
         smtp_sink_main(int(sys.argv[2]), sys.argv[3])
     else:
         sys.exit("usage: common.py smtp-sink PORT FILE")
+
+
+def set_text(proposal, key: str, body: str) -> None:
+    """The answer to one of the call's text sections, written straight into the rows."""
+    from app.models import ProposalText
+
+    row = next((t for t in proposal.texts if t.section_key == key), None)
+    if row is None:
+        proposal.texts.append(ProposalText(section_key=key, body=body))
+    else:
+        row.body = body

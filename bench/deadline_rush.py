@@ -124,7 +124,7 @@ def build(stack, n: int, close_after: float, late_share: float, edge_share: floa
             proposal = Proposal(call=call, consortium=consortium, created_by_id=user.id,
                                 complex_id=complexes[i % len(complexes)].id, title=f"벤치 AX 실증산단 {i}")
             common.fill_proposal(proposal, call)
-            proposal.master_plan = ""  # what the rush saves
+            common.set_text(proposal, "master_plan", "")  # what the rush saves
             for key, (sha, storage_key) in letters.items():
                 proposal.attachments.append(Attachment(kind=key, filename=f"{key}.pdf", size=2048, sha256=sha,
                                                        detected_type="pdf", storage_key=storage_key,
@@ -204,7 +204,7 @@ def run_consortium(c: Consortium, port: int, t0: float, think: float, rec: Recor
 
     def save():
         form = page(f"{base}/master_plan")
-        r = b.post_form(f"{base}/master_plan", {"csrf_token": csrf_from(form.text), "master_plan": c.master_plan,
+        r = b.post_form(f"{base}/master_plan", {"csrf_token": csrf_from(form.text), "body": c.master_plan,
                                                 "save": "임시 저장"})
         rec.add("save (POST)", r.seconds)
         if r.status >= 400:
@@ -295,7 +295,7 @@ def verify(stack, call_id: int, consortia: list[Consortium], closes_at, mails: l
                 snap_plan = [a for a in v.snapshot["attachments"] if a.get("kind") == "plan"]
                 if [a.get("sha256") for a in snap_plan] != [c.sent_sha]:
                     problems.append(f"proposal {p.id}: the version's project plan is not the file that was sent")
-                if v.snapshot.get("master_plan") != c.master_plan or p.master_plan != c.master_plan:
+                if v.snapshot["texts"].get("master_plan") != c.master_plan or p.text("master_plan") != c.master_plan:
                     problems.append(f"proposal {p.id}: the master plan is not what was typed")
                 if [a.sha256 for a in plan_rows] != [c.sent_sha] or plan_rows[0].size != c.sent_size:
                     problems.append(f"proposal {p.id}: attachment row does not match the sent file")
@@ -311,7 +311,7 @@ def verify(stack, call_id: int, consortia: list[Consortium], closes_at, mails: l
                     problems.append(f"proposal {p.id}: refused, yet has versions or a receipt number")
                 if said != "closed":
                     problems.append(f"proposal {p.id}: not submitted and not refused by the deadline ({said!r})")
-                if c.outcome.get("save") == "closed" and p.master_plan:
+                if c.outcome.get("save") == "closed" and p.text("master_plan"):
                     problems.append(f"proposal {p.id}: a refused save changed the master plan")
                 if c.outcome.get("upload") == "closed":
                     if plan_rows:

@@ -138,9 +138,9 @@ def build(stack, proposals: int, reviewers_per: int, pool: int, officers: int, s
                                  private_per_year=rng.choice([500_000_000, 1_000_000_000, 2_000_000_000]))
             # Texts of a realistic length (a few pages), so that loading them costs what it would.
             p.summary = "산업단지 입주기업의 AI 전환을 실증합니다. " * 20
-            p.master_plan = "입주기업 AI 수요 조사에 기반한 5개년 계획을 수립합니다. " * 100
-            p.alliance_plan = "입주기업, AI 공급기업, 대학, 연구기관이 참여하는 얼라이언스를 운영합니다. " * 40
-            p.aidc_linkage = "지역 AI 데이터센터의 GPU 자원과 데이터 저장소를 연계합니다. " * 30
+            common.set_text(p, "master_plan", "입주기업 AI 수요 조사에 기반한 5개년 계획을 수립합니다. " * 100)
+            common.set_text(p, "alliance", "입주기업, AI 공급기업, 대학, 연구기관이 참여하는 얼라이언스를 운영합니다. " * 40)
+            common.set_text(p, "aidc", "지역 AI 데이터센터의 GPU 자원과 데이터 저장소를 연계합니다. " * 30)
             db.session.add(p)
             db.session.flush()
             p.receipt_no = f"{call.code}-{i + 1:04d}"

@@ -10,16 +10,9 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp, Validation
 from app.models.organisations import ORG_TYPES
 from app.accounts import accounts, brn, passwords, totp
 from app.accounts import credentials
+# One list of labels for forms, lists and messages; views and forms import it from here too.
+from app.accounts.org_types import ORG_TYPE_LABELS
 
-ORG_TYPE_LABELS = {
-    "local_government": _l("지방자치단체"),
-    "public_agency": _l("공공기관"),
-    "tenant_company": _l("입주기업"),
-    "ai_supplier": _l("AI 솔루션 공급기업"),
-    "university": _l("대학"),
-    "research_institute": _l("연구기관"),
-    "other": _l("기타"),
-}
 assert set(ORG_TYPE_LABELS) == set(ORG_TYPES), "every organisation type needs a label"
 
 # The seventeen provinces and metropolitan cities, in the short form used for complexes.

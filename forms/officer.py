@@ -16,6 +16,7 @@ from app.core import clock, money
 from app.core.money import MAX_WON
 from app.models.decisions import EligibilityStatus
 from app.review.conflicts import pledge_problem
+from forms.auth import ORG_TYPE_LABELS
 from forms.fields import KstDateTimeField
 
 
@@ -90,6 +91,7 @@ class AttachmentRow(KeyedRow):
 
 _YEAR = IntRange(min=2000, max=2100, message=_l("연도는 2000년에서 2100년 사이여야 합니다."))
 _REASON_LENGTH = Length(max=4000, message=_l("변경 사유는 4,000자 이내로 입력하십시오."))
+_LABEL_LENGTH = Length(max=100, message=_l("이름은 100자 이내로 입력하십시오."))
 
 
 class CallForm(FlaskForm):
@@ -118,6 +120,12 @@ class CallForm(FlaskForm):
                     IntRange(min=1, max=15, message=_l("평가위원 수는 1명에서 15명 사이여야 합니다."))])
     review_due_at = KstDateTimeField(_l("평가 마감 (KST)"), validators=[Optional()])
     complex_ids = MultiCheckboxField(_l("신청 가능 산업단지"), coerce=int)
+    # What the overview's site choice is called (대상 산업단지, 조성 입지 …); empty: a neutral default.
+    site_label_ko = StringField(_l("신청 대상 입지의 이름 (한국어)"), validators=[_LABEL_LENGTH])
+    site_label_en = StringField(_l("신청 대상 입지의 이름 (영어)"), validators=[_LABEL_LENGTH])
+    # None ticked: any organisation may lead.
+    lead_org_types = MultiCheckboxField(_l("주관기관이 될 수 있는 기관 유형"),
+                                        choices=[SelectChoice(k, v) for k, v in ORG_TYPE_LABELS.items()])
     infra_types = FieldList(FormField(KeyedRow), label=_l("지원 인프라 유형"), min_entries=1, max_entries=40)
     attachment_kinds = FieldList(FormField(AttachmentRow), label=_l("제출 서류"), min_entries=1, max_entries=40)
     # Saved by app.review.conflicts.set_pledge_text, not part of the announcement.
@@ -156,6 +164,8 @@ class CallForm(FlaskForm):
         self.total_cap.data = f"{call.total_cap:,}"
         self.min_local_ratio.data = format(call.min_local_ratio, "f") if call.min_local_ratio is not None else "0"
         self.complex_ids.data = [c.id for c in call.complexes]
+        self.site_label_ko.data, self.site_label_en.data = call.site_label_ko or "", call.site_label_en or ""
+        self.lead_org_types.data = list(call.lead_org_types or [])
         self.pledge_text.data = call.pledge_text or ""
         for name, rows, columns in (("infra_types", call.infra_types, ("key", "label_ko", "label_en")),
                                     ("attachment_kinds", call.attachment_kinds,
@@ -180,6 +190,8 @@ class CallForm(FlaskForm):
             "min_local_ratio": Decimal(self.min_local_ratio.data or "0"),
             "reviewers_per_proposal": self.reviewers_per_proposal.data,
             "complex_ids": list(self.complex_ids.data or []),
+            "site_label_ko": (self.site_label_ko.data or "").strip(), "site_label_en": (self.site_label_en.data or "").strip(),
+            "lead_org_types": [t for t in ORG_TYPE_LABELS if t in (self.lead_org_types.data or [])],
             "infra_types": [e.form.cells() for e in self.infra_types.entries if not e.form.is_blank()],
             "attachment_kinds": [(*e.form.cells(), bool(e.form.required.data))
                                  for e in self.attachment_kinds.entries if not e.form.is_blank()],

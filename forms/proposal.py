@@ -11,15 +11,13 @@ order the page lists them in.
 section        field names
 =============  ==================================================================
 overview       title, summary, complex_id, strategic_industries
-infra          items (the list as a whole);
+<items key>    items (the list as a whole);
                items-<i>-type_key, items-<i>-description, items-<i>-budget
-poc            plans (the list as a whole);
+<plans key>    plans (the list as a whole);
                plans-<i>-tenant_firm, plans-<i>-problem, plans-<i>-ai_solution,
                plans-<i>-budget, plans-<i>-kpis (the plan's KPI list as a whole);
                plans-<i>-kpis-<j>-name, -unit, -baseline, -target
-master_plan    master_plan
-alliance       alliance_plan
-aidc           aidc_linkage
+<text key>     body (each text section the call defines)
 budget         <source>-<year> for one cell, e.g. national-2025, local-2026,
                private_cash-2027, private_inkind-2028 (sources: BUDGET_SOURCES);
                total-<source> for a column total, e.g. total-national (shown
@@ -187,16 +185,24 @@ def has_errors(form, ignore_deleted: bool = True) -> bool:
 class StartForm(FlaskForm):
     consortium_id = SelectField(_l("신청 컨소시엄"), choices=[], validate_choice=False,
                                 validators=[DataRequired(_l("컨소시엄을 선택하십시오."))])
-    complex_id = SelectField(_l("대상 산업단지"), choices=[], validate_choice=False,
-                             validators=[DataRequired(_l("대상 산업단지를 선택하십시오."))])
+    complex_id = SelectField(_l("신청 대상"), choices=[], validate_choice=False)
     submit = SubmitField(_l("신청서 작성 시작"))
 
-    def configure(self, consortia, complexes) -> StartForm:
+    def configure(self, consortia, complexes, site_label: str) -> StartForm:
         self.consortium_id.choices = [SelectChoice(str(c.id), c.name) for c in consortia]
+        _name_site(self.complex_id, site_label, required=True)
         self.complex_id.choices = [SelectChoice("", _("선택하십시오"))] + [
             SelectChoice(str(c.id), f"{place(c.name)} ({place(c.region)})") for c in complexes
         ]
         return self
+
+
+def _name_site(field, site_label: str, required: bool = False) -> None:
+    """The site choice is called what the call calls it (대상 산업단지, 조성 입지 …)."""
+    if site_label:
+        field.label.text = site_label
+    if required:
+        field.validators = [DataRequired(_("%(site)s을(를) 선택하십시오.", site=field.label.text))]
 
 
 # ----- sections ------------------------------------------------------------------------------
@@ -214,7 +220,7 @@ class SectionForm(FlaskForm):
 class OverviewForm(SectionForm):
     title = StringField(_l("사업명"), validators=[_length(300)])
     summary = TextAreaField(_l("사업 요약"), validators=[_length(TEXT_MAX)])
-    complex_id = SelectField(_l("대상 산업단지"), choices=[], validate_choice=False)
+    complex_id = SelectField(_l("신청 대상"), choices=[], validate_choice=False)
     strategic_industries = StringField(_l("대상 전략산업"), validators=[_length(300)])
 
     @classmethod
@@ -224,7 +230,8 @@ class OverviewForm(SectionForm):
             "complex_id": str(proposal.complex_id or ""), "strategic_industries": proposal.strategic_industries,
         })
 
-    def configure(self, proposal, complexes=(), **context) -> OverviewForm:
+    def configure(self, proposal, complexes=(), site_label: str = "", **context) -> OverviewForm:
+        _name_site(self.complex_id, site_label)
         choices = [SelectChoice("", _("선택하십시오"))]
         choices += [SelectChoice(str(c.id), f"{place(c.name)} ({place(c.region)})") for c in complexes]
         current = proposal.complex
@@ -292,18 +299,18 @@ class KpiForm(Form):
 
 
 class PocPlanForm(Form):
-    tenant_firm = StringField(_l("실증 기업 (입주기업)"), validators=[_length(200)])
-    problem = TextAreaField(_l("현장 문제"), validators=[_length(TEXT_MAX)])
-    ai_solution = TextAreaField(_l("적용 AI 솔루션"), validators=[_length(TEXT_MAX)])
+    tenant_firm = StringField(_l("참여 기업"), validators=[_length(200)])
+    problem = TextAreaField(_l("해결할 문제"), validators=[_length(TEXT_MAX)])
+    ai_solution = TextAreaField(_l("해결 방안 (적용 기술·솔루션)"), validators=[_length(TEXT_MAX)])
     budget = WonField(_l("사업비 (원)"))
     kpis = FieldList(FormField(KpiForm), max_entries=MAX_KPIS)
     add_kpi = SubmitField(_l("성과지표 행 추가"))
-    delete = BooleanField(_l("이 PoC 계획 삭제"))
+    delete = BooleanField(_l("이 계획 삭제"))
 
 
 class PocForm(SectionForm):
     plans = FieldList(FormField(PocPlanForm), max_entries=MAX_PLANS)
-    add_row = SubmitField(_l("PoC 계획 추가"))
+    add_row = SubmitField(_l("계획 추가"))
 
     @classmethod
     def stored(cls, proposal, blank: int = 1, more_kpis: int | None = None, **_opts) -> PocForm:
@@ -342,37 +349,23 @@ class PocForm(SectionForm):
 
 
 class TextSectionForm(SectionForm):
-    """One long text, stored in the proposal's column of the same name as the field."""
+    """One long text section of the call: its label and guide are the call's."""
 
-    column = ""
+    body = TextAreaField(_l("내용"), validators=[_length(TEXT_MAX)])
+    hint = ""
 
     @classmethod
-    def stored(cls, proposal, **_opts) -> TextSectionForm:
-        return cls(formdata=None, data={cls.column: getattr(proposal, cls.column)})
+    def stored(cls, proposal, section_key: str = "", **_opts) -> TextSectionForm:
+        return cls(formdata=None, data={"body": proposal.text(section_key)})
+
+    def configure(self, proposal, section=None, locale: str = "ko", **context) -> TextSectionForm:
+        if section is not None:
+            self.body.label.text = section.label(locale)
+            self.hint = section.guide(locale)
+        return self
 
     def draft_data(self) -> str:
-        return self[self.column].data or ""
-
-
-class MasterPlanForm(TextSectionForm):
-    column = "master_plan"
-    master_plan = TextAreaField(_l("AX 중장기 마스터플랜"), validators=[_length(TEXT_MAX)])
-    hint = _l("입주기업의 AI 수요, 혁신 생태계, 기존 인프라를 바탕으로 한 중장기 계획")
-
-
-class AllianceForm(TextSectionForm):
-    column = "alliance_plan"
-    alliance_plan = TextAreaField(_l("AX 얼라이언스 구성·운영 계획"), validators=[_length(TEXT_MAX)])
-    hint = _l("입주기업, AI 공급기업, 대학, 연구기관의 참여와 역할")
-
-
-class AidcForm(TextSectionForm):
-    column = "aidc_linkage"
-    aidc_linkage = TextAreaField(_l("지역 AI 데이터센터 연계 계획"), validators=[_length(TEXT_MAX)])
-    hint = _l("GPU 연산 자원, 데이터 저장·전송 등 지역 AI 데이터센터와의 연계 방안")
-
-
-TEXT_FORMS = {"master_plan": MasterPlanForm, "alliance": AllianceForm, "aidc": AidcForm}
+        return self.body.data or ""
 
 
 class BudgetForm(SectionForm):

@@ -15,7 +15,7 @@ Typed objects, as the web app builds them from database rows::
 
     rubric = Rubric(
         criteria=[
-            Criterion("infra", "AX 인프라 구축 계획", Decimal("30")),
+            Criterion("infra", "인프라 구축 계획", Decimal("30")),
             Criterion("cov", "인프라 유형 포괄성", Decimal("10"),
                       rule=CoverageRule(fact="infrastructure_types", target=5, required=("openlab",))),
             Criterion("match", "민간부담 비율", Decimal("5"),
@@ -32,7 +32,7 @@ Typed objects, as the web app builds them from database rows::
         id="P-001", budget=Decimal("14000000000"), submitted_at="2025-07-28T05:12:00Z",
         reviews=[Sheet("R1", {"infra": Decimal("27")}), Sheet("R2", {"infra": "A"})],
         facts={"infrastructure_types": ["openlab", "private5g"], "private_matching_ratio": Decimal("0.25")},
-        bonus=Decimal("1"), fields={"complex": "창원국가산단"},
+        bonus=Decimal("1"), fields={"complex": "창원국가산업단지"},
     )
     results = evaluate(rubric, policy, [proposal])     # list[Result], rank order
     top = results[0]
@@ -49,7 +49,7 @@ A call in stages (서면 → 발표 → 현장) runs ``evaluate`` once per stage
     written = evaluate(rubric, policy, proposals)
     going_on = shortlist(written, "multiple", 3, policy.awards, policy=policy,
                          stage="written", next_stage="presentation")     # 3배수
-    going_on.advancing, going_on.explain("AX-2025-003", "ko")
+    going_on.advancing, going_on.explain("P-003", "ko")
     presented = evaluate(presentation_rubric, presentation_policy,
                          [p for p in proposals if p.id in going_on.advancing])
     finals = final_scores({"written": written, "presentation": presented}, "weighted",

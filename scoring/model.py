@@ -162,7 +162,7 @@ class ProposalInput:
     """What the engine needs of one proposal.
 
     ``fields`` holds the proposal attributes a policy may name in ``one_per``, such as
-    ``{"complex": "창원국가산단"}``.
+    ``{"complex": "창원국가산업단지"}``.
     """
 
     id: str

@@ -18,7 +18,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from app.extensions import db
 from app.models import (
-    Call, Consortium, ConsortiumMember, IndustrialComplex, InfraType, Organisation, Programme,
+    Call, CallSection, Consortium, ConsortiumMember, IndustrialComplex, InfraType, Organisation, Programme,
     Proposal, ProposalVersion, RequiredAttachment, User,
 )
 from app.models.stages import default_procedure
@@ -142,6 +142,11 @@ class CallFactory(Base):
             obj.complexes.append(ComplexFactory(name=name, region=region, designated_year=year))
         for i, (key, ko, en) in enumerate(ax2025.INFRA_TYPES):
             obj.infra_types.append(InfraType(key=key, label_ko=ko, label_en=en, position=i))
+        # The 2025 call's form unless a test gives its own (``setup__sections=[...]``).
+        for i, row in enumerate(kwargs.get("sections", ax2025.SECTIONS)):
+            obj.sections.append(CallSection(**{"guide_ko": "", "guide_en": "", "required": True, **row}, position=i))
+        if not obj.site_label_ko:
+            obj.site_label_ko, obj.site_label_en = ax2025.SITE_LABEL
         kinds = ax2025.ATTACHMENT_KINDS if kwargs.get("attachments", True) else []
         for i, (key, ko, en, required) in enumerate(kinds):
             obj.attachment_kinds.append(RequiredAttachment(key=key, label_ko=ko, label_en=en, required=required, position=i))

@@ -63,9 +63,11 @@ def rule_fields(prefix: str, rule: dict | None) -> dict:
     return data
 
 
-def call_rows(infra_types=ax2025.INFRA_TYPES, attachment_kinds=ax2025.ATTACHMENT_KINDS) -> dict:
-    """The call editor's rows of infrastructure types and attachment kinds, as posted."""
-    data: dict = {}
+def call_rows(infra_types=ax2025.INFRA_TYPES, attachment_kinds=ax2025.ATTACHMENT_KINDS,
+              site_label=ax2025.SITE_LABEL) -> dict:
+    """The call editor's rows of infrastructure types and attachment kinds, as posted (with the
+    site label a CallFactory call has: the form posts it with every save)."""
+    data: dict = {"site_label_ko": site_label[0], "site_label_en": site_label[1]}
     for i, (key, ko, en) in enumerate(infra_types):
         data.update({f"infra_types-{i}-key": key, f"infra_types-{i}-label_ko": ko, f"infra_types-{i}-label_en": en})
     for i, (key, ko, en, required) in enumerate(attachment_kinds):

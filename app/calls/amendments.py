@@ -27,6 +27,7 @@ from app.models import Call, CallAmendment, Proposal, ProposalVersion
 from app.models.calls import CallPhase
 from app.models.proposals import ProposalStatus
 from app import audit
+from app.accounts import org_types
 from app.core import clock, money
 from app.core.links import portal_url
 from app.notifications import outbox
@@ -45,6 +46,7 @@ FIELD_LABELS = {
     "total_cap": _l("총 국비 한도"), "first_year": _l("사업 시작 연도"), "last_year": _l("사업 종료 연도"),
     "min_local_ratio": _l("지방비 최소 비율"), "reviewers_per_proposal": _l("신청서당 평가위원 수"),
     "complexes": _l("신청 가능 산업단지"), "infra_types": _l("지원 인프라 유형"), "attachment_kinds": _l("제출 서류"),
+    "site_label": _l("신청 대상 입지의 이름"), "lead_org_types": _l("주관기관 자격 (기관 유형)"),
     "total_points": _l("총점"), "grades": _l("등급 평가"), "bonus_cap": _l("가점 상한"),
     "pass_mark": _l("선정 기준 점수 (합격선)"), "criterion_floor": _l("과락 기준"),
     "trim_from": _l("최고·최저점 제외 기준 (평가표 수)"), "tie_breaks": _l("동점 처리 순서"),
@@ -138,6 +140,8 @@ def announcement(call: Call) -> dict:
         "infra_types": [f"{t.key} | {t.label_ko} | {t.label_en}" for t in call.infra_types],
         "attachment_kinds": [f"{a.key} | {a.label_ko} | {a.label_en} | {'필수' if a.required else '선택'}"
                              for a in call.attachment_kinds],
+        "site_label": " | ".join(filter(None, (call.site_label_ko, call.site_label_en))) or None,
+        "lead_org_types": list(call.lead_org_types or []),  # keys: display() names them in the reader's language
     }
 
 
@@ -182,6 +186,8 @@ def field_label(key: str) -> str:
 
 def display(key: str, value) -> str:
     """One side of a change as a person reads it; lists one item a line."""
+    if key == "lead_org_types":  # no type named: any organisation may lead
+        return "\n".join(org_types.label(v) for v in value) if value else _("제한 없음")
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):

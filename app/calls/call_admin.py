@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Call, IndustrialComplex, InfraType, Programme, RequiredAttachment
+from app.models import Call, CallSection, IndustrialComplex, InfraType, Programme, RequiredAttachment
 from app.models.calls import CallPhase
 from app.models.stages import FinalScore, default_procedure
 from app import audit
-from app.calls import amendments
+from app.calls import amendments, call_sections
 from app.core import clock
 from app.core.errors import CallsError
 
@@ -35,7 +35,7 @@ KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 CALL_FIELDS = (
     "code", "title", "description_md", "opens_at", "closes_at", "info_session_at", "awards",
     "per_award_cap", "total_cap", "first_year", "last_year", "min_local_ratio",
-    "reviewers_per_proposal", "review_due_at",
+    "reviewers_per_proposal", "review_due_at", "site_label_ko", "site_label_en", "lead_org_types",
 )
 
 
@@ -181,6 +181,10 @@ def _apply_fields(call: Call, data: dict) -> None:
         call.attachment_kinds = _by_key(call.attachment_kinds, RequiredAttachment, [
             {"key": k, "label_ko": ko, "label_en": en, "required": req}
             for k, ko, en, req in data["attachment_kinds"]])
+    if "sections" in data:
+        # Each row: key, kind, label_ko, label_en, and optionally guide_ko, guide_en, required.
+        call.sections = _by_key(call.sections, CallSection, [
+            {"guide_ko": "", "guide_en": "", "required": True, **row} for row in data["sections"]])
 
 
 def _by_key(existing: list, model, wanted: list[dict]) -> list:
@@ -219,6 +223,7 @@ def _call_problems(call: Call) -> list[tuple[str, str]]:
             elif call.review_due_at and call.review_due_at >= stage.due_at:
                 problems.append(("review_due_at", due))
             break
+    problems += call_sections.call_problems(call)
     existing = db.session.scalar(select(Call.id).where(Call.code == call.code, Call.id != (call.id or 0)))
     if existing:
         problems.append(("code", _("이미 사용 중인 공모 코드입니다.")))
@@ -371,13 +376,17 @@ def copy_call(call: Call, actor, code: str, years: int = 1) -> Call:
         max_proposal_bytes=call.max_proposal_bytes, reviewers_per_proposal=call.reviewers_per_proposal,
         review_due_at=_shift_year(call.review_due_at, years), rubric=deepcopy(call.rubric),
         policy=deepcopy(call.policy), phase=CallPhase.DRAFT, final_score=call.final_score,
-        pledge_text=call.pledge_text,
+        pledge_text=call.pledge_text, site_label_ko=call.site_label_ko, site_label_en=call.site_label_en,
+        lead_org_types=list(call.lead_org_types or []),
     )
     new.stages = ([s.copied(_shift_year(s.due_at, years)) for s in call.stages]
                   or default_procedure(call.reviewers_per_proposal, new.review_due_at))
     new.complexes = list(call.complexes)
     new.infra_types = [InfraType(key=t.key, label_ko=t.label_ko, label_en=t.label_en, position=t.position)
                        for t in call.infra_types]
+    new.sections = [CallSection(key=s.key, kind=s.kind, label_ko=s.label_ko, label_en=s.label_en,
+                                guide_ko=s.guide_ko, guide_en=s.guide_en, required=s.required, position=s.position)
+                    for s in call.sections]
     new.attachment_kinds = [RequiredAttachment(key=a.key, label_ko=a.label_ko, label_en=a.label_en,
                                                required=a.required, position=a.position) for a in call.attachment_kinds]
     problems = _call_problems(new)

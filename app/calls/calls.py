@@ -1,8 +1,8 @@
 """What the public sees of calls: which calls, in which group, and how to read their rules.
 
 Drafts are the officer's work in progress and never leave this module; everything
-else about a call is shown as configured, so another programme's call reads just
-as well as the AX one.
+else about a call is shown as configured, so every programme's call reads as well
+as any other: a call's words are its data.
 """
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from app.models import Call
 from app.models.calls import CallPhase, CallStatus
 from app import audit
+from app.calls import call_sections
 from app.core.errors import CallsError
 
 
@@ -38,6 +39,9 @@ def publish(call: Call, actor) -> None:
         raise LifecycleError(_("평가표에 오류가 있어 게시할 수 없습니다: %(p)s", p=problems[0][1]))
     if call.closes_at <= call.opens_at:
         raise LifecycleError(_("마감 시각이 접수 시작 시각보다 늦어야 합니다."))
+    form_problem = call_sections.publication_problem(call)
+    if form_problem:  # the form freezes at publication: it must be one applicants can fill in
+        raise LifecycleError(form_problem)
     call.phase = CallPhase.PUBLISHED
     audit.record(actor, "call.published", call, opens_at=call.opens_at.isoformat(), closes_at=call.closes_at.isoformat())
 

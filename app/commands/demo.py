@@ -1,4 +1,4 @@
-"""``flask demo load``: the 2025 AX call with accounts to try every role."""
+"""``flask demo load``: the demo calls, with accounts to try every role."""
 from __future__ import annotations
 
 import click
@@ -40,6 +40,13 @@ def load() -> None:
         click.echo(f"  awarded and signed; project {project.period_start:%Y-%m-%d} – {project.period_end:%Y-%m-%d}: "
                    f"as the officer see /projects/portfolio/{project.call.programme_id}, "
                    f"as applicant or officer /projects/{project.id}")
+    hub = result.hub_call
+    if hub is not None:
+        click.echo(f"Call {hub.code}: {hub.title} ({hub.programme.ministry}, a second programme)")
+        click.echo(f"  opens {clock.to_kst(hub.opens_at):%Y-%m-%d %H:%M} KST, "
+                   f"closes {clock.to_kst(hub.closes_at):%Y-%m-%d %H:%M} KST ({hub.status()}): "
+                   "its own sections and rubric; sign in as hub-officer, hub-chungbuk (submitted) "
+                   "or hub-gyeongnam (drafting)")
     for note in result.notes:
         click.echo(f"Note: {note}")
     click.echo("")
@@ -54,7 +61,8 @@ def load() -> None:
 
 @demo_cli.command("score-presentations")
 def score_presentations() -> None:
-    """In AX-2025-R, the demo reviewers other than reviewer1 submit their 발표평가 sheets."""
+    """In the demo's review call (``review_call.CALL_CODE``), the demo reviewers other than
+    reviewer1 submit their 발표평가 sheets."""
     from sqlalchemy import select
 
     from app.demo import review_call, stage_work

@@ -1,11 +1,14 @@
 """Korean place names for English readers: regions and industrial complexes, romanised.
 
-The names an English reader meets most (the 17 regions, the complexes of the AX-2025 call) are
-written as they are officially spelt; any other name is romanised by the Revised Romanization
-of Korean, syllable by syllable (without its sound-change rules: a name read aloud right is
-not required, one read at all is), and a trailing "산업단지" becomes "Industrial Complex".
+The names an English reader meets most (the 17 regions, the industrial complexes most often
+named) are written as they are officially spelt; any other name is romanised by the Revised
+Romanization of Korean, syllable by syllable (without its sound-change rules: a name read aloud
+right is not required, one read at all is), and a trailing "산업단지" becomes "Industrial Complex",
+written short or long (the short forms are reference data: ``app/reference/place_variants.csv``).
 """
 from __future__ import annotations
+
+from app.core import reference
 
 REGIONS = {
     "서울": "Seoul", "부산": "Busan", "대구": "Daegu", "인천": "Incheon", "광주": "Gwangju", "대전": "Daejeon",
@@ -29,7 +32,7 @@ COMPLEXES = {
     "마산자유무역지역": "Masan Free Trade Zone",
 }
 _SUFFIXES = (("국가산업단지", "National Industrial Complex"), ("일반산업단지", "General Industrial Complex"),
-             ("산업단지", "Industrial Complex"), ("산단", "Industrial Complex"))
+             ("산업단지", "Industrial Complex"))
 
 _INITIAL = ["g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p", "h"]
 _VOWEL = ["a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi",
@@ -66,6 +69,10 @@ def place(name: str | None) -> str:
     known = REGIONS.get(name) or COMPLEXES.get(name)
     if known:
         return known
+    for long, short in reference.place_variants():
+        if name.endswith(short) and name != short:
+            name = name[:-len(short)] + long  # 성서 + short form → 성서산업단지
+            break
     for suffix, english in _SUFFIXES:
         if name.endswith(suffix) and name != suffix:
             return f"{place(name[:-len(suffix)].strip())} {english}"

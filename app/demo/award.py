@@ -124,6 +124,7 @@ def _replay(count: Count, programme: Programme, complexes: dict[str, IndustrialC
             "min_local_ratio": Decimal(ax2025.MIN_LOCAL_RATIO), "reviewers_per_proposal": 5,
             "complex_ids": [complexes[name].id for name, _region, _year in ax2025.COMPLEXES],
             "infra_types": ax2025.INFRA_TYPES, "attachment_kinds": ax2025.ATTACHMENT_KINDS,
+            "sections": ax2025.SECTIONS, "site_label_ko": ax2025.SITE_LABEL[0], "site_label_en": ax2025.SITE_LABEL[1],
         }, rubric=ax2025.rubric(), policy=ax2025.policy())
         count("calls")
     with clock.as_of(day(-577, 16)):

@@ -32,6 +32,28 @@ INFRA_TYPES = [
     ("support_center", "AX 종합지원센터", "AX one-stop support centre"),
 ]
 
+# The call's own pages of the proposal form, between the overview and the budget table.
+SECTIONS = [
+    {"key": "infra", "kind": "items", "label_ko": "AX 인프라 구축", "label_en": "AX infrastructure",
+     "guide_ko": "지원유형별로 구축할 인프라의 내용과 사업비를 적으십시오.",
+     "guide_en": "For each support type, what will be built and its budget."},
+    {"key": "poc", "kind": "plans", "label_ko": "기업 AX 실증 (PoC)", "label_en": "Company AX proof of concept (PoC)",
+     "guide_ko": "입주기업의 문제를 AI로 해결하는 실증 계획과 성과지표(기준값·목표값)를 적으십시오.",
+     "guide_en": "Pilots that solve tenant firms' problems with AI, with KPIs (baseline and target)."},
+    {"key": "master_plan", "kind": "text", "label_ko": "AX 중장기 마스터플랜", "label_en": "Mid- to long-term AX master plan",
+     "guide_ko": "입주기업 AI 수요, 혁신 생태계, 기존 인프라 분석을 바탕으로 2028년까지의 계획을 적으십시오.",
+     "guide_en": "The plan to 2028, from the tenant firms' AI demand, the ecosystem and existing infrastructure."},
+    {"key": "alliance", "kind": "text", "label_ko": "AX 얼라이언스 구성·운영 계획",
+     "label_en": "AX alliance: composition and operation",
+     "guide_ko": "입주기업, AI 공급기업, 대학·연구기관의 참여와 역할, 운영 방식을 적으십시오.",
+     "guide_en": "Which tenant firms, AI suppliers, universities and institutes take part, their roles, how it runs."},
+    {"key": "aidc", "kind": "text", "label_ko": "지역 AI 데이터센터 연계 계획",
+     "label_en": "Linkage with the regional AI data centre",
+     "guide_ko": "지역 AI 데이터센터의 GPU·데이터 자원을 어떻게 활용하는지 적으십시오.",
+     "guide_en": "How the regional AI data centre's GPUs and data are used."},
+]
+SITE_LABEL = ("대상 산업단지", "Target industrial complex")
+
 ATTACHMENT_KINDS = [
     ("plan", "사업계획서", "Project plan", True),
     ("consortium_agreement", "컨소시엄 구성 협약서", "Consortium agreement", True),

@@ -1,6 +1,7 @@
 """The demo data set: the 2025 AX call, its organisations, accounts and a half-written proposal,
 a second call already in review (app/demo/review_call.py) and a third one awarded, whose
-project is a year into its reports (app/demo/award.py).
+project is a year into its reports (app/demo/award.py); beside them, a second programme with its
+own open call (MSIT's 디지털 혁신거점, app/demo/digital_hub.py, loaded by app/demo/hub_loader.py).
 
 ``load`` is idempotent. Every row is found by its natural key (사업자등록번호, e-mail,
 call code, complex name, consortium name and lead) and created only when missing;
@@ -20,7 +21,7 @@ from app.models import Call, Consortium, IndustrialComplex, Organisation, Progra
 from app.models.projects import Project
 from app import audit
 from app.core import clock
-from app.demo import ax2025, award, review_call
+from app.demo import ax2025, award, hub_loader, review_call
 from app.demo import pool as demo_pool
 from app.demo import market as demo_market
 from app.demo.stage_work import name_committee
@@ -113,6 +114,7 @@ class DemoResult:
     proposal: Proposal | None = None
     review_call: Call | None = None
     project: Project | None = None  # AX-2025-1's, signed and reporting (app/demo/award.py)
+    hub_call: Call | None = None  # the second programme's call, open (app/demo/digital_hub.py)
     notes: list[str] = field(default_factory=list)  # what could not be loaded, and why
 
     def count(self, kind: str) -> None:
@@ -175,6 +177,11 @@ def load() -> DemoResult:
     # Around the call: the 경남 alliance, its research groups, needs, capabilities and task candidates.
     demo_market.load(result.count, complexes=complexes, make_org=lambda *spec: _organisation(result, *spec),
                      make_account=lambda *spec: _account(result, *spec), admin=users["admin@demo.gongmo.kr"])
+    # A second programme, MSIT's 디지털 혁신거점 (app/demo/digital_hub.py): its call is data, not code.
+    hub = hub_loader.load(result.count, orgs=orgs, make_org=lambda *spec: _organisation(result, *spec),
+                          make_account=lambda *spec: _account(result, *spec), now=now)
+    result.hub_call = hub.call
+    users.update(hub.users)
     result.accounts = [(u.email, ", ".join(sorted(u.roles)), u.organisation.name if u.organisation else "")
                        for u in users.values()]
     if result.changed:
@@ -263,6 +270,7 @@ def _call(result: DemoResult, programme: Programme, complexes: dict, officer: Us
             "complex_ids": [complexes[name].id for name, _region, _year in ax2025.COMPLEXES],
             "infra_types": ax2025.INFRA_TYPES,
             "attachment_kinds": ax2025.ATTACHMENT_KINDS,
+            "sections": ax2025.SECTIONS, "site_label_ko": ax2025.SITE_LABEL[0], "site_label_en": ax2025.SITE_LABEL[1],
         }, rubric=ax2025.rubric(), policy=ax2025.policy())
         due = window["review_due_at"]
         stages.set_stages(call, officer, ax2025.stages(due, due + timedelta(days=14)), ax2025.FINAL_SCORE)

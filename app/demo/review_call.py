@@ -91,6 +91,7 @@ def _replay(count: Count, programme: Programme, complexes: dict[str, IndustrialC
             "min_local_ratio": Decimal(ax2025.MIN_LOCAL_RATIO), "reviewers_per_proposal": 5,
             "complex_ids": [complexes[name].id for name, _region, _year in ax2025.COMPLEXES],
             "infra_types": ax2025.INFRA_TYPES, "attachment_kinds": ax2025.ATTACHMENT_KINDS,
+            "sections": ax2025.SECTIONS, "site_label_ko": ax2025.SITE_LABEL[0], "site_label_en": ax2025.SITE_LABEL[1],
         }, rubric=ax2025.rubric(), policy=ax2025.policy())
         # Announced with the presentation stage; only the written review is walked through today.
         stages.set_stages(call, officer, ax2025.stages(call.review_due_at, day(24, 18)), ax2025.FINAL_SCORE)
@@ -178,7 +179,7 @@ def drafting(plan: Timeline, count: Count, call: Call, spec: dict, applicant: Us
         lambda: drafts.save_overview(made[key], applicant, spec["overview"]),
         lambda: drafts.replace_infra_items(made[key], applicant, spec["infra"]),
         lambda: drafts.replace_poc_plans(made[key], applicant, spec["poc"]),
-        *(lambda s=s: drafts.save_text_section(made[key], applicant, s, spec[s]) for s in drafts.TEXT_SECTIONS),
+        *(lambda s=s: drafts.save_text_section(made[key], applicant, s, spec[s]) for s in ("master_plan", "alliance", "aidc")),
         lambda: drafts.save_budget(made[key], applicant, _budget(call, spec["budget"])),
         *(lambda k=k: _upload(made[key], applicant, spec, k) for k, *_rest in ax2025.ATTACHMENT_KINDS),
     ]

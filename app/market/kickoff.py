@@ -18,7 +18,7 @@ from app.calls.calls import open_calls
 from app.core.errors import MarketError
 from app.core.links import portal_url
 from app.models import Call, Organisation
-from app.models.calls import CallStatus
+from app.models.calls import CallStatus, SectionKind
 from app.models.consortia import MemberRole
 from app.models.marketplace import TaskCandidate, TaskState
 from app.notifications import outbox
@@ -29,7 +29,7 @@ from app.proposals import consortia, drafts
 ROLE_OF_TYPE = {
     "tenant_company": MemberRole.TENANT_FIRM, "ai_supplier": MemberRole.AI_SUPPLIER,
     "university": MemberRole.UNIVERSITY, "research_institute": MemberRole.RESEARCH_INSTITUTE,
-    "local_government": MemberRole.LOCAL_GOVERNMENT,
+    "local_government": MemberRole.LOCAL_GOVERNMENT, "metropolitan_government": MemberRole.LOCAL_GOVERNMENT,
 }
 
 
@@ -86,10 +86,13 @@ def start(task: TaskCandidate, user, call: Call | None, name: str, complex_id: i
     try:
         proposal = drafts.start(call, consortium, user, complex_id)
     except drafts.DraftInvalid as error:
-        raise MarketError(next(iter(error.errors.values())), "complex_id") from None
+        field, message = next(iter(error.errors.items()))
+        raise MarketError(message, field if field == "complex_id" else "") from None
     drafts.save_overview(proposal, user, {"title": task.title, "summary": task.summary,
                                           "strategic_industries": task.group.industry})
-    drafts.replace_poc_plans(proposal, user, _poc_plans(task))
+    if call.section_of_kind(SectionKind.PLANS) is not None:
+        # A call whose form has plans gets one per need; another call's form has nowhere to put them.
+        drafts.replace_poc_plans(proposal, user, _poc_plans(task))
     before = {"state": task.state, "consortium_id": task.consortium_id}
     task.state, task.consortium_id = TaskState.STARTED, consortium.id
     audit.record(user, "market.task_started", task, call_id=call.id, proposal_id=proposal.id,

@@ -12,7 +12,10 @@ against it. Text decides what is a match at all; structure moves matches up:
 
 A boost raises a match's own text score by its share (``Pool.rank``): structure decides between
 close matches, and never turns a weak match into a strong one. Each suggestion carries its reasons, structure first, then the text
-terms that added most, which the page renders as "같은 산단 · 사출성형 · 불량 · 검출".
+terms that added most, which the page renders as "같은 산업단지 · 사출성형 · 불량 · 검출".
+
+Place names are written more than one way (a complex's long and short names): the pairs live in
+``app/reference/place_variants.csv`` (``long,short``), and ``norm`` writes every long form short.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.core import reference
 from app.matching import Pool, tokenise
 
 COMPLEX_BOOST = 0.4
@@ -62,8 +66,11 @@ def split_list(text: str | None) -> list[str]:
 
 
 def norm(value: str) -> str:
-    """What two spellings of one place or industry share: no spaces, 산업단지 written 산단."""
-    return re.sub(r"\s+", "", value or "").replace("산업단지", "산단")
+    """What two spellings of one place or industry share: no spaces, every long form written short."""
+    out = re.sub(r"\s+", "", value or "")
+    for long, short in reference.place_variants():
+        out = out.replace(long, short)
+    return out
 
 
 def _names(values: Iterable[str]) -> frozenset[str]:

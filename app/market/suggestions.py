@@ -37,7 +37,7 @@ CACHE_LIMIT = 20_000
 class Suggested:
     listing: Need | Capability
     organisation: Organisation
-    line: str  # "같은 산단 · 같은 지역(경남) · 사출 · 외관"
+    line: str  # "같은 산업단지 · 같은 지역(경남) · 사출 · 외관"
 
     @property
     def kind(self) -> str:
@@ -63,7 +63,7 @@ def line(reasons) -> str:
     words = []
     for kind, value in reasons:
         if kind == "complex":
-            words.append(str(_l("같은 산단")))
+            words.append(str(_l("같은 산업단지")))
         elif kind == "region":
             words.append(str(_l("같은 지역(%(region)s)", region=value)))
         else:

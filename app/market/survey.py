@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.accounts import brn
-from app.core import money, sheet_export
+from app.core import money, reference, sheet_export
 from app.core.errors import MarketError
 from app.core.sheets import Problem, read_table
 from app.extensions import db
@@ -33,7 +33,7 @@ COLUMNS = (
     ("기관명", "name", False, "포털에 없는 기관이면 필수 (입주기업으로 등록)"),
     ("사업자등록번호", "brn", True, "숫자 10자리, 하이픈 가능"),
     ("수요 제목", "title", False, "비우면 공정과 업종으로"),
-    ("산단", "complex", False, "산업단지 이름, 예: 창원국가산업단지"),
+    ("산업단지", "complex", False, "산업단지 이름, 예: 창원국가산업단지"),
     ("지역", "region", False, "예: 경남"),
     ("업종", "industry", False, ""),
     ("공정", "process", False, "예: 사출성형"),
@@ -46,6 +46,15 @@ COLUMNS = (
 )
 VISIBILITY_NAMES = {"공개": Visibility.PUBLIC, "전체": Visibility.PUBLIC, "public": Visibility.PUBLIC,
                     "얼라이언스": Visibility.ALLIANCE, "alliance": Visibility.ALLIANCE, "": Visibility.ALLIANCE}
+
+
+def headers() -> dict[str, str]:
+    """Header → key. A header written with a place name's short form (``reference.place_variants``)
+    reads too, so a template filled in before a header was renamed still imports."""
+    canonical = {h: k for h, k, _r, _n in COLUMNS}
+    short = {h.replace(long, abbr): k for h, k in canonical.items()
+             for long, abbr in reference.place_variants() if long in h}
+    return short | canonical  # the canonical name last: problems are reported under it
 
 
 class SurveyImportError(MarketError):
@@ -73,7 +82,7 @@ def _won(text: str):
 
 def read(data: bytes) -> list[dict]:
     """The rows, checked; raises ``SurveyImportError`` with every problem found."""
-    rows, letters = read_table(data, {h: k for h, k, _r, _n in COLUMNS}, {k for _h, k, r, _n in COLUMNS if r},
+    rows, letters = read_table(data, headers(), {k for _h, k, r, _n in COLUMNS if r},
                                MAX_ROWS, SurveyImportError)
     complexes = {c.name: c.id for c in db.session.scalars(select(IndustrialComplex))}
     numbers = {brn.normalise(v["brn"]) for _n, v in rows if brn.is_valid(v.get("brn"))}

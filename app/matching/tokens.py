@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+# The shared domain vocabulary is data, read once here (the engine stays free of the portal, so
+# it reads the file itself); a call adds its own words with add_words.
+WORDS_FILE = Path(__file__).resolve().parent.parent / "reference" / "domain_words.txt"
+
+
+def _read_words(path: Path) -> tuple[str, ...]:
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
 
 # Proper-noun tag so Kiwi keeps the compound whole; score 0 is Kiwi's neutral weight.
-DOMAIN_WORDS = (
-    "디지털트윈", "스마트팩토리", "스마트공장", "예지보전", "머신비전", "협동로봇", "자율주행",
-    "가상공장", "선도공장", "오픈랩", "특화망", "공정최적화", "품질검사", "설비관리", "생성형",
-    "빅데이터", "엣지컴퓨팅", "산단관리", "탄소중립", "에너지관리", "물류자동화", "이상탐지",
-    "수요예측", "데이터플랫폼", "제조데이터", "산업단지", "스마트그린산단", "종합지원센터",
-    "강화학습", "딥러닝", "머신러닝", "컴퓨터비전", "적층제조", "이차전지", "연료전지", "의료기기",
-    "우주항공",
-)
+DOMAIN_WORDS = _read_words(WORDS_FILE)
 NOUN_TAGS = frozenset({"NNG", "NNP", "SL"})
 # Words every proposal and profile in this domain uses: they would match everyone and
 # so explain nothing. BM25's IDF discounts them too; the list keeps them out of explanations.

@@ -2,7 +2,9 @@
 from app.models.agreements import Agreement, AgreementSignature, PlanRevision
 from app.models.amendments import CallAmendment
 from app.models.audit import AuditEntry
-from app.models.calls import Call, CallComplex, IndustrialComplex, InfraType, Programme, RequiredAttachment
+from app.models.calls import (
+    Call, CallComplex, CallSection, IndustrialComplex, InfraType, Programme, RequiredAttachment, SectionKind,
+)
 from app.models.committee import (
     CommitteeAttendance, CommitteeMeeting, CommitteeMember, CommitteeResolution, CommitteeVote,
 )
@@ -28,7 +30,7 @@ from app.models.projects import (
     ProjectPoc, Report, ReportFile, ReportVersion,
 )
 from app.models.proposals import (
-    Attachment, BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion,
+    Attachment, BudgetLine, InfraItem, Kpi, PocPlan, Proposal, ProposalText, ProposalVersion,
 )
 from app.models.qa import CallFollow, CallQuestion, FaqEntry
 from app.models.review import Challenge, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
@@ -47,7 +49,7 @@ __all__ = [
     "AuditEntry", "Call", "CallAmendment", "CallComplex", "IndustrialComplex", "InfraType", "Programme",
     "RequiredAttachment", "Consortium", "ConsortiumMember", "Organisation", "User", "UserRole",
     "Notification", "OutboxMessage", "Attachment", "BudgetLine", "InfraItem", "Kpi", "PocPlan",
-    "Proposal", "ProposalVersion",
+    "Proposal", "ProposalText", "ProposalVersion", "CallSection", "SectionKind",
     "CallOutcome", "EligibilityDecision", "LeftOutSheet", "Objection", "ObjectionEvidence", "Result",
     "Challenge", "ReviewAssignment", "ReviewerPoolEntry", "ReviewSheet",
     "LoginThrottle", "UserSession",

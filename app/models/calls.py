@@ -1,6 +1,7 @@
 """Programmes, industrial complexes and calls for proposals."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -68,7 +69,7 @@ class CallComplex(db.Model):
 
 
 class InfraType(db.Model):
-    """An infrastructure support type a call offers (AX 인프라 유형)."""
+    """A support type a call offers for its itemised section (인프라 유형 and the like)."""
 
     __tablename__ = "call_infra_types"
     __table_args__ = (UniqueConstraint("call_id", "key"),)
@@ -79,6 +80,51 @@ class InfraType(db.Model):
     label_ko: Mapped[str] = mapped_column(String(100))
     label_en: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SectionKind(StrEnum):
+    """What a configurable page of the proposal asks for; the overview, the budget table and the
+    attachments are every call's and are not rows."""
+
+    ITEMS = "items"  # itemised build-out, each item a support type of the call, a text and a budget
+    PLANS = "plans"  # plans with a firm, a problem, a solution, a budget and KPIs
+    TEXT = "text"  # one long text
+
+
+# A section's key is the last part of its page's address (/proposals/<id>/<key>): it may not
+# shadow the proposal's other pages nor the fixed sections every call has.
+SECTION_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+RESERVED_SECTION_KEYS = frozenset({
+    "overview", "budget", "attachments", "submit", "versions", "version", "withdraw", "receipt", "diff", "result",
+    "results", "challenges", "presentation", "print", "pdf", "members", "consortium", "hub",
+})
+
+
+class CallSection(db.Model):
+    """A page of the call's proposal form, in the call's own words.
+
+    Whatever a programme asks applicants to write is configured here, not in code: one call asks
+    for a master plan and an alliance, another for a growth strategy and living conditions."""
+
+    __tablename__ = "call_sections"
+    __table_args__ = (UniqueConstraint("call_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(32))  # in the page's address and in answers
+    kind: Mapped[str] = mapped_column(String(16))
+    label_ko: Mapped[str] = mapped_column(String(100))
+    label_en: Mapped[str] = mapped_column(String(100))
+    guide_ko: Mapped[str] = mapped_column(Text, default="")
+    guide_en: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def label(self, locale: str = "ko") -> str:
+        return self.label_en if locale == "en" and self.label_en else self.label_ko
+
+    def guide(self, locale: str = "ko") -> str:
+        return self.guide_en if locale == "en" and self.guide_en else self.guide_ko
 
 
 class RequiredAttachment(db.Model):
@@ -139,6 +185,15 @@ class Call(db.Model):
     final_score: Mapped[str] = mapped_column(String(16), default="last")
     # The reviewers' pledge (서약) for this call; empty: the standard text (app/review/conflicts.py).
     pledge_text: Mapped[str] = mapped_column(Text, default="")
+    sections: Mapped[list[CallSection]] = relationship(
+        order_by="CallSection.position", cascade="all, delete-orphan"
+    )
+    # What the proposal's site choice is called in this call (대상 산업단지, 조성 입지 …); empty: the
+    # portal's own words.
+    site_label_ko: Mapped[str] = mapped_column(String(100), default="")
+    site_label_en: Mapped[str] = mapped_column(String(100), default="")
+    # Organisation types that may lead a consortium in this call (ORG_TYPES); empty: any.
+    lead_org_types: Mapped[list] = mapped_column(JSON, default=list)
 
     def status(self, at: datetime | None = None) -> CallStatus:
         if self.phase != CallPhase.PUBLISHED:
@@ -156,6 +211,13 @@ class Call(db.Model):
     @property
     def years(self) -> list[int]:
         return list(range(self.first_year, self.last_year + 1))
+
+    def section(self, key: str) -> CallSection | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def section_of_kind(self, kind: str) -> CallSection | None:
+        """The call's items or plans page (at most one of each: they fill the proposal's lists)."""
+        return next((s for s in self.sections if s.kind == kind), None)
 
     def infra_label(self, key: str, locale: str = "ko") -> str:
         for t in self.infra_types:

@@ -14,6 +14,8 @@ from app.core.clock import now
 
 ORG_TYPES = (
     "local_government",
+    # 광역지방자치단체 (특별·광역시, 도): some calls let only these lead (Call.lead_org_types).
+    "metropolitan_government",
     "public_agency",
     "tenant_company",
     "ai_supplier",

@@ -34,9 +34,6 @@ class Proposal(db.Model):
     title: Mapped[str] = mapped_column(String(300), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     strategic_industries: Mapped[str] = mapped_column(String(300), default="")
-    master_plan: Mapped[str] = mapped_column(Text, default="")
-    alliance_plan: Mapped[str] = mapped_column(Text, default="")
-    aidc_linkage: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.DRAFT)
     receipt_no: Mapped[str | None] = mapped_column(String(40), unique=True)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -53,6 +50,9 @@ class Proposal(db.Model):
     poc_plans: Mapped[list["PocPlan"]] = relationship(
         cascade="all, delete-orphan", order_by="PocPlan.position"
     )
+    texts: Mapped[list["ProposalText"]] = relationship(
+        cascade="all, delete-orphan", order_by="ProposalText.section_key"
+    )
     budget_lines: Mapped[list["BudgetLine"]] = relationship(
         cascade="all, delete-orphan", order_by="BudgetLine.year, BudgetLine.source"
     )
@@ -62,6 +62,13 @@ class Proposal(db.Model):
     versions: Mapped[list["ProposalVersion"]] = relationship(
         cascade="all, delete-orphan", order_by="ProposalVersion.number"
     )
+
+    def text(self, section_key: str) -> str:
+        """The answer to one of the call's text sections ("" while unanswered)."""
+        for row in self.texts:
+            if row.section_key == section_key:
+                return row.body
+        return ""
 
     def budget_amount(self, year: int, source: str) -> int:
         for line in self.budget_lines:
@@ -75,6 +82,18 @@ class Proposal(db.Model):
     @property
     def total_budget(self) -> int:
         return sum(l.amount for l in self.budget_lines)
+
+
+class ProposalText(db.Model):
+    """The answer to one text section of the call (CallSection of kind text)."""
+
+    __tablename__ = "proposal_texts"
+    __table_args__ = (UniqueConstraint("proposal_id", "section_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    section_key: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text, default="")
 
 
 class InfraItem(db.Model):

@@ -10,9 +10,10 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.proposals.drafts import SECTION_LABELS
+from app.proposals import sections
 
 _WORDS = re.compile(r"\s+|[^\s]+")
 
@@ -78,21 +79,34 @@ def _attachment(n: int, a: dict) -> str:
     return f"[{a['kind_label_ko']}] {a['filename']} {a['sha256'][:12]}"
 
 
+def _section_text(snap: dict, page) -> str:
+    if page.kind == "items":
+        return _lines(snap.get("infra_items", []), _infra)
+    if page.kind == "plans":
+        return _lines(snap.get("poc_plans", []), _poc)
+    return snap.get("texts", {}).get(page.key, "")
+
+
+def _section_diffs(old: dict, new: dict) -> list[TextChange]:
+    """The call's own sections, with the newer version's words; one the newer lacks is still shown."""
+    locale = str(get_locale())
+    pages = {p.key: p for p in sections.frozen_pages(old, locale)}
+    pages.update({p.key: p for p in sections.frozen_pages(new, locale)})
+    return [text_diff(p.label, _section_text(old, p), _section_text(new, p)) for p in pages.values()]
+
+
 def compare(old: dict, new: dict) -> dict:
     """Every field of two snapshots side by side; ``changed`` counts the fields that differ."""
     texts = [
         text_diff(_l("사업명"), old["overview"]["title"], new["overview"]["title"]),
-        text_diff(_l("대상 산업단지"), (old.get("complex") or {}).get("name"), (new.get("complex") or {}).get("name")),
+        text_diff(sections.frozen_site_label(new, str(get_locale())), (old.get("complex") or {}).get("name"),
+                  (new.get("complex") or {}).get("name")),
         text_diff(_l("대상 전략산업"), old["overview"]["strategic_industries"], new["overview"]["strategic_industries"]),
         text_diff(_l("사업 요약"), old["overview"]["summary"], new["overview"]["summary"]),
         text_diff(_l("컨소시엄 구성"), _lines(old["consortium"]["members"], _member),
                   _lines(new["consortium"]["members"], _member)),
-        text_diff(SECTION_LABELS["infra"], _lines(old["infra_items"], _infra), _lines(new["infra_items"], _infra)),
-        text_diff(SECTION_LABELS["poc"], _lines(old["poc_plans"], _poc), _lines(new["poc_plans"], _poc)),
-        text_diff(SECTION_LABELS["master_plan"], old["master_plan"], new["master_plan"]),
-        text_diff(SECTION_LABELS["alliance"], old["alliance_plan"], new["alliance_plan"]),
-        text_diff(SECTION_LABELS["aidc"], old["aidc_linkage"], new["aidc_linkage"]),
-        text_diff(SECTION_LABELS["attachments"], _lines(old["attachments"], _attachment),
+        *_section_diffs(old, new),
+        text_diff(sections.FIXED_LABELS[sections.ATTACHMENTS], _lines(old["attachments"], _attachment),
                   _lines(new["attachments"], _attachment)),
     ]
     sources = new["budget"]["sources"]

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import BudgetLine, Call, Consortium, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal
+from app.models import BudgetLine, Call, Consortium, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal, ProposalText
 from app.models.proposals import BUDGET_SOURCES
 from app import audit
 from app.core import clock
@@ -27,26 +27,16 @@ from app.core.errors import ProposalsError
 from app.calls import deadline
 from app.core.money import MAX_WON
 from app.access import consortium_ids_of
-from app.proposals.validation import SECTIONS
+from app.proposals import sections
+from app.models.calls import SectionKind
+from app.proposals import validation
 
 # Numeric(18, 4): fourteen digits before the point, four after.
 KPI_LIMIT = Decimal(10) ** 14
 KPI_PLACES = 4
 
-EDITABLE_SECTIONS = tuple(s for s in SECTIONS if s != "attachments")
-TEXT_SECTIONS = {"master_plan": "master_plan", "alliance": "alliance_plan", "aidc": "aidc_linkage"}
 TEXT_MAX = 50_000
 
-SECTION_LABELS = {
-    "overview": _l("사업 개요"),
-    "infra": _l("AX 인프라 구축"),
-    "poc": _l("기업 AX 실증 (PoC)"),
-    "master_plan": _l("AX 중장기 마스터플랜"),
-    "alliance": _l("AX 얼라이언스"),
-    "aidc": _l("지역 AI 데이터센터 연계"),
-    "budget": _l("사업비"),
-    "attachments": _l("첨부 서류"),
-}
 SOURCE_LABELS = {
     "national": _l("국비"),
     "local": _l("지방비"),
@@ -112,15 +102,16 @@ def section_progress(proposal: Proposal) -> dict[str, str]:
         return "complete" if all(flags) else "partial"
 
     p = proposal
-    out = {
-        "overview": share([bool(p.title.strip()), bool(p.summary.strip()), p.complex_id is not None,
-                           bool(p.strategic_industries.strip())]),
-        "infra": "empty" if not p.infra_items else share(
-            [bool(i.type_key and i.description.strip() and i.budget > 0) for i in p.infra_items]),
-        "poc": "empty" if not p.poc_plans else share([plan.is_complete for plan in p.poc_plans]),
-    }
-    for section, column in TEXT_SECTIONS.items():
-        out[section] = "complete" if getattr(p, column).strip() else "empty"
+    out = {"overview": share([bool(p.title.strip()), bool(p.summary.strip()), p.complex_id is not None,
+                              bool(p.strategic_industries.strip())])}
+    for section in p.call.sections:
+        if section.kind == SectionKind.ITEMS:
+            out[section.key] = "empty" if not p.infra_items else share(
+                [bool(i.type_key and i.description.strip() and i.budget > 0) for i in p.infra_items])
+        elif section.kind == SectionKind.PLANS:
+            out[section.key] = "empty" if not p.poc_plans else share([plan.is_complete for plan in p.poc_plans])
+        else:
+            out[section.key] = "complete" if p.text(section.key).strip() else "empty"
     years = p.call.years
     if p.total_budget == 0:
         out["budget"] = "empty"
@@ -168,8 +159,14 @@ def start(call: Call, consortium: Consortium, user, complex_id: int | None) -> P
         raise AlreadyStarted(found)
     proposal = Proposal(call=call, consortium=consortium, created_by_id=user.id)
     deadline.ensure_writable(proposal)
+    errors = {}
+    refusal = validation.lead_refusal(call, consortium)
+    if refusal:
+        errors["consortium_id"] = refusal
     if complex_id is None or complex_id not in {c.id for c in eligible_complexes(call)}:
-        raise DraftInvalid({"complex_id": _l("이 공모의 신청 대상 산업단지 중에서 선택하십시오.")})
+        errors["complex_id"] = _site_message(call)
+    if errors:
+        raise DraftInvalid(errors)
     proposal.complex_id = complex_id
     try:
         # Two colleagues pressing "start" together: the unique key decides, the loser joins the winner.
@@ -184,6 +181,18 @@ def start(call: Call, consortium: Consortium, user, complex_id: int | None) -> P
     audit.record(user, "proposal.started", proposal, call_id=call.id, consortium_id=consortium.id,
                  complex_id=complex_id)
     return proposal
+
+
+def _site_message(call: Call):
+    return _l("%(site)s은(는) 이 공모의 신청 대상 중에서 선택하십시오.", site=sections.site_label(call))
+
+
+def _section_of(proposal: Proposal, kind: str, field: str):
+    """The call's section of this kind; a call without one takes no such rows."""
+    section = proposal.call.section_of_kind(kind)
+    if section is None:
+        raise DraftInvalid({field: _l("이 공모의 신청서에는 이 항목이 없습니다.")})
+    return section
 
 
 AUDIT_TEXT = 500
@@ -251,7 +260,7 @@ def save_overview(proposal: Proposal, user, data: dict) -> None:
     if "complex_id" in data:
         complex_id = data["complex_id"]
         if complex_id is not None and complex_id not in {c.id for c in eligible_complexes(proposal.call)}:
-            errors["complex_id"] = _l("이 공모의 신청 대상 산업단지 중에서 선택하십시오.")
+            errors["complex_id"] = _site_message(proposal.call)
         changes["complex_id"] = complex_id
     if errors:
         raise DraftInvalid(errors)
@@ -264,6 +273,7 @@ def save_overview(proposal: Proposal, user, data: dict) -> None:
 def replace_infra_items(proposal: Proposal, user, items: list[dict]) -> None:
     """The whole list, in order; each item: type_key ("" while undecided), description, budget (won or None)."""
     deadline.ensure_plan_writable(proposal)
+    section = _section_of(proposal, SectionKind.ITEMS, "items")
     offered = {t.key for t in proposal.call.infra_types}
     errors: dict = {}
     rows = []
@@ -280,13 +290,14 @@ def replace_infra_items(proposal: Proposal, user, items: list[dict]) -> None:
     if errors:
         raise DraftInvalid(errors)
     proposal.infra_items = rows
-    _saved(proposal, user, "infra")
+    _saved(proposal, user, section.key)
 
 
 def replace_poc_plans(proposal: Proposal, user, plans: list[dict]) -> None:
     """The whole list, in order; each plan: tenant_firm, problem, ai_solution, budget,
     kpis (list of name, unit, baseline, target — Decimal, int, numeric text or None)."""
     deadline.ensure_plan_writable(proposal)
+    section = _section_of(proposal, SectionKind.PLANS, "plans")
     errors: dict = {}
     rows = []
     for i, plan in enumerate(plans):
@@ -312,20 +323,26 @@ def replace_poc_plans(proposal: Proposal, user, plans: list[dict]) -> None:
     if errors:
         raise DraftInvalid(errors)
     proposal.poc_plans = rows
-    _saved(proposal, user, "poc")
+    _saved(proposal, user, section.key)
 
 
-def save_text_section(proposal: Proposal, user, section: str, text: str | None) -> None:
-    """master_plan, alliance or aidc: one long text each."""
-    column = TEXT_SECTIONS[section]
+def save_text_section(proposal: Proposal, user, section_key: str, text: str | None) -> None:
+    """The answer to one of the call's text sections."""
     deadline.ensure_plan_writable(proposal)
+    section = proposal.call.section(section_key)
+    if section is None or section.kind != SectionKind.TEXT:
+        raise DraftInvalid({"body": _l("이 공모의 신청서에는 이 항목이 없습니다.")})
     errors: dict = {}
-    value = _text(text, TEXT_MAX, column, errors)
+    value = _text(text, TEXT_MAX, "body", errors)
     if errors:
         raise DraftInvalid(errors)
-    before = {column: getattr(proposal, column)}
-    setattr(proposal, column, value)
-    _saved(proposal, user, section, before, {column: value})
+    row = next((t for t in proposal.texts if t.section_key == section_key), None)
+    before = {section_key: row.body if row else ""}
+    if row is None:
+        proposal.texts.append(ProposalText(section_key=section_key, body=value))
+    else:
+        row.body = value
+    _saved(proposal, user, section_key, before, {section_key: value})
 
 
 def save_budget(proposal: Proposal, user, amounts: dict[tuple[int, str], int | None]) -> None:

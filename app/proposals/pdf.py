@@ -16,7 +16,8 @@ from app.core import clock
 from app.core.money import eok
 from app.core.pdf import KoreanDocument
 from app.proposals.consortia import ROLE_LABELS
-from app.proposals.drafts import SECTION_LABELS, SOURCE_LABELS
+from app.proposals import sections
+from app.proposals.drafts import SOURCE_LABELS
 
 
 def local_ratio(totals: dict) -> Decimal | None:
@@ -28,7 +29,7 @@ def local_ratio(totals: dict) -> Decimal | None:
 
 
 def filename(version) -> str:
-    """AX-2025-0007-v2.pdf: the receipt number says whose it is, the suffix which version."""
+    """<receipt number>-v2.pdf: the receipt number says whose it is, the suffix which version."""
     return f"{version.receipt_no}-v{version.number}.pdf"
 
 
@@ -59,7 +60,7 @@ def render(version) -> bytes:
         [_("제출 일시"), clock.to_kst(version.submitted_at).strftime("%Y-%m-%d %H:%M:%S KST")],
         [_("제출자"), snap["submitted_by"]["name"]],
         [_("공모"), f"{snap['call']['title']} ({snap['call']['code']})"],
-        [_("대상 산업단지"), f"{snap['complex']['name']} ({snap['complex']['region']})" if snap.get("complex") else "-"],
+        [sections.frozen_site_label(snap, str(get_locale())), f"{snap['complex']['name']} ({snap['complex']['region']})" if snap.get("complex") else "-"],
         [_("대상 전략산업"), snap["overview"]["strategic_industries"] or "-"],
     ], header=False, widths=[0.25, 0.75])
 
@@ -68,34 +69,20 @@ def render(version) -> bytes:
               + [[m["name"], str(ROLE_LABELS.get(m["role"], m["role"])), m["region"] or "", _brn(m["brn"])]
                  for m in snap["consortium"]["members"]], widths=[0.4, 0.2, 0.2, 0.2])
 
-    doc.heading(str(SECTION_LABELS["overview"]))
+    labels = sections.frozen_labels(snap, str(get_locale()))
+    doc.heading(labels[sections.OVERVIEW])
     doc.paragraph(_or_blank(snap["overview"]["summary"]))
-
-    doc.heading(str(SECTION_LABELS["infra"]))
-    label = "type_label_en" if english else "type_label_ko"
-    items = snap["infra_items"]
-    doc.table([[_("지원유형"), _("내용"), _("사업비(원)")]]
-              + [[i[label], i["description"] or "", _won(i["budget"])] for i in items]
-              + [[_("합계"), "", _won(sum(i["budget"] or 0 for i in items))]], widths=[0.2, 0.58, 0.22])
-
-    doc.heading(str(SECTION_LABELS["poc"]))
-    for n, plan in enumerate(snap["poc_plans"], 1):
-        doc.paragraph(f"{n}. {plan['tenant_firm'] or ''} · {_('사업비')} {_won(plan['budget'])}")
-        doc.table([[_("해결할 문제"), _or_blank(plan["problem"])], [_("AI 솔루션"), _or_blank(plan["ai_solution"])]],
-                  header=False, widths=[0.2, 0.8])
-        if plan["kpis"]:
-            doc.table([[_("성과지표"), _("단위"), _("기준값"), _("목표값")]]
-                      + [[k["name"], k["unit"], k["baseline"] or "", k["target"] or ""] for k in plan["kpis"]],
-                      widths=[0.46, 0.14, 0.2, 0.2])
-    if not snap["poc_plans"]:
-        doc.paragraph(_("(입력하지 않음)"))
-
-    for key, column in (("master_plan", "master_plan"), ("alliance", "alliance_plan"), ("aidc", "aidc_linkage")):
-        doc.heading(str(SECTION_LABELS[key]))
-        doc.paragraph(_or_blank(snap[column]))
+    for page in sections.frozen_pages(snap, str(get_locale())):
+        doc.heading(page.label)
+        if page.kind == "items":
+            _items(doc, snap, english)
+        elif page.kind == "plans":
+            _plans(doc, snap)
+        else:
+            doc.paragraph(_or_blank(snap.get("texts", {}).get(page.key)))
 
     budget = snap["budget"]
-    doc.heading(str(SECTION_LABELS["budget"]) + " " + _("(단위: 원)"))
+    doc.heading(labels[sections.BUDGET] + " " + _("(단위: 원)"))
     doc.table([[_("연도"), *[str(SOURCE_LABELS.get(s, s)) for s in budget["sources"]], _("합계")]]
               + [[str(row["year"]), *[_won(row[s]) for s in budget["sources"]], _won(row["total"])]
                  for row in budget["rows"]]
@@ -104,7 +91,7 @@ def render(version) -> bytes:
     doc.paragraph(_("총사업비") + f": {eok(budget['totals']['total'])} · " + _("국비") + f": {eok(budget['totals']['national'])}"
                   + " · " + _("국비 대비 지방비 비율") + ": " + (f"{ratio}%" if ratio is not None else "-"))
 
-    doc.heading(str(SECTION_LABELS["attachments"]))
+    doc.heading(labels[sections.ATTACHMENTS])
     kind = "kind_label_en" if english else "kind_label_ko"
     if snap["attachments"]:
         doc.table([[_("종류"), _("파일 이름"), _("크기(바이트)"), "SHA-256"]]
@@ -114,3 +101,24 @@ def render(version) -> bytes:
         doc.paragraph(_("첨부서류가 없습니다."))
     doc.paragraph(_("이 문서는 제출한 판을 그대로 옮긴 것입니다. SHA-256은 제출한 파일의 지문입니다."))
     return doc.render()
+
+
+def _items(doc, snap: dict, english: bool) -> None:
+    label = "type_label_en" if english else "type_label_ko"
+    items = snap["infra_items"]
+    doc.table([[_("지원유형"), _("내용"), _("사업비(원)")]]
+              + [[i[label], i["description"] or "", _won(i["budget"])] for i in items]
+              + [[_("합계"), "", _won(sum(i["budget"] or 0 for i in items))]], widths=[0.2, 0.58, 0.22])
+
+
+def _plans(doc, snap: dict) -> None:
+    for n, plan in enumerate(snap["poc_plans"], 1):
+        doc.paragraph(f"{n}. {plan['tenant_firm'] or ''} · {_('사업비')} {_won(plan['budget'])}")
+        doc.table([[_("해결할 문제"), _or_blank(plan["problem"])], [_("해결 방안"), _or_blank(plan["ai_solution"])]],
+                  header=False, widths=[0.2, 0.8])
+        if plan["kpis"]:
+            doc.table([[_("성과지표"), _("단위"), _("기준값"), _("목표값")]]
+                      + [[k["name"], k["unit"], k["baseline"] or "", k["target"] or ""] for k in plan["kpis"]],
+                      widths=[0.46, 0.14, 0.2, 0.2])
+    if not snap["poc_plans"]:
+        doc.paragraph(_("(입력하지 않음)"))

@@ -15,12 +15,14 @@ from sqlalchemy.orm import defer
 
 from app.extensions import db
 from app.models import (
-    Attachment, BudgetLine, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal, ProposalVersion, User,
+    Attachment, BudgetLine, IndustrialComplex, InfraItem, Kpi, PocPlan, Proposal, ProposalText, ProposalVersion, User,
 )
+from app.models.calls import SectionKind
 from app.models.proposals import BUDGET_SOURCES
-from app.proposals import drafts
+from app.proposals import drafts, sections
 
-SCHEMA = 1
+# 2: the call's sections and their answers (``sections``, ``texts``) and the site's label.
+SCHEMA = 2
 
 
 def frozen_budget(proposal) -> dict:
@@ -79,9 +81,9 @@ def build(proposal, *, number: int, receipt_no: str, submitted_at: datetime, val
                       for k in p.kpis]}
             for p in proposal.poc_plans
         ],
-        "master_plan": proposal.master_plan,
-        "alliance_plan": proposal.alliance_plan,
-        "aidc_linkage": proposal.aidc_linkage,
+        "sections": sections.frozen(call),
+        "site_label": {"ko": call.site_label_ko, "en": call.site_label_en},
+        "texts": {s.key: proposal.text(s.key) for s in call.sections if s.kind == SectionKind.TEXT},
         "budget": frozen_budget(proposal),
         "attachments": [
             {"id": a.id, "kind": a.kind,
@@ -161,7 +163,6 @@ def as_proposal(version, live: Proposal) -> Proposal:
         id=live.id, call_id=live.call_id, consortium_id=live.consortium_id, complex_id=complex_id,
         title=snap["overview"]["title"], summary=snap["overview"]["summary"],
         strategic_industries=snap["overview"]["strategic_industries"],
-        master_plan=snap["master_plan"], alliance_plan=snap["alliance_plan"], aidc_linkage=snap["aidc_linkage"],
         status=live.status, receipt_no=version.receipt_no, submitted_at=version.submitted_at,
     )
     # Plain attribute sets, not relationship assignment through the session: the
@@ -169,6 +170,7 @@ def as_proposal(version, live: Proposal) -> Proposal:
     frozen.call = live.call
     frozen.consortium = live.consortium
     frozen.complex = db.session.get(IndustrialComplex, complex_id) if complex_id else None
+    frozen.texts = [ProposalText(section_key=key, body=body) for key, body in snap.get("texts", {}).items()]
     frozen.infra_items = [InfraItem(type_key=i["type_key"], description=i["description"], budget=i["budget"],
                                     position=n) for n, i in enumerate(snap["infra_items"])]
     frozen.poc_plans = [

@@ -69,7 +69,7 @@ def submit(proposal: Proposal, user) -> ProposalVersion:
 
 
 def allocate_receipt_no(call_id: int) -> str:
-    """The call's next receipt number, e.g. AX-2025-0007.
+    """The call's next receipt number, e.g. DIH-2027-0007 (the call code, then a sequence).
 
     The call row stays locked until the transaction ends, so concurrent submissions
     take numbers one after the other and a rolled-back one leaves no gap.
@@ -102,9 +102,11 @@ def everything():
         selectinload(Proposal.call).selectinload(Call.complexes),
         selectinload(Proposal.call).selectinload(Call.infra_types),
         selectinload(Proposal.call).selectinload(Call.attachment_kinds),
+        selectinload(Proposal.call).selectinload(Call.sections),
         selectinload(Proposal.consortium).selectinload(Consortium.members).selectinload(ConsortiumMember.organisation),
         selectinload(Proposal.complex),
         selectinload(Proposal.infra_items),
+        selectinload(Proposal.texts),
         selectinload(Proposal.poc_plans).selectinload(PocPlan.kpis),
         selectinload(Proposal.budget_lines),
         selectinload(Proposal.attachments),
@@ -145,6 +147,7 @@ def _notify(proposal: Proposal, template: str, version: ProposalVersion) -> None
         "proposal_title": snap["overview"]["title"],
         "consortium_name": snap["consortium"]["name"],
         "complex_name": (snap["complex"] or {}).get("name", ""),
+        "site_label": snap.get("site_label") or {},
         "submitted_at": clock.to_kst(version.submitted_at).strftime("%Y-%m-%d %H:%M:%S KST"),
         "withdrawn_at": clock.to_kst(clock.now()).strftime("%Y-%m-%d %H:%M:%S KST"),
         "national_total": budget["national"],

@@ -21,19 +21,20 @@ from decimal import Decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.models.calls import SectionKind
 from app.models.consortia import MemberStatus
+from app.proposals import sections
 from app.models.proposals import BUDGET_SOURCES
 from app.core import money
+from app.accounts import org_types
 
-# Section keys, in the order of the proposal's pages.
-SECTIONS = ("overview", "infra", "poc", "master_plan", "alliance", "aidc", "budget", "attachments")
 # Not a page of the proposal: problems fixed on the consortium's page, listed first.
 CONSORTIUM = "consortium"
 
 
 @dataclass(frozen=True)
 class Problem:
-    section: str  # one of SECTIONS
+    section: str  # a page of the call's form (app/proposals/sections.py), or CONSORTIUM
     field: str  # the form field name on that section's page ("" for the section as a whole)
     message: str  # already translated
 
@@ -54,13 +55,14 @@ class Report:
         return out
 
     def by_section(self) -> list[tuple[str, list[Problem]]]:
-        """The problems grouped by section, in page order, leaving out sections without any."""
-        return [(s, [p for p in self.problems if p.section == s])
-                for s in (CONSORTIUM, *SECTIONS) if any(p.section == s for p in self.problems)]
+        """The problems grouped by section, in the order they were found (page order), leaving
+        out sections without any."""
+        order = list(dict.fromkeys(p.section for p in self.problems))
+        return [(s, [p for p in self.problems if p.section == s]) for s in order]
 
 
 # Bump when a rule changes, so versions submitted under the old rules are checked again.
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 
 def rules_fingerprint(call) -> str:
@@ -70,14 +72,18 @@ def rules_fingerprint(call) -> str:
         sorted((k.key, k.required) for k in call.attachment_kinds), call.per_award_cap,
         # Normalised: the column gives Decimal("0.4000") where a fresh object holds Decimal("0.4").
         format(Decimal(call.min_local_ratio or 0).normalize(), "f"), call.first_year, call.last_year, call.max_proposal_bytes,
+        [(s.key, s.kind, s.required) for s in call.sections], sorted(call.lead_org_types or []),
     ]
     return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
 
 
 def validate(proposal) -> Report:
     problems: list[Problem] = []
-    for check in (_overview, _infra, _poc, _texts, _budget, _attachments):
-        problems.extend(check(proposal))
+    problems.extend(_overview(proposal))
+    for section in proposal.call.sections:
+        problems.extend(_SECTION_CHECKS[section.kind](proposal, section))
+    problems.extend(_budget(proposal))
+    problems.extend(_attachments(proposal))
     return Report(problems)
 
 
@@ -91,10 +97,28 @@ def validate_for_submission(proposal) -> Report:
     return report
 
 
+def lead_problems(proposal) -> list[Problem]:
+    """The call may admit only some kinds of lead (광역지자체, say): checked when the draft is
+    started and again at submission, since the rule or the lead's registered type may change
+    in between."""
+    refusal = lead_refusal(proposal.call, proposal.consortium)
+    return [Problem(CONSORTIUM, "", str(refusal))] if refusal else []
+
+
+def lead_refusal(call, consortium) -> str | None:
+    """Why this consortium's lead may not apply to the call, or None when it may."""
+    allowed = list(call.lead_org_types or [])
+    lead = consortium.lead_org
+    if not allowed or lead.type in allowed:
+        return None
+    return _("이 공모는 %(types)s이(가) 주관기관인 컨소시엄만 신청할 수 있습니다. 주관기관 %(org)s은(는) %(type)s입니다.",
+              types=", ".join(org_types.label(t) for t in allowed), org=lead.name, type=org_types.label(lead.type))
+
+
 def consortium_problems(proposal) -> list[Problem]:
     """A member the lead listed counts only once the organisation itself accepted; one that
     has not (or declined) must answer or be taken off the list before the proposal goes in."""
-    out = []
+    out = lead_problems(proposal)
     for m in proposal.consortium.members:
         if m.status == MemberStatus.PENDING:
             out.append(Problem(CONSORTIUM, "", _(
@@ -123,76 +147,85 @@ def _overview(p) -> list[Problem]:
         out.append(Problem("overview", "title", _("사업명을 입력하십시오.")))
     if _blank(p.summary):
         out.append(Problem("overview", "summary", _("사업 요약을 입력하십시오.")))
+    site = sections.site_label(p.call, str(get_locale()))
     if p.complex_id is None:
-        out.append(Problem("overview", "complex_id", _("대상 산업단지를 선택하십시오.")))
+        out.append(Problem("overview", "complex_id", _("%(site)s을(를) 선택하십시오.", site=site)))
     elif p.call.complexes and p.complex_id not in {c.id for c in p.call.complexes}:
-        out.append(Problem("overview", "complex_id",
-                           _("선택한 산업단지는 이 공모의 신청 대상이 아닙니다. 공고문의 대상 산업단지 중에서 선택하십시오.")))
+        out.append(Problem("overview", "complex_id", _(
+            "선택한 곳은 이 공모의 %(site)s이(가) 아닙니다. 공고문에 있는 곳 중에서 선택하십시오.", site=site)))
     if _blank(p.strategic_industries):
         out.append(Problem("overview", "strategic_industries", _("대상 전략산업을 입력하십시오.")))
     return out
 
 
-def _infra(p) -> list[Problem]:
+def _label(section) -> str:
+    return section.label(str(get_locale()))
+
+
+def _items(p, section) -> list[Problem]:
+    key = section.key
     if not p.infra_items:
-        return [Problem("infra", "items", _("AX 인프라 구축 항목을 하나 이상 입력하십시오."))]
+        if not section.required:
+            return []
+        return [Problem(key, "items", _("%(section)s 항목을 하나 이상 입력하십시오.", section=_label(section)))]
     offered = {t.key for t in p.call.infra_types}
     out = []
     for i, item in enumerate(p.infra_items):
         n = i + 1
         if _blank(item.type_key):
-            out.append(Problem("infra", f"items-{i}-type_key", _("%(n)d번째 인프라 항목의 지원유형을 선택하십시오.", n=n)))
+            out.append(Problem(key, f"items-{i}-type_key", _("%(n)d번째 항목의 지원유형을 선택하십시오.", n=n)))
         elif item.type_key not in offered:
-            out.append(Problem("infra", f"items-{i}-type_key",
-                               _("%(n)d번째 인프라 항목의 지원유형은 이 공모에서 지원하지 않는 유형입니다.", n=n)))
+            out.append(Problem(key, f"items-{i}-type_key",
+                               _("%(n)d번째 항목의 지원유형은 이 공모에서 지원하지 않는 유형입니다.", n=n)))
         if _blank(item.description):
-            out.append(Problem("infra", f"items-{i}-description", _("%(n)d번째 인프라 항목의 내용을 입력하십시오.", n=n)))
+            out.append(Problem(key, f"items-{i}-description", _("%(n)d번째 항목의 내용을 입력하십시오.", n=n)))
         if (item.budget or 0) <= 0:
-            out.append(Problem("infra", f"items-{i}-budget", _("%(n)d번째 인프라 항목의 사업비는 0원보다 커야 합니다.", n=n)))
+            out.append(Problem(key, f"items-{i}-budget", _("%(n)d번째 항목의 사업비는 0원보다 커야 합니다.", n=n)))
     return out
 
 
-def _poc(p) -> list[Problem]:
+def _plans(p, section) -> list[Problem]:
+    key = section.key
     if not p.poc_plans:
-        return [Problem("poc", "plans", _("기업 AX 실증(PoC) 계획을 하나 이상 입력하십시오."))]
+        if not section.required:
+            return []
+        return [Problem(key, "plans", _("%(section)s 계획을 하나 이상 입력하십시오.", section=_label(section)))]
     out = []
     for i, plan in enumerate(p.poc_plans):
         n = i + 1
         for name, message in (
-            ("tenant_firm", _("%(n)d번째 PoC 계획의 실증 기업을 입력하십시오.", n=n)),
-            ("problem", _("%(n)d번째 PoC 계획의 해결할 문제를 입력하십시오.", n=n)),
-            ("ai_solution", _("%(n)d번째 PoC 계획의 AI 솔루션을 입력하십시오.", n=n)),
+            ("tenant_firm", _("%(n)d번째 계획의 참여 기업을 입력하십시오.", n=n)),
+            ("problem", _("%(n)d번째 계획의 해결할 문제를 입력하십시오.", n=n)),
+            ("ai_solution", _("%(n)d번째 계획의 해결 방안(솔루션)을 입력하십시오.", n=n)),
         ):
             if _blank(getattr(plan, name)):
-                out.append(Problem("poc", f"plans-{i}-{name}", message))
+                out.append(Problem(key, f"plans-{i}-{name}", message))
         if (plan.budget or 0) <= 0:
-            out.append(Problem("poc", f"plans-{i}-budget", _("%(n)d번째 PoC 계획의 사업비는 0원보다 커야 합니다.", n=n)))
+            out.append(Problem(key, f"plans-{i}-budget", _("%(n)d번째 계획의 사업비는 0원보다 커야 합니다.", n=n)))
         if not plan.kpis:
-            out.append(Problem("poc", f"plans-{i}-kpis",
-                               _("%(n)d번째 PoC 계획에 기준값과 목표값이 있는 성과지표(KPI)를 하나 이상 입력하십시오.", n=n)))
+            out.append(Problem(key, f"plans-{i}-kpis",
+                               _("%(n)d번째 계획에 기준값과 목표값이 있는 성과지표(KPI)를 하나 이상 입력하십시오.", n=n)))
         for j, kpi in enumerate(plan.kpis):
             m = j + 1
             if _blank(kpi.name):
-                out.append(Problem("poc", f"plans-{i}-kpis-{j}-name",
-                                   _("%(n)d번째 PoC 계획의 %(m)d번째 성과지표 이름을 입력하십시오.", n=n, m=m)))
+                out.append(Problem(key, f"plans-{i}-kpis-{j}-name",
+                                   _("%(n)d번째 계획의 %(m)d번째 성과지표 이름을 입력하십시오.", n=n, m=m)))
             if kpi.baseline is None:
-                out.append(Problem("poc", f"plans-{i}-kpis-{j}-baseline",
-                                   _("%(n)d번째 PoC 계획의 %(m)d번째 성과지표 기준값을 입력하십시오.", n=n, m=m)))
+                out.append(Problem(key, f"plans-{i}-kpis-{j}-baseline",
+                                   _("%(n)d번째 계획의 %(m)d번째 성과지표 기준값을 입력하십시오.", n=n, m=m)))
             if kpi.target is None:
-                out.append(Problem("poc", f"plans-{i}-kpis-{j}-target",
-                                   _("%(n)d번째 PoC 계획의 %(m)d번째 성과지표 목표값을 입력하십시오.", n=n, m=m)))
+                out.append(Problem(key, f"plans-{i}-kpis-{j}-target",
+                                   _("%(n)d번째 계획의 %(m)d번째 성과지표 목표값을 입력하십시오.", n=n, m=m)))
     return out
 
 
-def _texts(p) -> list[Problem]:
-    out = []
-    if _blank(p.master_plan):
-        out.append(Problem("master_plan", "master_plan", _("AX 중장기 마스터플랜을 입력하십시오.")))
-    if _blank(p.alliance_plan):
-        out.append(Problem("alliance", "alliance_plan", _("AX 얼라이언스 구성·운영 계획을 입력하십시오.")))
-    if _blank(p.aidc_linkage):
-        out.append(Problem("aidc", "aidc_linkage", _("지역 AI 데이터센터 연계 계획을 입력하십시오.")))
-    return out
+def _text(p, section) -> list[Problem]:
+    if section.required and _blank(p.text(section.key)):
+        return [Problem(section.key, "body", _("%(section)s을(를) 입력하십시오.", section=_label(section)))]
+    return []
+
+
+_SECTION_CHECKS = {SectionKind.ITEMS: _items, SectionKind.PLANS: _plans, SectionKind.TEXT: _text}
 
 
 def _budget(p) -> list[Problem]:
@@ -227,12 +260,15 @@ def _budget(p) -> list[Problem]:
             "지방비 합계는 국비의 %(pct)s%% 이상인 %(required)s 이상이어야 합니다. 현재 지방비 합계는 %(local)s입니다.",
             pct=local_ratio_percent(call), required=eok_exact(required), local=eok_exact(local))))
 
-    items = sum(i.budget or 0 for i in p.infra_items) + sum(pl.budget or 0 for pl in p.poc_plans)
-    grand = p.total_budget
-    if items != grand:
-        out.append(Problem("budget", "table", _(
-            "인프라 항목과 PoC 계획의 사업비 합계(%(items)s)가 예산표 총액(%(grand)s)과 다릅니다.",
-            items=money.won(items), grand=money.won(grand))))
+    # The rows that carry money must add up to the table; which pages those are is the call's.
+    priced = [s for s in call.sections if s.kind in (SectionKind.ITEMS, SectionKind.PLANS)]
+    if priced:
+        items = sum(i.budget or 0 for i in p.infra_items) + sum(pl.budget or 0 for pl in p.poc_plans)
+        grand = p.total_budget
+        if items != grand:
+            out.append(Problem("budget", "table", _(
+                "%(sections)s의 사업비 합계(%(items)s)가 예산표 총액(%(grand)s)과 다릅니다.",
+                sections="·".join(_label(s) for s in priced), items=money.won(items), grand=money.won(grand))))
     return out
 
 

@@ -48,7 +48,7 @@ COLUMNS = (
     Column("name", "이름", True, "새 계정의 이름 (이미 있는 계정의 이름은 바꾸지 않음)", "홍길동"),
     Column("brn", "소속 사업자등록번호", False, "숫자 10자리 (하이픈 가능). 포털에 등록된 기관이면 그 기관으로 연결", "1234567891"),
     Column("affiliation", "소속명", False, "등록되지 않은 기관이거나 번호가 없을 때 필수", "한국대학교 산학협력단"),
-    Column("org_type", "기관유형", False, "지방자치단체, 공공기관, 입주기업, AI 솔루션 공급기업, 대학, 연구기관, 기타 (등록 기관이면 무시)", "대학"),
+    Column("org_type", "기관유형", False, "지방자치단체, 광역지방자치단체, 공공기관, 입주기업, AI 솔루션 공급기업, 대학, 연구기관, 기타 (등록 기관이면 무시)", "대학"),
     Column("department", "부서", False, "", "기계공학과"),
     Column("position", "직위", False, "", "교수"),
     Column("codes", "기술분류코드", False, "쉼표로 구분, 기술분류 목록의 코드", "0104, 0301"),
@@ -58,7 +58,8 @@ COLUMNS = (
 )
 BY_HEADER = {c.header: c for c in COLUMNS}
 # Organisation types as officers write them (the Korean label) or as stored (the key).
-ORG_TYPE_NAMES = {"지방자치단체": "local_government", "공공기관": "public_agency", "입주기업": "tenant_company",
+ORG_TYPE_NAMES = {"지방자치단체": "local_government", "광역지방자치단체": "metropolitan_government",
+                  "광역지자체": "metropolitan_government", "공공기관": "public_agency", "입주기업": "tenant_company",
                   "AI 솔루션 공급기업": "ai_supplier", "AI 공급기업": "ai_supplier", "대학": "university",
                   "연구기관": "research_institute", "기타": "other", **{k: k for k in ORG_TYPES}}
 # Nobody can sign in with this: argon2 refuses the hash as malformed. Hashing a random password
@@ -146,7 +147,7 @@ def _check(line: int, v: dict, letters: dict, known_codes: set, orgs: dict, seen
         bad("affiliation", _l("소속명은 200자 이내로 입력하십시오."))
     org_type = ORG_TYPE_NAMES.get(v.get("org_type", "") or "기타")
     if org_type is None:
-        bad("org_type", _l("기관유형은 %(types)s 중 하나입니다.", types="지방자치단체, 공공기관, 입주기업, AI 솔루션 공급기업, 대학, 연구기관, 기타"))
+        bad("org_type", _l("기관유형은 %(types)s 중 하나입니다.", types="지방자치단체, 광역지방자치단체, 공공기관, 입주기업, AI 솔루션 공급기업, 대학, 연구기관, 기타"))
     codes = []
     for raw in (v.get("codes") or "").replace(";", ",").split(","):
         raw = raw.strip()

@@ -164,7 +164,7 @@ def _ordered_proposals(stage: EvaluationStage) -> list[Proposal]:
     ids = stage_scope.proposal_ids_in(stage)
     if not ids:
         return []
-    # Receipt numbers are issued in order of first submission (AX-2025-0001 …): the order of the day.
+    # Receipt numbers are issued in order of first submission (<call code>-0001 …): the order of the day.
     return list(db.session.scalars(select(Proposal).where(Proposal.id.in_(ids))
                                    .order_by(Proposal.receipt_no, Proposal.id)))
 

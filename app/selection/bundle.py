@@ -40,7 +40,7 @@ MANIFEST_HEADER = ["receipt_no", "version", "path", "kind", "size", "sha256", "s
 class Entry:
     receipt_no: str
     version: int
-    path: str  # inside the archive: AX-2025-0001/사업계획서.pdf
+    path: str  # inside the archive: <receipt no>/사업계획서.pdf
     kind: str
     size: int
     sha256: str

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.calls import lifecycle
+from app.calls import call_sections, lifecycle
 from app.core import clock
 from app.extensions import db
 from app.models import Call, Proposal, Result
@@ -40,6 +40,8 @@ def blocker(call: Call, step: str) -> str | None:
     """Why ``step`` would be refused now, said before the officer confirms anything."""
     if step == "decide":
         return decisions.decide_blocker(call)
+    if step == "publish":
+        return call_sections.publication_problem(call)
     return None
 
 

@@ -31,7 +31,7 @@ def load_user(session_id: str):
 
 VIEW_MODULES = (
     "app.web.account",
-    "app.web.officer_calls", "app.web.officer_audit", "app.web.officer_steps", "app.web.officer_stages", "app.web.officer_stage_run",
+    "app.web.officer_calls", "app.web.officer_call_sections", "app.web.officer_audit", "app.web.officer_steps", "app.web.officer_stages", "app.web.officer_stage_run",
     "app.web.proposals.attachments", "app.web.proposals.challenges", "app.web.proposals.consortia",
     "app.web.proposals.drafting", "app.web.proposals.results", "app.web.proposals.submission",
     "app.web.proposals.printing",
@@ -95,6 +95,17 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["place"] = romanise.place_for_reader  # 서울 → Seoul for English readers
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local_path"] = local_path
+
+    @app.template_filter("site_label")
+    def site_label(call_or_snapshot) -> str:
+        """What a call names the site a proposal targets (대상 산업단지, 조성 입지 …), from the call
+        or, for a frozen version, from its snapshot."""
+        from app.proposals import sections
+
+        locale = str(get_locale())
+        if isinstance(call_or_snapshot, dict):
+            return sections.frozen_site_label(call_or_snapshot, locale)
+        return sections.site_label(call_or_snapshot, locale)
 
     @app.template_filter("stage_title")
     def stage_title(stage) -> str:

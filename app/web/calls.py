@@ -9,6 +9,7 @@ from app.calls import amendments, stages
 from app.calls import calls as calls_service
 from app.core import clock
 from app.models.calls import CallStatus
+from app.proposals import sections
 
 bp = Blueprint("calls", __name__)
 
@@ -48,6 +49,7 @@ def show(code: str):
         procedure=stages.procedure_view(call, locale),
         apply=_apply_link(call, status),
         amendments=amendments.history(call),
+        site_label=sections.site_label(call, locale),
     )
 
 

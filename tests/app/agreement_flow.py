@@ -7,6 +7,7 @@ from app.agreements import document, opening, revision
 from app.extensions import db
 from app.proposals import drafts
 from tests.app.award_builders import announced_selection
+from tests.app.builders import SECTION_TEXTS, set_text
 from tests.factories import OrganisationFactory, UserFactory, confirmed_member
 
 
@@ -24,9 +25,8 @@ def complete(proposal) -> None:
     """Fill what the factory's proposal leaves out, so the revised plan passes the submission rules
     (texts, strategic industries, the budget table equal to the items' sum)."""
     proposal.strategic_industries = proposal.strategic_industries or "기계, 자동차부품"
-    proposal.master_plan = proposal.master_plan or "AX 중장기 마스터플랜"
-    proposal.alliance_plan = proposal.alliance_plan or "AX 얼라이언스 구성 계획"
-    proposal.aidc_linkage = proposal.aidc_linkage or "지역 AI 데이터센터 연계 계획"
+    for key, body in SECTION_TEXTS.items():
+        set_text(proposal, key, proposal.text(key) or body)
     planned = sum(i.budget for i in proposal.infra_items) + sum(p.budget for p in proposal.poc_plans)
     proposal.infra_items[0].budget += proposal.total_budget - planned
     db.session.commit()

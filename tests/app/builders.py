@@ -13,7 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from app.extensions import db
-from app.models import BudgetLine, InfraItem, Kpi, PocPlan, User
+from app.models import BudgetLine, InfraItem, Kpi, PocPlan, ProposalText, User
 from app.core import clock
 from app.demo import pdf
 from app.proposals import attachments
@@ -30,10 +30,25 @@ INFRA_BUDGETS = (("openlab", 8_000_000_000), ("lead_factory", 6_600_000_000))
 POC_BUDGETS = (4_500_000_000, 4_500_000_000)  # infra 146억 + PoC 90억 = 236억 = the table's total
 # Every infrastructure type the coverage criterion wants, and ten PoC plans: full automatic points.
 ALL_INFRA_TYPES = ("openlab", "lead_factory", "private5g", "saas", "digital_twin")
-TEXT = dict(summary="창원 기계산업의 AI 전환을 실증합니다.", strategic_industries="기계, 방산",
-            master_plan="입주기업 AI 수요 조사에 기반한 5개년 계획",
-            alliance_plan="입주기업 30개사, AI 공급기업 10개사, 대학 2곳이 참여하는 얼라이언스",
-            aidc_linkage="경남 AI 데이터센터의 GPU 자원을 연계합니다.")
+TEXT = dict(summary="창원 기계산업의 AI 전환을 실증합니다.", strategic_industries="기계, 방산")
+# Answers to the 2025 call's text sections (tests/factories.py gives every call that form).
+SECTION_TEXTS = {"master_plan": "입주기업 AI 수요 조사에 기반한 5개년 계획",
+                 "alliance": "입주기업 30개사, AI 공급기업 10개사, 대학 2곳이 참여하는 얼라이언스",
+                 "aidc": "경남 AI 데이터센터의 GPU 자원을 연계합니다."}
+
+
+def answered(texts: dict | None = None) -> list[ProposalText]:
+    """Rows answering the call's text sections (the 2025 form's by default)."""
+    return [ProposalText(section_key=key, body=body) for key, body in (texts or SECTION_TEXTS).items()]
+
+
+def set_text(proposal, key: str, body: str) -> None:
+    """Answer (or re-answer) one text section straight in the rows, as a test's setup."""
+    row = next((t for t in proposal.texts if t.section_key == key), None)
+    if row is None:
+        proposal.texts.append(ProposalText(section_key=key, body=body))
+    else:
+        row.body = body
 
 
 def minimal_pdf() -> bytes:
@@ -108,7 +123,7 @@ def complete_proposal(call=None, user=None, consortium=None, *, complex_name: st
     if user is None:
         user, consortium = applicant_with_consortium()
     complex_ = next(c for c in call.complexes if c.name == complex_name)
-    fields = {"title": f"{complex_name}국가산단 AX 실증산단 구축", **TEXT, **fields}
+    fields = {"title": f"{complex_name}국가산단 AX 실증산단 구축", **TEXT, "texts": answered(), **fields}
     proposal = ProposalFactory(call=call, consortium=consortium, created_by_id=user.id, complex_id=complex_.id,
                                **fields, **proposal_content(call, infra=infra, poc_budgets=poc_budgets))
     if with_files:

@@ -13,7 +13,7 @@ from app.models import (
 )
 from app import audit
 from app.accounts import brn
-from app.demo import ax2025, demo
+from app.demo import ax2025, demo, digital_hub
 from app.demo import pool as demo_pool
 from app.core import clock as app_clock
 from app.core.clock import kst
@@ -100,7 +100,7 @@ def test_consortium_and_half_filled_draft(app, clock):
     assert [i.type_key for i in proposal.infra_items] == ["openlab", "lead_factory"]
     assert len(proposal.poc_plans) == 1 and proposal.poc_plans[0].is_complete
     assert proposal.budget_lines and proposal.total_by_source("national") > 0
-    assert not proposal.alliance_plan  # half-filled: there is still work for the demo user
+    assert not proposal.text("alliance")  # half-filled: there is still work for the demo user
 
 
 def test_reviewers_do_not_belong_to_any_consortium(app, clock):
@@ -108,7 +108,7 @@ def test_reviewers_do_not_belong_to_any_consortium(app, clock):
     consortia = db.session.scalars(select(Consortium)).all()
     reviewers = [u for u in db.session.scalars(select(User)) if u.has_role("reviewer")]
     # The seven demo reviewers and the pool's candidates (app/demo/pool.py).
-    assert len(consortia) == 3 and len(reviewers) == 7 + len(demo_pool.CANDIDATES)
+    assert len(consortia) == 3 + len(digital_hub.CONSORTIA) and len(reviewers) == 7 + len(demo_pool.CANDIDATES)
     members = set().union(*(c.member_org_ids() for c in consortia))
     assert not {r.organisation_id for r in reviewers} & members
     # Nor does the 심의위원회 of either call: nobody sits out a vote.
@@ -283,8 +283,9 @@ def test_a_review_call_the_demo_refuses_is_left_out_with_a_note(app, clock):
     assert result.project is None and db.session.scalar(select(Call).where(Call.code == "AX-2025-1")) is None
     assert [n.split(" ")[0] for n in result.notes] == ["AX-2025-1", "AX-2025-R"]
     assert all("(주)새참여기업" in n for n in result.notes)
-    assert result.call.status() == "open" and result.created["calls"] == 1
-    assert db.session.scalar(select(func.count()).select_from(Consortium)) == 1
+    # AX-2025 and the second programme's call (app/demo/digital_hub.py), with its two consortia.
+    assert result.call.status() == "open" and result.created["calls"] == 2
+    assert db.session.scalar(select(func.count()).select_from(Consortium)) == 1 + len(digital_hub.CONSORTIA)
     assert db.session.scalar(select(func.count()).select_from(ReviewAssignment)) == 0
     assert audit.verify() is None
     out = app.test_cli_runner().invoke(args=["demo", "load"])

@@ -10,7 +10,7 @@ from app.models import User
 from app.models.review import ReviewAssignment
 from app.demo import ax2025
 from app.core import clock as app_clock
-from tests.app.builders import applicant_of, submitted_proposal
+from tests.app.builders import SECTION_TEXTS, applicant_of, set_text, submitted_proposal
 from tests.factories import ComplexFactory, OrganisationFactory, ProgrammeFactory, UserFactory
 from tests.support import call_rows, rubric_form, visible_text
 
@@ -53,7 +53,8 @@ def test_a_full_selection_round(app, client, login, clock, db_session):
         user = applicant_of(p)
         p.status, p.submitted_at, p.receipt_no = "draft", None, None
         p.summary, p.strategic_industries = "AI 전환 실증", "기계"
-        p.master_plan = p.alliance_plan = p.aidc_linkage = "계획"
+        for key in SECTION_TEXTS:
+            set_text(p, key, "계획")
         share = (p.total_budget - sum(plan.budget for plan in p.poc_plans)) // len(p.infra_items)
         for item in p.infra_items:
             item.budget = share

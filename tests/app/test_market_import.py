@@ -86,12 +86,22 @@ def test_every_kind_of_bad_cell_is_reported(app):
         found = {(p.line, p.column.split(" (")[0]) for p in error.problems}
     else:
         raise AssertionError("the file should be refused")
-    assert found == {(2, "사업자등록번호"), (3, "기관명"), (3, "산단"), (3, "희망 시작일"), (3, "공개 범위"),
+    assert found == {(2, "사업자등록번호"), (3, "기관명"), (3, "산업단지"), (3, "희망 시작일"), (3, "공개 범위"),
                      (3, "현장 문제"), (3, "예산 하한")}
     try:
         survey.read(xlsx([row(good)], headers=["사업자등록번호", "모르는 열"]))
     except survey.SurveyImportError as error:
         assert {p.column.split(" (")[0] for p in error.problems} == {"모르는 열", "현장 문제"}
+
+
+def test_a_template_with_the_old_short_complex_header_still_imports(app):
+    """The header was 산단 before it was 산업단지: a template filled in then still reads."""
+    place = ComplexFactory(name="창원")
+    db.session.flush()
+    old = ["산단" if h == "산업단지" else h for h in HEADERS]
+    rows = survey.read(xlsx([row(brn.with_check_digit("609811114"))], headers=old))
+    assert rows[0]["need"]["complex_id"] == place.id
+    assert "산업단지" in HEADERS and "산단" not in HEADERS
 
 
 def test_only_admins_and_the_alliances_coordinators_import(app, client):

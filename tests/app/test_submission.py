@@ -70,7 +70,7 @@ def test_submission_issues_a_receipt_freezes_a_version_and_tells_the_lead_organi
     snap = version.snapshot
     assert (version.number, version.receipt_no, version.submitted_by_id) == (1, p.receipt_no, lead.id)
     assert snap["call"]["code"] == call.code and snap["complex"]["name"] == "창원"
-    assert snap["overview"]["title"] == p.title and snap["master_plan"] == p.master_plan
+    assert snap["overview"]["title"] == p.title and snap["texts"]["master_plan"] == p.text("master_plan")
     assert [i["type_key"] for i in snap["infra_items"]] == ["openlab", "lead_factory"]
     assert snap["poc_plans"][0]["kpis"][0] == {"name": "불량률", "unit": "%", "baseline": "3.5", "target": "1.2"}
     assert snap["budget"]["totals"]["national"] == 14_000_000_000 and snap["budget"]["totals"]["total"] == 23_600_000_000
@@ -299,10 +299,11 @@ def test_submission_freezes_what_a_colleague_saved_a_moment_before(app, isolated
     proposal = complete_proposal()
     applicant = proposal.consortium.lead_org.users[0]
     db.session.commit()
-    assert proposal.master_plan  # loaded now, before the colleague's save
+    assert proposal.text("master_plan")  # loaded now, before the colleague's save
     with Session(db.engine) as colleague:
-        colleague.get(Proposal, proposal.id).master_plan = "동료가 방금 고친 마스터플랜"
+        row = next(t for t in colleague.get(Proposal, proposal.id).texts if t.section_key == "master_plan")
+        row.body = "동료가 방금 고친 마스터플랜"
         colleague.commit()
     version = submission.submit(proposal, applicant)
     db.session.commit()
-    assert version.snapshot["master_plan"] == "동료가 방금 고친 마스터플랜"
+    assert version.snapshot["texts"]["master_plan"] == "동료가 방금 고친 마스터플랜"

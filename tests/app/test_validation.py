@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import BudgetLine, IndustrialComplex, InfraItem, Kpi
 from app.proposals import validation
-from tests.app.builders import complete_proposal
+from tests.app.builders import SECTION_TEXTS, complete_proposal, set_text
 from tests.factories import CallFactory
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
@@ -41,13 +41,16 @@ def test_a_complete_proposal_passes(app):
     ("title", "title", "overview"),
     ("summary", "summary", "overview"),
     ("strategic_industries", "strategic_industries", "overview"),
-    ("master_plan", "master_plan", "master_plan"),
-    ("alliance_plan", "alliance_plan", "alliance"),
-    ("aidc_linkage", "aidc_linkage", "aidc"),
+    ("master_plan", "body", "master_plan"),
+    ("alliance", "body", "alliance"),
+    ("aidc", "body", "aidc"),
 ])
 def test_required_texts(app, column, field, section):
     p = complete_proposal()
-    setattr(p, column, "   ")  # blank after trimming is still blank
+    if column in SECTION_TEXTS:
+        set_text(p, column, "   ")  # blank after trimming is still blank
+    else:
+        setattr(p, column, "   ")
     problem = only_problem(p)
     assert (problem.section, problem.field) == (section, field)
     assert "입력하십시오" in problem.message
@@ -66,7 +69,7 @@ def test_target_complex_must_be_eligible_for_the_call(app):
     db.session.flush()
     p.complex_id = asan.id
     problem = only_problem(p)
-    assert problem.field == "complex_id" and "신청 대상이 아닙니다" in problem.message
+    assert problem.field == "complex_id" and "이 공모의 대상 산업단지가 아닙니다" in problem.message
 
 
 def test_any_complex_is_eligible_when_the_call_lists_none(app):

@@ -19,7 +19,6 @@ from app.models import User
 from app.review import assignment
 from app.proposals import consortia
 from app.selection import readiness, results
-from app.proposals.drafts import EDITABLE_SECTIONS
 from tests.app.builders import complete_proposal
 from tests.browser import scenario
 from tests.browser.support import SCREENSHOTS
@@ -112,7 +111,7 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(open_jo
         "anonymous": ["/", "/calls", f"/calls/{draft.call.code}", "/login", "/register", "/password/reset"],
         "applicant": ["/my/proposals", "/my/consortia", "/my/consortia/invitations",
                       f"/my/consortia/{draft.consortium_id}", f"/proposals/{pid}",
-                      *[f"/proposals/{pid}/{s}" for s in EDITABLE_SECTIONS],
+                      *[f"/proposals/{pid}/{s}" for s in ("overview", "infra", "poc", "master_plan", "alliance", "aidc", "budget")],
                       f"/proposals/{pid}/attachments", f"/proposals/{pid}/submit", "/notifications"],
         "reviewer": ["/review/", f"/review/a/{undeclared.id}", f"/review/a/{unscored.id}",
                      f"/review/a/{unscored.id}/proposal", f"/review/a/{unscored.id}/sheet"],

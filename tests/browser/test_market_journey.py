@@ -60,7 +60,7 @@ def test_a_need_is_matched_answered_and_becomes_a_consortium(open_journey, db_se
     shop.goto(f"/market/capabilities/{capability.id}")
     suggested = sp.locator("#suggested-needs-list")
     expect(suggested).to_contain_text("사출성형품 외관 불량 자동 검출")
-    expect(suggested).to_contain_text("같은 산단")
+    expect(suggested).to_contain_text("같은 산업단지")
     audit(shop, axe_path, [], findings, checked, current="/market/capabilities/<id>")
     shop.step("need-suggested")
     suggested.get_by_role("link", name="사출성형품 외관 불량 자동 검출").click()

@@ -93,7 +93,7 @@ def test_a_complex_the_call_does_not_take_is_refused_beside_its_field(client, lo
     login(m.firm)
     resp = client.post(f"/market/tasks/{task.id}/consortium", data={"call_id": str(call.id), "name": "컨소시엄"})
     assert resp.status_code == 422
-    assert "신청 대상 산업단지" in resp.get_data(as_text=True)
+    assert "대상 산업단지는 이 공모의 신청 대상 중에서 선택하십시오" in resp.get_data(as_text=True)
     assert db.session.scalar(select(Consortium)) is None
 
 

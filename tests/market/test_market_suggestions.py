@@ -14,7 +14,7 @@ def test_a_supplier_sees_the_need_suggested_with_its_reasons(client, login):
     login(m.supplier)
     page = client.get(f"/market/capabilities/{m.capability.id}").get_data(as_text=True)
     assert "추천 수요" in page and m.need.title in page
-    assert "같은 산단 · 같은 지역(경남) · 자동차부품 · 사출" in page
+    assert "같은 산업단지 · 같은 지역(경남) · 자동차부품 · 사출" in page
     login(m.firm)
     page = client.get(f"/market/needs/{m.need.id}").get_data(as_text=True)
     assert "추천 공급기업" in page and m.capability.title in page

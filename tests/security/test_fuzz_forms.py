@@ -158,9 +158,9 @@ APPLICANT_FORMS = {
         "plans-0-budget": "4,500,000,000", "plans-0-kpis-0-name": "불량률", "plans-0-kpis-0-unit": "%",
         "plans-0-kpis-0-baseline": "3.5", "plans-0-kpis-0-target": "1.2", "plans-0-add_kpi": "", "save": "1"}),
     "budget": (lambda w: f"/proposals/{w.proposal_id}/budget", _budget),
-    "master_plan": (lambda w: f"/proposals/{w.proposal_id}/master_plan", lambda w: {"master_plan": "5개년 계획"}),
-    "alliance": (lambda w: f"/proposals/{w.proposal_id}/alliance", lambda w: {"alliance_plan": "입주기업 30개사"}),
-    "aidc": (lambda w: f"/proposals/{w.proposal_id}/aidc", lambda w: {"aidc_linkage": "GPU 자원 연계"}),
+    "master_plan": (lambda w: f"/proposals/{w.proposal_id}/master_plan", lambda w: {"body": "5개년 계획"}),
+    "alliance": (lambda w: f"/proposals/{w.proposal_id}/alliance", lambda w: {"body": "입주기업 30개사"}),
+    "aidc": (lambda w: f"/proposals/{w.proposal_id}/aidc", lambda w: {"body": "GPU 자원 연계"}),
     "submit": (lambda w: f"/proposals/{w.proposal_id}/submit", lambda w: {"confirm": "y"}),
 }
 # Swept field by field: the budget's first year stands for all its cells.
@@ -292,6 +292,8 @@ OFFICER_FORMS = {
     "edit_call": (lambda w: f"/officer/calls/{w.call_id}/edit", lambda w: _call_form(w, "AX-DRAFT")),
     "rubric": (lambda w: f"/officer/calls/{w.call_id}/rubric", lambda w: rubric_form()),
     "copy_call": (lambda w: f"/officer/calls/{w.call_id}/copy", lambda w: {"code": _fresh_code()}),
+    "sections": (lambda w: f"/officer/calls/{w.call_id}/sections", lambda w: {
+        f"sections-{i}-{name}": str(value) for i, row in enumerate(ax2025.SECTIONS) for name, value in row.items()}),
 }
 
 

@@ -227,6 +227,9 @@ MATRIX: dict[str, dict[str, str]] = {
     # Locked by the first submitted sheet: the save is answered with a redirect and a message.
     "officer.edit_rubric":          {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # Frozen from publication (the world's call is announced): the save is answered with a redirect and a message.
+    "officer.edit_sections":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
+                                     "POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     # Frozen by the first submission, like the rubric: the save is answered with a redirect and a message.
     "officer.edit_stages":          {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok",
                                      "POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},

@@ -18,28 +18,33 @@ from flask_login import current_user, login_required
 from app.web.proposals import bp
 from app.extensions import db
 from app.models import Call, Consortium, Proposal
+from app.models.calls import SectionKind
 from app.models.proposals import BUDGET_SOURCES
 from app import access
 from app.agreements import opening
 from app.web import loaders
 from app.calls import calls, deadline
-from app.proposals import drafts, snapshot, validation
+from app.proposals import drafts, sections, snapshot, validation
 from app.proposals.consortia import led_by
 from app.calls.deadline import ClosedError
-from app.proposals.drafts import (
-    EDITABLE_SECTIONS, PROGRESS_LABELS, SECTION_LABELS, SOURCE_LABELS, STATUS_LABELS, AlreadyStarted, DraftInvalid,
-)
+from app.proposals.drafts import PROGRESS_LABELS, SOURCE_LABELS, STATUS_LABELS, AlreadyStarted, DraftInvalid
 from forms.proposal import (
-    MAX_BLANK_ROWS, TEXT_FORMS, InfraForm, OverviewForm, PocForm, StartForm, budget_form, has_errors, kept_rows,
+    MAX_BLANK_ROWS, InfraForm, OverviewForm, PocForm, StartForm, TextSectionForm, budget_form, has_errors, kept_rows,
     leaf_fields,
 )
 
 _ROW_KEY = re.compile(r"^(items|plans)-(\d+)-(.+)$")
 
 
-def _labels() -> dict:
-    return {"section_labels": SECTION_LABELS, "source_labels": SOURCE_LABELS, "status_labels": STATUS_LABELS,
-            "progress_labels": PROGRESS_LABELS, "sources": BUDGET_SOURCES}
+def _labels(call: Call | None = None) -> dict:
+    """The labels every proposal page uses; with a call, its pages and what they are called."""
+    out = {"source_labels": SOURCE_LABELS, "status_labels": STATUS_LABELS, "progress_labels": PROGRESS_LABELS,
+           "sources": BUDGET_SOURCES}
+    if call is not None:
+        locale = str(get_locale())
+        out.update(section_labels=sections.labels(call, locale), editable_sections=sections.editable_keys(call),
+                   site_label=sections.site_label(call, locale))
+    return out
 
 
 def _url_if(endpoint: str, **values) -> str | None:
@@ -68,7 +73,7 @@ def start(code: str):
     access.require_role("applicant")
     consortia = led_by(current_user)
     complexes = drafts.eligible_complexes(call)
-    form = StartForm().configure(consortia, complexes)
+    form = StartForm().configure(consortia, complexes, sections.site_label(call, str(get_locale())))
     started = {c.id: drafts.existing(call, c) for c in consortia}
     closed_message = None
     try:
@@ -92,7 +97,7 @@ def start(code: str):
                 access.require(access.can_manage_consortium(current_user, consortium))
                 return _start(call, consortium, form)
     return render_template("proposals/start.html", call=call, form=form, consortia=consortia, started=started,
-                           closed_message=closed_message, **_labels()), 422 if form.errors else 200
+                           closed_message=closed_message, **_labels(call)), 422 if form.errors else 200
 
 
 def _start(call: Call, consortium: Consortium, form: StartForm):
@@ -108,9 +113,10 @@ def _start(call: Call, consortium: Consortium, form: StartForm):
         return redirect(url_for("proposals.start", code=call.code))
     except DraftInvalid as exc:
         db.session.rollback()
-        form.complex_id.errors = [str(exc.errors.get("complex_id", ""))]
+        for name in ("consortium_id", "complex_id"):
+            form[name].errors = [str(exc.errors[name])] if name in exc.errors else []
         return render_template("proposals/start.html", call=call, form=form, consortia=led_by(current_user),
-                               started={}, closed_message=None, **_labels()), 422
+                               started={}, closed_message=None, **_labels(call)), 422
     db.session.commit()
     flash(_("신청서 작성을 시작했습니다. 작성한 내용은 언제든 임시 저장할 수 있습니다."), "success")
     return redirect(url_for("proposals.show", proposal_id=proposal.id))
@@ -126,51 +132,53 @@ def _optional_int(value) -> int | None:
 def show(proposal_id: int):
     proposal = loaders.proposal(proposal_id)
     report = validation.validate(proposal)
-    problems = {s: sum(len(v) for v in report.for_section(s).values()) for s in SECTION_LABELS}
+    problems = {s: sum(len(v) for v in report.for_section(s).values()) for s in sections.keys(proposal.call)}
     return render_template(
         "proposals/show.html", proposal=proposal, progress=drafts.section_progress(proposal),
         problems=problems, budget=drafts.budget_summary(proposal),
         can_edit=access.can_edit_proposal(current_user, proposal), writable=deadline.writable(proposal),
         revising=None if deadline.writable(proposal) else deadline.revising(proposal),
-        editable_sections=EDITABLE_SECTIONS,
         attachments_url=_url_if("proposals.attachments", proposal_id=proposal.id),
         submit_url=_url_if("proposals.submit", proposal_id=proposal.id),
         versions_url=_url_if("proposals.versions", proposal_id=proposal.id),
         latest_version=snapshot.latest_version(proposal), followed=opening.followed(proposal, current_user),
-        **_labels(),
+        **_labels(proposal.call),
     )
 
 
 # ----- section pages -------------------------------------------------------------------------
 
-def _form_class(proposal: Proposal, section: str):
-    if section == "overview":
-        return OverviewForm
-    if section == "infra":
-        return InfraForm
-    if section == "poc":
-        return PocForm
-    if section == "budget":
+_FORMS = {sections.OVERVIEW: OverviewForm, SectionKind.ITEMS: InfraForm, SectionKind.PLANS: PocForm,
+          SectionKind.TEXT: TextSectionForm}
+_TEMPLATES = {sections.OVERVIEW: "overview", SectionKind.ITEMS: "infra", SectionKind.PLANS: "poc",
+              SectionKind.TEXT: "text", sections.BUDGET: "budget"}
+
+
+def _form_class(proposal: Proposal, kind: str):
+    if kind == sections.BUDGET:
         return budget_form(proposal.call.years)
-    return TEXT_FORMS[section]
+    return _FORMS[kind]
 
 
-def _save(proposal: Proposal, section: str, form) -> None:
+def _save(proposal: Proposal, page, form) -> None:
     data = form.draft_data()
-    if section == "overview":
+    if page.kind == sections.OVERVIEW:
         drafts.save_overview(proposal, current_user, data)
-    elif section == "infra":
+    elif page.kind == SectionKind.ITEMS:
         drafts.replace_infra_items(proposal, current_user, data)
-    elif section == "poc":
+    elif page.kind == SectionKind.PLANS:
         drafts.replace_poc_plans(proposal, current_user, data)
-    elif section == "budget":
+    elif page.kind == sections.BUDGET:
         drafts.save_budget(proposal, current_user, data)
     else:
-        drafts.save_text_section(proposal, current_user, section, data)
+        drafts.save_text_section(proposal, current_user, page.key, data)
 
 
-def _configure(form, proposal: Proposal):
-    return form.configure(proposal, complexes=drafts.eligible_complexes(proposal.call), locale=str(get_locale()))
+def _configure(form, proposal: Proposal, key: str):
+    call = proposal.call
+    locale = str(get_locale())
+    return form.configure(proposal, complexes=drafts.eligible_complexes(call), locale=locale,
+                          section=call.section(key), site_label=sections.site_label(call, locale))
 
 
 def _attach(form, errors: dict, groups: dict) -> list[str]:
@@ -229,11 +237,12 @@ def _budget_totals(form) -> dict:
 @bp.route("/proposals/<int:proposal_id>/<section>", methods=["GET", "POST"])
 @login_required
 def section(proposal_id: int, section: str):
-    if section not in EDITABLE_SECTIONS:
-        abort(404)
     proposal = loaders.proposal(proposal_id, for_update=request.method == "POST")
+    page = sections.page(proposal.call, section, str(get_locale()))
+    if page is None or page.kind == sections.ATTACHMENTS:
+        abort(404)
     can_edit = access.can_edit_proposal(current_user, proposal)
-    form_class = _form_class(proposal, section)
+    form_class = _form_class(proposal, page.kind)
     loose: list[str] = []
     groups: dict[str, list[str]] = {}
 
@@ -245,11 +254,11 @@ def section(proposal_id: int, section: str):
             db.session.rollback()
             flash(exc.message, "error")
             return redirect(url_for("proposals.show", proposal_id=proposal.id))
-        form = _configure(form_class(), proposal)
+        form = _configure(form_class(), proposal, section)
         form.validate()
         if not has_errors(form):
             try:
-                _save(proposal, section, form)
+                _save(proposal, page, form)
             except DraftInvalid as exc:
                 db.session.rollback()
                 loose = _attach(form, exc.errors, groups)
@@ -260,7 +269,7 @@ def section(proposal_id: int, section: str):
             else:
                 db.session.commit()
                 flash(_("임시 저장되었습니다."), "success")
-                return redirect(_after_save(proposal, section, form))
+                return redirect(_after_save(proposal, page, form))
         else:
             db.session.rollback()
         editable = True
@@ -268,7 +277,8 @@ def section(proposal_id: int, section: str):
         status = 422
     else:
         editable = can_edit and deadline.plan_writable(proposal)
-        form = _configure(form_class.stored(proposal, blank=_blank_param(), more_kpis=_kpi_param()), proposal)
+        form = _configure(form_class.stored(proposal, blank=_blank_param(), more_kpis=_kpi_param(), section_key=section),
+                          proposal, section)
         if request.args.get("check"):
             # What submission would refuse, shown where it must be fixed.
             loose = _place(form, validation.validate(proposal).for_section(section), groups)
@@ -277,17 +287,16 @@ def section(proposal_id: int, section: str):
         status = 200
 
     return render_template(
-        f"proposals/section_{'text' if section in TEXT_FORMS else section}.html",
-        proposal=proposal, section=section, form=form, editable=editable, can_edit=can_edit,
+        f"proposals/section_{_TEMPLATES[page.kind]}.html",
+        proposal=proposal, section=section, page=page, form=form, editable=editable, can_edit=can_edit,
         writable=deadline.plan_writable(proposal), loose=loose, groups=groups,
         revising=None if deadline.writable(proposal) else deadline.revising(proposal),
         field_problems=[(f, e) for f in leaf_fields(form) if f.type != "FieldList" for e in f.errors],
         checking=bool(request.args.get("check")),
-        totals=_budget_totals(form) if section == "budget" else None,
-        editable_sections=EDITABLE_SECTIONS,
+        totals=_budget_totals(form) if page.kind == sections.BUDGET else None,
         attachments_url=_url_if("proposals.attachments", proposal_id=proposal.id),
         submit_url=_url_if("proposals.submit", proposal_id=proposal.id),
-        **_labels(),
+        **_labels(proposal.call),
     ), status
 
 
@@ -303,12 +312,12 @@ def _kpi_param() -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
-def _after_save(proposal: Proposal, section: str, form) -> str:
+def _after_save(proposal: Proposal, page, form) -> str:
     """Back to the same page; a pressed "add row" button shows one more blank row there."""
     args: dict = {}
     if getattr(form, "add_row", None) is not None and form.add_row.data:
         args["blank"] = min(MAX_BLANK_ROWS, form.blank_rows() + 1)
-    elif section == "poc":
+    elif page.kind == SectionKind.PLANS:
         plan = form.kpi_requested()
         if plan is not None:
             args["kpi"] = plan
@@ -316,4 +325,4 @@ def _after_save(proposal: Proposal, section: str, form) -> str:
             args["blank"] = min(MAX_BLANK_ROWS, form.blank_rows())
     elif form.blank_rows() > 1:
         args["blank"] = min(MAX_BLANK_ROWS, form.blank_rows())
-    return url_for("proposals.section", proposal_id=proposal.id, section=section, **args)
+    return url_for("proposals.section", proposal_id=proposal.id, section=page.key, **args)

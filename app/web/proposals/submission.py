@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
@@ -13,9 +14,9 @@ from app import access
 from app.web import loaders
 from app.calls import deadline
 from app.proposals import attachments as files
-from app.proposals import snapshot, submission, validation
+from app.proposals import sections, snapshot, submission, validation
 from app.proposals.consortia import ROLE_LABELS
-from app.proposals.drafts import SECTION_LABELS, SOURCE_LABELS, STATUS_LABELS
+from app.proposals.drafts import SOURCE_LABELS, STATUS_LABELS
 from forms.submission import SubmitForm, WithdrawForm
 
 
@@ -89,8 +90,10 @@ def submit(proposal_id: int):
         "proposals/submit.html", proposal=proposal, call=proposal.call, report=report, form=form,
         withdraw_form=WithdrawForm(), writable=deadline.writable(proposal),
         budget=snapshot.frozen_budget(proposal), section_url=section_url,
-        section_labels={validation.CONSORTIUM: _("컨소시엄"), **SECTION_LABELS}, source_labels=SOURCE_LABELS,
+        section_labels={validation.CONSORTIUM: _("컨소시엄"), **sections.labels(proposal.call, str(get_locale()))},
+        source_labels=SOURCE_LABELS,
         status_labels=STATUS_LABELS, required_local=validation.eok_exact(validation.required_local(proposal)),
+        site_label=sections.site_label(proposal.call, str(get_locale())),
     ), status
 
 
@@ -122,7 +125,7 @@ def receipt(proposal_id: int):
     proposal = loaders.proposal(proposal_id)
     version = loaders.version(proposal)
     return render_template("proposals/receipt.html", proposal=proposal, version=version, snap=version.snapshot,
-                           status_labels=STATUS_LABELS)
+                           status_labels=STATUS_LABELS, **_frozen_labels(version.snapshot))
 
 
 @bp.route("/proposals/<int:proposal_id>/versions")
@@ -139,5 +142,12 @@ def version(proposal_id: int, number: int):
     proposal = loaders.proposal(proposal_id)
     found = loaders.version(proposal, number)
     return render_template("proposals/version.html", proposal=proposal, version=found, snap=found.snapshot,
-                           live_attachments=files.live_keys(proposal), section_labels=SECTION_LABELS,
-                           source_labels=SOURCE_LABELS, role_labels=ROLE_LABELS)
+                           live_attachments=files.live_keys(proposal), source_labels=SOURCE_LABELS,
+                           role_labels=ROLE_LABELS, **_frozen_labels(found.snapshot))
+
+
+def _frozen_labels(snap: dict) -> dict:
+    """A version reads with the words its call had when it was submitted."""
+    locale = str(get_locale())
+    return {"pages": sections.frozen_pages(snap, locale), "section_labels": sections.frozen_labels(snap, locale),
+            "site_label": sections.frozen_site_label(snap, locale)}
