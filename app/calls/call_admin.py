@@ -23,7 +23,7 @@ from app.models import Call, CallSection, IndustrialComplex, InfraType, Programm
 from app.models.calls import CallPhase
 from app.models.stages import FinalScore, default_procedure
 from app import audit
-from app.calls import amendments, call_sections
+from app.calls import amendments, call_sections, keyed_rows
 from app.core import clock
 from app.core.errors import CallsError
 
@@ -172,31 +172,17 @@ def _apply_fields(call: Call, data: dict) -> None:
     if "complex_ids" in data:
         ids = list(data["complex_ids"])
         call.complexes = list(db.session.scalars(select(IndustrialComplex).where(IndustrialComplex.id.in_(ids)))) if ids else []
-    # Rows are kept by key and updated: replacing them would insert a key before the old row
-    # with the same key is deleted, which the unique (call, key) constraint refuses.
     if "infra_types" in data:
-        call.infra_types = _by_key(call.infra_types, InfraType, [
+        call.infra_types = keyed_rows.by_key(call.infra_types, InfraType, [
             {"key": k, "label_ko": ko, "label_en": en} for k, ko, en in data["infra_types"]])
     if "attachment_kinds" in data:
-        call.attachment_kinds = _by_key(call.attachment_kinds, RequiredAttachment, [
+        call.attachment_kinds = keyed_rows.by_key(call.attachment_kinds, RequiredAttachment, [
             {"key": k, "label_ko": ko, "label_en": en, "required": req}
             for k, ko, en, req in data["attachment_kinds"]])
     if "sections" in data:
         # Each row: key, kind, label_ko, label_en, and optionally guide_ko, guide_en, required.
-        call.sections = _by_key(call.sections, CallSection, [
+        call.sections = keyed_rows.by_key(call.sections, CallSection, [
             {"guide_ko": "", "guide_en": "", "required": True, **row} for row in data["sections"]])
-
-
-def _by_key(existing: list, model, wanted: list[dict]) -> list:
-    old = {row.key: row for row in existing}
-    rows = []
-    for position, values in enumerate(wanted):
-        row = old.pop(values["key"], None) or model(key=values["key"])
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.position = position
-        rows.append(row)
-    return rows
 
 
 def _call_problems(call: Call) -> list[tuple[str, str]]:

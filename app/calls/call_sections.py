@@ -15,6 +15,7 @@ from app.models.calls import RESERVED_SECTION_KEYS, SECTION_KEY_PATTERN, CallPha
 from app.models.organisations import ORG_TYPES
 from app import audit
 from app.core.errors import CallsError
+from app.calls import keyed_rows
 
 KEY_PATTERN = SECTION_KEY_PATTERN
 RESERVED_KEYS = RESERVED_SECTION_KEYS
@@ -105,17 +106,7 @@ def save_sections(call: Call, actor, rows: list[dict]) -> Call:
     if problems:
         raise CallSectionsError(problems)
     before = summary(call)
-    # Rows are kept by key and updated: replacing them would insert a key before the old row with
-    # the same key is deleted, which the unique (call, key) constraint refuses.
-    old = {s.key: s for s in call.sections}
-    sections = []
-    for position, values in enumerate(wanted):
-        section = old.pop(values["key"], None) or CallSection(key=values["key"])
-        for name, value in values.items():
-            setattr(section, name, value)
-        section.position = position
-        sections.append(section)
-    call.sections = sections
+    call.sections = keyed_rows.by_key(call.sections, CallSection, wanted)
     changes = audit.changes({"sections": before}, {"sections": summary(call)})
     if changes:  # saved as it was: no event
         audit.record(actor, "call.sections_set", call, keys=[s["key"] for s in wanted], changes=changes)

@@ -20,11 +20,10 @@ from app.extensions import db
 from app.models import Call, Consortium, IndustrialComplex, Organisation, Programme, Proposal, User
 from app.core import clock
 from app.demo import digital_hub as hub
-from app.demo import pdf
+from app.demo import pdf, review_call
 from app.demo.stage_work import name_committee
 from app.calls import call_admin, lifecycle, stages
 from app.proposals import attachments, drafts, submission
-from app.proposals import consortia as consortia_service
 
 Count = Callable[[str], None]
 
@@ -118,20 +117,7 @@ def _call(count: Count, programme: Programme, sites: dict, officer: User, now: d
 
 
 def _consortium(count: Count, applicant: User, orgs: dict[str, Organisation], spec: dict) -> Consortium:
-    consortium = db.session.scalar(select(Consortium).where(
-        Consortium.name == spec["name"], Consortium.lead_org_id == applicant.organisation_id))
-    if consortium is None:
-        consortium = consortia_service.create(applicant, spec["name"])
-        count("consortia")
-    listed = consortium.member_org_ids()
-    for key, role in spec["members"]:
-        if orgs[key].id not in listed:
-            member = consortia_service.add_member(consortium, applicant, orgs[key].brn, role)
-            # As in demo.py: the member organisations agreed off-line (nobody of theirs has an account).
-            member.confirmed_at = clock.now()
-            count("consortium_members")
-    db.session.flush()
-    return consortium
+    return review_call.consortium_of(count, applicant, orgs, spec)
 
 
 def _proposal(count: Count, call: Call, consortium: Consortium, applicant: User, site: IndustrialComplex,

@@ -143,7 +143,11 @@ def window(today: date) -> dict[str, datetime]:
 
 
 def _consortium(count: Count, applicant: User, orgs: dict[str, Organisation], key: str) -> Consortium:
-    spec = CONSORTIA[key]
+    return consortium_of(count, applicant, orgs, CONSORTIA[key])
+
+
+def consortium_of(count: Count, applicant: User, orgs: dict[str, Organisation], spec: dict) -> Consortium:
+    """The applicant's consortium named in ``spec`` with its members (``spec["members"]``: org key, role)."""
     consortium = db.session.scalar(select(Consortium).where(
         Consortium.name == spec["name"], Consortium.lead_org_id == applicant.organisation_id))
     if consortium is None:
