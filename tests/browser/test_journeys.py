@@ -162,42 +162,43 @@ def test_an_applicant_registers_forms_a_consortium_and_submits_a_complete_propos
     j.step("overview")
 
     sections.get_by_role("link", name="AX 인프라 구축", exact=True).click()
-    first = page.get_by_role("group", name="인프라 항목 1")
+    first = page.get_by_role("group", name="항목 1")
     first.get_by_label("지원유형").select_option(label="제조 AI 오픈랩")
     first.get_by_label("구축 내용").fill("GPU 서버 8대와 데이터 저장 장비를 갖춘 오픈랩")
     first.get_by_label("사업비 (원)").fill("8,000,000,000")
     page.get_by_role("button", name="행 추가").click()  # saves, then shows one more blank row
     expect(flash(page)).to_have_text("임시 저장되었습니다.")
-    second = page.get_by_role("group", name="인프라 항목 2")
+    second = page.get_by_role("group", name="항목 2")
     second.get_by_label("지원유형").select_option(label="AX 대표 선도공장")
     second.get_by_label("구축 내용").fill("선도공장 2곳의 공정 데이터 수집 설비")
     second.get_by_label("사업비 (원)").fill("6600000000")
     save_draft(page)
-    expect(page.get_by_role("group", name="인프라 항목 1").get_by_label("사업비 (원)")).to_have_value("8,000,000,000")
-    expect(page.get_by_role("group", name="인프라 항목 2").get_by_label("사업비 (원)")).to_have_value("6,600,000,000")
+    expect(page.get_by_role("group", name="항목 1").get_by_label("사업비 (원)")).to_have_value("8,000,000,000")
+    expect(page.get_by_role("group", name="항목 2").get_by_label("사업비 (원)")).to_have_value("6,600,000,000")
     j.step("infra")
 
     sections.get_by_role("link", name="기업 AX 실증 (PoC)", exact=True).click()
-    plan = page.get_by_role("group", name="PoC 계획 1")
-    plan.get_by_label("실증 기업 (입주기업)").fill("(주)창원정밀")
-    plan.get_by_label("현장 문제").fill("육안 검사로 불량 검출이 늦습니다.")
-    plan.get_by_label("적용 AI 솔루션").fill("비전 AI 실시간 검사")
+    plan = page.get_by_role("group", name="계획 1")
+    plan.get_by_label("참여 기업").fill("(주)창원정밀")
+    plan.get_by_label("해결할 문제").fill("육안 검사로 불량 검출이 늦습니다.")
+    plan.get_by_label("해결 방안 (적용 기술·솔루션)").fill("비전 AI 실시간 검사")
     plan.get_by_label("사업비 (원)").fill("9,000,000,000")
-    plan.get_by_label("PoC 1 성과지표 1 이름").fill("불량률")
-    plan.get_by_label("PoC 1 성과지표 1 단위").fill("%")
-    plan.get_by_label("PoC 1 성과지표 1 현재 수준").fill("3.5")
-    plan.get_by_label("PoC 1 성과지표 1 목표").fill("1.2")
+    plan.get_by_label("계획 1 성과지표 1 이름").fill("불량률")
+    plan.get_by_label("계획 1 성과지표 1 단위").fill("%")
+    plan.get_by_label("계획 1 성과지표 1 현재 수준").fill("3.5")
+    plan.get_by_label("계획 1 성과지표 1 목표").fill("1.2")
     save_draft(page)
-    plan = page.get_by_role("group", name="PoC 계획 1")
-    expect(plan.get_by_label("PoC 1 성과지표 1 이름")).to_have_value("불량률")
-    expect(plan.get_by_label("PoC 1 성과지표 1 목표")).to_have_value("1.2")
+    plan = page.get_by_role("group", name="계획 1")
+    expect(plan.get_by_label("계획 1 성과지표 1 이름")).to_have_value("불량률")
+    expect(plan.get_by_label("계획 1 성과지표 1 목표")).to_have_value("1.2")
     expect(plan.get_by_label("사업비 (원)")).to_have_value("9,000,000,000")
     j.step("poc")
 
     for tab, label, text in (
+        # The call's own pages: tab and text box carry the names the call gave them.
         ("AX 중장기 마스터플랜", "AX 중장기 마스터플랜", "입주기업 AI 수요 조사에 기반한 5개년 계획"),
-        ("AX 얼라이언스", "AX 얼라이언스 구성·운영 계획", "입주기업 30개사와 AI 공급기업 10개사의 얼라이언스"),
-        ("지역 AI 데이터센터 연계", "지역 AI 데이터센터 연계 계획", "경남 AI 데이터센터의 GPU 자원 연계"),
+        ("AX 얼라이언스 구성·운영 계획", "AX 얼라이언스 구성·운영 계획", "입주기업 30개사와 AI 공급기업 10개사의 얼라이언스"),
+        ("지역 AI 데이터센터 연계 계획", "지역 AI 데이터센터 연계 계획", "경남 AI 데이터센터의 GPU 자원 연계"),
     ):
         sections.get_by_role("link", name=tab, exact=True).click()
         page.get_by_label(label, exact=True).fill(text)
@@ -228,8 +229,8 @@ def test_an_applicant_registers_forms_a_consortium_and_submits_a_complete_propos
 
     sections.get_by_role("link", name="신청서 요약").click()
     progress = page.locator("table").first
-    for label in ("사업 개요", "AX 인프라 구축", "기업 AX 실증 (PoC)", "AX 중장기 마스터플랜", "AX 얼라이언스",
-                  "지역 AI 데이터센터 연계", "사업비"):
+    for label in ("사업 개요", "AX 인프라 구축", "기업 AX 실증 (PoC)", "AX 중장기 마스터플랜", "AX 얼라이언스 구성·운영 계획",
+                  "지역 AI 데이터센터 연계 계획", "사업비"):
         expect(progress.get_by_role("row", name=label, exact=False).first).to_contain_text("작성 완료")
     j.step("hub-complete")
 
