@@ -130,6 +130,15 @@ class BaseConfig:
     # The expertise code list (산업기술분류) that `flask pool load-codes` and the demo load.
     EXPERTISE_CODES_FILE = os.environ.get("EXPERTISE_CODES_FILE") or str(BASE_DIR / "app" / "reference" / "expertise_codes.csv")
     UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
+    # Where blobs live (app/core/storage.py): unset = UPLOAD_DIR; s3://bucket/prefix for an
+    # S3-compatible store shared by every node (S3_ENDPOINT_URL when it is not AWS itself).
+    STORAGE_URL = os.environ.get("STORAGE_URL") or None
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    # Files above this go to S3 in parts of STORAGE_MULTIPART_CHUNKSIZE (at least 5 MiB).
+    STORAGE_MULTIPART_THRESHOLD = int(os.environ.get("STORAGE_MULTIPART_THRESHOLD") or 8 * 1024 * 1024)
+    STORAGE_MULTIPART_CHUNKSIZE = int(os.environ.get("STORAGE_MULTIPART_CHUNKSIZE") or 8 * 1024 * 1024)
+    # The orphan sweep leaves a blob no row names alone this long: its row may not be committed yet.
+    STORAGE_ORPHAN_GRACE_HOURS = float(os.environ.get("STORAGE_ORPHAN_GRACE_HOURS") or 24)
     MAIL_DIR = str(INSTANCE_DIR / "mail")
     MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
     MAX_PROPOSAL_BYTES = 200 * 1024 * 1024
@@ -146,6 +155,16 @@ class BaseConfig:
 
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = True
+    # The read API (/api/v1/, app/web/api/): requests per token (or per address without one).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/minute")
+    API_ADDRESS_RATE_LIMIT = os.environ.get("API_ADDRESS_RATE_LIMIT", "600/minute")  # per address, any token
+
+    # "json": one JSON object per log line, with the request id (app/core/logs.py); "text": Flask's own.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # Outbound webhooks (app/notifications/webhooks.py): only https:// endpoints when true
+    # (loopback excepted), and how long one POST may take.
+    WEBHOOK_HTTPS_ONLY = os.environ.get("WEBHOOK_HTTPS_ONLY", "0") == "1"
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS") or 10)
 
     # Reviewers' honoraria (평가수당) are 기타소득 (소득세법 §21①19, 인적용역); see app/review/honoraria.py.
     # Share of each payment deemed necessary expenses (소득세법 시행령 §87: 60 % since 2019).
@@ -203,6 +222,8 @@ class ProductionConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = True
     TASKS_EAGER = False
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    WEBHOOK_HTTPS_ONLY = os.environ.get("WEBHOOK_HTTPS_ONLY", "1") == "1"
 
     REQUIRED = ("SECRET_KEY", "SITE_URL", "TRUSTED_PROXIES", "DATABASE_URL", "REDIS_URL")
 

@@ -85,14 +85,18 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     babel.init_app(app, locale_selector=select_locale, default_timezone="Asia/Seoul",
                    default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"))
     particles.install_jinja(app.jinja_env)  # after Flask-Babel installed Jinja's gettext
+    from app.core import logs
+
+    logs.init_app(app)  # first: every later hook, even a refusal, runs with the request id
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from app.core import tasks
+    from app.core import storage, tasks
 
     tasks.init_app(app)
+    storage.init_app(app)
 
     from app import models  # noqa: F401 - register every table
     from app.notifications import outbox  # noqa: F401 - register the after-commit hook

@@ -9,6 +9,7 @@ def register_cli(app: Flask) -> None:
     from app.commands.demo import demo_cli
     from app.commands.market import market_cli
     from app.commands.pool import pool_cli
+    from app.commands.storage import storage_cli
     from app.commands.users import users_cli
 
     app.cli.add_command(users_cli)
@@ -16,3 +17,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(pool_cli)
     app.cli.add_command(market_cli)
+    app.cli.add_command(storage_cli)

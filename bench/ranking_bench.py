@@ -9,7 +9,8 @@ procedure's two evaluation stages: 서면평가 (the call's rubric) then 발표�
 final score = 서면 30 % + 발표 70 %. Every proposal was submitted and found eligible, and five
 reviewers each submitted a written sheet. The bench then
 
-1. computes the written stage's results through the officer's POST (the scoring engine
+1. computes the written stage's results through the officer's POST, which starts a job that
+   the Celery worker runs (the bench follows the job's page until it is done; the scoring engine
    runs once; 1,000 ``StageResult`` rows with the shortlist its rule draws) and confirms the
    stage through the officer's confirmation POST (every consortium is told whether it goes on);
 2. seats five reviewers per shortlisted proposal in the presentation stage with submitted
@@ -309,11 +310,20 @@ def print_memory(when: str, memory: dict[int, dict[str, int]]) -> None:
 def post_compute(b: Browser, call_id: int, what: str, proposals: int) -> bool:
     """The officer's "compute results" POST, from the ranking page's form; prints its time."""
     form = b.get(page_path("ranking", call_id))
+    started = time.monotonic()
     r = b.post_form(f"/officer/calls/{call_id}/results/compute", {"csrf_token": csrf_from(form.text)})
     after = b.follow(r)
+    # With a worker the POST starts a job and leads to its page, which reloads itself until it is done.
+    job_page = r.location if r.location and "/jobs/" in r.location else None
+    while job_page and after is not None and after.status == 200 and 'http-equiv="refresh"' in after.text \
+            and time.monotonic() - started < 600:
+        time.sleep(0.5)
+        after = b.get(job_page)
+    if job_page and after is not None and after.status == 200:
+        after = b.get(page_path("ranking", call_id))
     ok = r.status in (302, 303) and after is not None and after.status == 200 and "ranking" in after.text
-    print(f"compute {what} (officer's POST, {proposals} proposals): {r.seconds:.2f} s, "
-          f"{'ok' if ok else f'FAILED {r.status}'}")
+    print(f"compute {what} (officer's POST, {proposals} proposals): POST answered in {r.seconds:.2f} s, "
+          f"job done after {time.monotonic() - started:.2f} s, {'ok' if ok else f'FAILED {r.status}'}")
     if not ok:
         print(after.text[:3000] if after else r.text[:3000])
     return ok

@@ -36,3 +36,7 @@ class StartConsortiumForm(FlaskForm):
         self.call_id.choices = [("", _l("선택하십시오"))] + [(str(c.id), f"{c.code} · {c.title}") for c in calls]
         self.complex_id.choices = [("", _l("수요의 산업단지"))] + [(str(c.id), c.name) for c in complexes]
         return self
+
+
+class RefreshForm(FlaskForm):
+    """Only the CSRF token: computing the suggestions again starts a job."""

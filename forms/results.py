@@ -21,3 +21,7 @@ class LeaveOutForm(FlaskForm):
     @classmethod
     def of(cls, assignment_id: int, **kwargs) -> "LeaveOutForm":
         return cls(prefix=f"a{assignment_id}", **kwargs)
+
+
+class ExportForm(FlaskForm):
+    """Only the CSRF token: asking for a file starts the job that builds it."""

@@ -57,6 +57,26 @@ def redis_server():
 
 
 @pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server (moto's) on 127.0.0.1, with the test credentials exported."""
+    try:
+        server = services.start_s3()
+    except services.ServiceUnavailable as exc:
+        unavailable(str(exc))
+    names = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+    saved = {n: os.environ.get(n) for n in names}
+    os.environ.update(AWS_ACCESS_KEY_ID="gongmo-test", AWS_SECRET_ACCESS_KEY="gongmo-test-secret",
+                      AWS_DEFAULT_REGION="us-east-1")
+    yield server
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def database_url(db_backend, request, tmp_path_factory) -> str:
     if db_backend == "postgresql":
         return request.getfixturevalue("postgres").url
@@ -168,8 +188,11 @@ def db_session(app):
 @pytest.fixture
 def isolated_dirs(app, tmp_path, monkeypatch):
     """Uploads and mail files of this test only (the app and its instance dir are per session)."""
+    from app.core import storage
+
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
     monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path / "mail"))
+    monkeypatch.setitem(app.extensions, "storage", storage.LocalStorage(tmp_path / "uploads"))
     return tmp_path
 
 

@@ -135,3 +135,37 @@ def start_redis() -> Redis:
     proc = _spawn_redis(port, workdir)
     wait_for_port(port)
     return Redis(port=port, process=proc, workdir=workdir)
+
+
+@dataclass
+class S3Server:
+    """moto's standalone S3-compatible server (MinIO is in neither Debian nor PyPI)."""
+
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+def start_s3() -> S3Server:
+    import sys
+    import importlib.util
+
+    if importlib.util.find_spec("moto.server") is None or importlib.util.find_spec("flask_cors") is None:
+        raise ServiceUnavailable("moto[server] not installed: pip install -r requirements-dev.txt")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+    except ServiceUnavailable:
+        proc.kill()
+        raise
+    return S3Server(port=port, process=proc)

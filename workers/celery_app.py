@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from celery import Celery, Task, bootsteps
+from celery import Celery, Task, bootsteps, signals
 from flask import Flask, current_app, has_app_context
 
 # The `celery` script puts the project on sys.path only while it imports this module
@@ -125,6 +125,38 @@ SETTINGS = settings()
 celery = make_celery(SETTINGS)
 celery.steps["consumer"].add(SweepOnConnect)
 app = celery
+
+if SETTINGS.get("LOG_FORMAT") == "json":
+    @signals.setup_logging.connect
+    def json_logs(loglevel=None, **_kwargs):
+        """The worker's and beat's lines as JSON, like the web's (app/core/logs.py), not Celery's own."""
+        from app.core import logs
+
+        logs.configure_json(loglevel or logging.INFO)
+
+
+@signals.task_prerun.connect
+def bind_request_id(task_id=None, task=None, **_kwargs):
+    """A task logs under the id of the request that queued it, or under its own id."""
+    from app.core import logs
+
+    request_id = logs.sane(task.request.get(logs.TASK_HEADER) if task is not None else None) or task_id
+    _task_log_tokens[task_id] = logs.bind(request_id)
+
+
+@signals.task_postrun.connect
+def unbind_request_id(task_id=None, **_kwargs):
+    from app.core import logs
+
+    token = _task_log_tokens.pop(task_id, None)
+    if token is not None:
+        try:
+            logs.unbind(token)
+        except ValueError:  # bound in another context: nothing of this one to undo
+            pass
+
+
+_task_log_tokens: dict = {}
 
 
 def bind_broker(url: str | None) -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from app.core.tasks import DELIVER_OUTBOX, RECOMMEND_PANEL, RUN_DEADLINES, SWEEP_OUTBOX
+from app.core.tasks import DELIVER_OUTBOX, DELIVER_WEBHOOK, RECOMMEND_PANEL, RUN_DEADLINES, RUN_JOB, SWEEP_OUTBOX
+from app.core.tasks import SWEEP_STORAGE
 from workers.celery_app import celery
 
 log = logging.getLogger(__name__)
@@ -12,25 +13,40 @@ log = logging.getLogger(__name__)
 @celery.task(name=DELIVER_OUTBOX)
 def deliver_outbox(message_id: int) -> str:
     """Send one outbox row; a failure schedules the next try after its backoff."""
+    from app.notifications import outbox
+
+    return _retry_later(deliver_outbox, message_id, outbox.attempt(message_id), "outbox")
+
+
+def _retry_later(task, row_id: int, outcome, what: str) -> str:
+    """A failed attempt is tried again after its backoff; the row keeps its next_attempt_at, so
+    the sweep retries it if this scheduling fails."""
     from app.core import clock
     from app.notifications import outbox
 
-    outcome = outbox.attempt(message_id)
     if outcome.result == outbox.Delivery.RETRY:
         countdown = max(0.0, (outcome.retry_at - clock.now()).total_seconds())
         try:
-            deliver_outbox.apply_async((message_id,), countdown=countdown)
-        except Exception:  # noqa: BLE001 - the row keeps its next_attempt_at; the sweep retries it
-            log.warning("could not schedule the retry of outbox %s; left for the sweep", message_id)
+            task.apply_async((row_id,), countdown=countdown)
+        except Exception:  # noqa: BLE001 - left for the sweep
+            log.warning("could not schedule the retry of %s %s; left for the sweep", what, row_id)
     return outcome.result
 
 
 @celery.task(name=SWEEP_OUTBOX)
 def sweep_outbox() -> int:
     """Send every due row the hand-over missed: broker down, worker killed, retries."""
-    from app.notifications import outbox
+    from app.notifications import outbox, webhook_delivery
 
-    return outbox.sweep()
+    return outbox.sweep() + webhook_delivery.sweep()
+
+
+@celery.task(name=DELIVER_WEBHOOK)
+def deliver_webhook(delivery_id: int) -> str:
+    """POST one webhook delivery; a failure schedules the next try after the outbox's backoff."""
+    from app.notifications import webhook_delivery
+
+    return _retry_later(deliver_webhook, delivery_id, webhook_delivery.attempt(delivery_id), "webhook delivery")
 
 
 @celery.task(name=RUN_DEADLINES)
@@ -58,3 +74,28 @@ def recommend_panel(stage_id: int) -> int:
         db.session.rollback()
         raise
     return run.candidates if run is not None else 0
+
+
+@celery.task(name=RUN_JOB)
+def run_job(job_id: int) -> str:
+    """Run one job (app/jobs): the kinds register themselves when their modules are imported."""
+    from app import jobs
+    from app.selection import result_jobs  # noqa: F401 - results, exports and PDFs
+    from app.market import suggestion_jobs  # noqa: F401 - the marketplace's suggestions
+
+    return jobs.run(job_id)
+
+
+@celery.task(name=SWEEP_STORAGE)
+def sweep_storage() -> dict:
+    """Delete blobs no row names once they are past the grace period (app/blobs/sweep.py)."""
+    from app.blobs import sweep
+    from app.extensions import db
+
+    try:
+        result = sweep.sweep()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result.as_dict()

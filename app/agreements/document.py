@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
@@ -123,10 +122,8 @@ def issue(agreement: Agreement, actor) -> Agreement:
     return agreement
 
 
-def path(agreement: Agreement) -> Path | None:
-    if not agreement.document_key:
-        return None
-    return Path(current_app.config["UPLOAD_DIR"]) / agreement.document_key
+def key(agreement: Agreement) -> str | None:
+    return agreement.document_key or None
 
 
 def filename(agreement: Agreement) -> str:

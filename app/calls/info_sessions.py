@@ -12,10 +12,8 @@ Registration itself is in ``session_seats``.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -54,10 +52,8 @@ def public_sessions_of(call: Call) -> list[InfoSession]:
     return sessions_of(call) if call.phase != CallPhase.DRAFT else []
 
 
-def slides_path(session: InfoSession) -> Path | None:
-    if not session.slides_storage_key:
-        return None
-    return Path(current_app.config["UPLOAD_DIR"]) / session.slides_storage_key
+def slides_key(session: InfoSession) -> str | None:
+    return session.slides_storage_key or None
 
 
 # --- creating and editing --------------------------------------------------------------------

@@ -13,6 +13,8 @@ from app.models.calls import CallPhase, CallStatus
 from app import audit
 from app.calls import call_sections
 from app.core.errors import CallsError
+from app.models.webhooks import WebhookEvent
+from app.notifications import webhooks
 
 
 class LifecycleError(CallsError):
@@ -44,6 +46,7 @@ def publish(call: Call, actor) -> None:
         raise LifecycleError(form_problem)
     call.phase = CallPhase.PUBLISHED
     audit.record(actor, "call.published", call, opens_at=call.opens_at.isoformat(), closes_at=call.closes_at.isoformat())
+    webhooks.announce(call, WebhookEvent.CALL_PUBLISHED)
 
 
 def start_review(call: Call, actor) -> None:

@@ -10,15 +10,8 @@ from __future__ import annotations
 import io
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from xml.sax.saxutils import escape
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "NanumGothic"
@@ -28,19 +21,39 @@ _lock = threading.Lock()
 _registered = False
 
 
+def _rl() -> SimpleNamespace:
+    """ReportLab's names, imported on the first document: a process that never typesets one
+    (most web requests) does not carry its ~7 MB."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    return SimpleNamespace(colors=colors, A4=A4, ParagraphStyle=ParagraphStyle, mm=mm, pdfmetrics=pdfmetrics,
+                           TTFont=TTFont, Paragraph=Paragraph, SimpleDocTemplate=SimpleDocTemplate, Spacer=Spacer,
+                           Table=Table, TableStyle=TableStyle)
+
+
 def register_fonts() -> None:
     """Register the Korean fonts with ReportLab, once."""
     global _registered
     with _lock:
         if _registered:
             return
+        rl = _rl()
+        pdfmetrics, TTFont = rl.pdfmetrics, rl.TTFont
         pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "NanumGothic.ttf")))
         pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "NanumGothicBold.ttf")))
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
         _registered = True
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def _styles() -> dict:
+    rl = _rl()
+    ParagraphStyle, mm = rl.ParagraphStyle, rl.mm
     # Korean wraps between any two syllables; wordWrap="CJK" lets a long line break there.
     body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=15, wordWrap="CJK")
     return {
@@ -68,15 +81,16 @@ class KoreanDocument:
         self.subject = subject
         self.author = author
         self.styles = _styles()
-        self.flow: list = [Paragraph(_text(title), self.styles["title"])]
+        self.rl = _rl()
+        self.flow: list = [self.rl.Paragraph(_text(title), self.styles["title"])]
 
     def heading(self, text: str) -> "KoreanDocument":
-        self.flow.append(Paragraph(_text(text), self.styles["heading"]))
+        self.flow.append(self.rl.Paragraph(_text(text), self.styles["heading"]))
         return self
 
     def paragraph(self, text: str) -> "KoreanDocument":
-        self.flow.append(Paragraph(_text(text), self.styles["body"]))
-        self.flow.append(Spacer(1, 1.5 * mm))
+        self.flow.append(self.rl.Paragraph(_text(text), self.styles["body"]))
+        self.flow.append(self.rl.Spacer(1, 1.5 * self.rl.mm))
         return self
 
     def table(self, rows: list[list], *, header: bool = True, widths: list[float] | None = None) -> "KoreanDocument":
@@ -84,7 +98,9 @@ class KoreanDocument:
         fractions of the text width."""
         if not rows:
             return self
-        usable = A4[0] - 40 * mm
+        rl = self.rl
+        Paragraph, Table, TableStyle, Spacer, colors, mm = rl.Paragraph, rl.Table, rl.TableStyle, rl.Spacer, rl.colors, rl.mm
+        usable = rl.A4[0] - 40 * mm
         cells = [[Paragraph(_text(v), self.styles["cell_head" if header and i == 0 else "cell"]) for v in row]
                  for i, row in enumerate(rows)]
         col_widths = [usable * w for w in widths] if widths else None
@@ -99,7 +115,8 @@ class KoreanDocument:
 
     def render(self) -> bytes:
         out = io.BytesIO()
-        doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
+        A4, mm = self.rl.A4, self.rl.mm
+        doc = self.rl.SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
                                 bottomMargin=20 * mm, title=self.title, subject=self.subject, author=self.author,
                                 invariant=1)
         doc.build(self.flow, onFirstPage=self._page_number, onLaterPages=self._page_number)
@@ -109,5 +126,6 @@ class KoreanDocument:
     def _page_number(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 8)
-        canvas.drawCentredString(A4[0] / 2, 10 * mm, f"- {doc.page} -")
+        rl = _rl()
+        canvas.drawCentredString(rl.A4[0] / 2, 10 * rl.mm, f"- {doc.page} -")
         canvas.restoreState()

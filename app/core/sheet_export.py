@@ -8,10 +8,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl (~20 MB with numpy) is imported when a workbook is made, not by every process
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,6 +21,21 @@ def safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def new_workbook() -> "Workbook":
+    from openpyxl import Workbook
+
+    return Workbook()
+
+
+def column_letter(n: int) -> str:
+    """A spreadsheet's column name: 1 → A, 27 → AA."""
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def won_format(header: str) -> str | None:
@@ -35,7 +51,7 @@ def write_sheet(ws: Worksheet, title: str, headers: Sequence[str], rows: Sequenc
     for row in rows:
         ws.append([safe(v) for v in row])
     for i, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(header)) * 2 + 2))
+        ws.column_dimensions[column_letter(i)].width = max(10, min(40, len(str(header)) * 2 + 2))
         fmt = number_format(str(header))
         if fmt:
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
@@ -55,7 +71,7 @@ def save(wb: Workbook) -> bytes:
 
 
 def to_xlsx(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     write_sheet(wb.active, title, headers, rows)
     return save(wb)
 

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Callable
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+
+from app.core.sheet_export import column_letter
 
 MAX_COLUMNS = 40
 
@@ -40,6 +40,8 @@ def read_table(data: bytes, headers: dict[str, str], required: set[str], max_row
                error: Callable[[list[Problem]], Exception]) -> tuple[list[tuple[int, dict]], dict[str, str]]:
     """(line, {key: text}) for every non-empty row, and {key: "header (X열)"}; ``headers`` maps a
     header to its key. Raises ``error(problems)`` for a file that cannot be read as a table."""
+    from openpyxl import load_workbook  # on first upload only: most processes never read a workbook
+
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
@@ -66,9 +68,9 @@ def read_table(data: bytes, headers: dict[str, str], required: set[str], max_row
             continue
         key = headers.get(name)
         if key is None:
-            problems.append(Problem(1, f"{name} ({get_column_letter(i + 1)}열)", _l("알 수 없는 열입니다. 양식의 열 이름을 쓰십시오.")))
+            problems.append(Problem(1, f"{name} ({column_letter(i + 1)}열)", _l("알 수 없는 열입니다. 양식의 열 이름을 쓰십시오.")))
         elif key in where:
-            problems.append(Problem(1, f"{name} ({get_column_letter(i + 1)}열)", _l("같은 이름의 열이 두 번 있습니다.")))
+            problems.append(Problem(1, f"{name} ({column_letter(i + 1)}열)", _l("같은 이름의 열이 두 번 있습니다.")))
         else:
             where[key] = i
     names = {key: name for name, key in headers.items()}
@@ -78,5 +80,5 @@ def read_table(data: bytes, headers: dict[str, str], required: set[str], max_row
     if not body:
         raise error([Problem(2, "", _l("가져올 행이 없습니다."))])
     rows = [(n, {key: cell_text(r[i]) if i < len(r) else "" for key, i in where.items()}) for n, r in body]
-    letters = {key: f"{names[key]} ({get_column_letter(i + 1)}열)" for key, i in where.items()}
+    letters = {key: f"{names[key]} ({column_letter(i + 1)}열)" for key, i in where.items()}
     return rows, letters

@@ -13,6 +13,9 @@ DELIVER_OUTBOX = "gongmo.deliver_outbox"
 SWEEP_OUTBOX = "gongmo.sweep_outbox"
 RUN_DEADLINES = "gongmo.run_deadlines"
 RECOMMEND_PANEL = "gongmo.recommend_panel"
+DELIVER_WEBHOOK = "gongmo.deliver_webhook"
+RUN_JOB = "gongmo.run_job"
+SWEEP_STORAGE = "gongmo.sweep_storage"
 
 # A web request that publishes while Redis is down must fail within about a second
 # (the outbox row is safe; the sweep sends it later) rather than hang on retries.
@@ -59,6 +62,11 @@ class TaskQueue:
 
     def send(self, name: str, *args, **options) -> None:
         """Queue task ``name``; raises when the broker cannot be reached (callers keep a fallback)."""
+        from app.core import logs
+
+        request_id = logs.current_request_id()
+        if request_id:  # the task logs under the id of the request that queued it
+            options["headers"] = {**options.get("headers", {}), logs.TASK_HEADER: request_id}
         self.client.send_task(name, args=args, **options)
 
 

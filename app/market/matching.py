@@ -22,11 +22,21 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy itself is imported by the code that ranks: a web process never does
+    import numpy as np
 
 from app.core import reference
 from app.matching import Pool, tokenise
+
+
+def _np():
+    """numpy, imported on first use (the web process reads stored rankings and never loads it)."""
+    import numpy
+
+    return numpy
+
 
 COMPLEX_BOOST = 0.4
 REGION_BOOST = 0.3
@@ -131,15 +141,15 @@ class Matcher:
         for i, key in enumerate(self.pool.keys):
             for name in getattr(self.profiles[key], kind):
                 holders.setdefault(name, []).append(i)
-        return {name: np.array(ix, dtype=np.int64) for name, ix in holders.items()}
+        return {name: _np().array(ix, dtype=_np().int64) for name, ix in holders.items()}
 
     def _boost(self, query: Profile) -> np.ndarray | None:
         if not self.boosts:
             return None
-        boost = np.zeros(len(self.pool.keys), dtype=np.float64)
+        boost = _np().zeros(len(self.pool.keys), dtype=_np().float64)
         for kind, weight in (("complexes", COMPLEX_BOOST), ("regions", REGION_BOOST),
                              ("industries", INDUSTRY_BOOST)):
-            hit = np.zeros(len(self.pool.keys), dtype=bool)
+            hit = _np().zeros(len(self.pool.keys), dtype=bool)
             for name in getattr(query, kind):
                 index = self._holders[kind].get(name)
                 if index is not None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from app import audit
@@ -162,7 +161,7 @@ def import_file(data: bytes, alliance: Alliance, actor, filename: str = "") -> S
 
 
 def template_xlsx() -> bytes:
-    wb = Workbook()
+    wb = sheet_export.new_workbook()
     ws = wb.active
     ws.title = "수요조사"
     ws.append([h for h, _k, _r, _n in COLUMNS])
@@ -177,7 +176,7 @@ def template_xlsx() -> bytes:
 
 def tasks_xlsx(tasks: list[TaskCandidate]) -> bytes:
     """One row per task candidate, and one row per need or supplier attached to it."""
-    wb = Workbook()
+    wb = sheet_export.new_workbook()
     ws = wb.active
     ws.title = "과제 후보"
     ws.append(["번호", "연구회", "과제 후보", "상태", "요약", "수요 수", "공급기업 수"])

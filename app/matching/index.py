@@ -16,11 +16,21 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy itself is imported by the code that ranks: a web process never does
+    import numpy as np
 
 from app.matching.explain import top_terms
 from app.matching.tokens import nouns, nouns_many
+
+
+def _np():
+    """numpy, imported on first use (the web process reads stored rankings and never loads it)."""
+    import numpy
+
+    return numpy
+
 
 K1 = 1.2
 B = 0.75
@@ -106,7 +116,7 @@ class Pool:
                     counts[term] += weight
             per_doc.append(counts)
 
-        lengths = np.array([sum(c.values()) for c in per_doc], dtype=np.float64)
+        lengths = _np().array([sum(c.values()) for c in per_doc], dtype=_np().float64)
         average = float(lengths.mean()) if len(keys) and lengths.mean() > 0 else 1.0
         norm = k1 * (1 - b + b * lengths / average)
         holders: dict[str, list[int]] = {}
@@ -117,8 +127,8 @@ class Pool:
         postings = {}
         for term, docs in holders.items():
             idf = math.log(1 + (total - len(docs) + 0.5) / (len(docs) + 0.5))
-            index = np.array(docs, dtype=np.int64)
-            tf = np.array([per_doc[i][term] for i in docs], dtype=np.float64)
+            index = _np().array(docs, dtype=_np().int64)
+            tf = _np().array([per_doc[i][term] for i in docs], dtype=_np().float64)
             postings[term] = (index, idf * tf * (k1 + 1) / (tf + norm[index]))
         return cls(keys, postings)
 
@@ -144,7 +154,7 @@ class Pool:
         terms = [t for t in dict.fromkeys(terms) if t in self._postings]
         if top <= 0 or not terms:
             return []
-        scores = np.zeros(len(self.keys), dtype=np.float64)
+        scores = _np().zeros(len(self.keys), dtype=_np().float64)
         for term in terms:
             index, contribution = self._postings[term]
             scores[index] += contribution  # a term's documents are distinct: no lost updates
@@ -152,12 +162,12 @@ class Pool:
             scores *= 1.0 + boost
         excluded = [self._position[k] for k in exclude if k in self._position]
         scores[excluded] = 0.0
-        candidates = np.flatnonzero(scores > 0)
+        candidates = _np().flatnonzero(scores > 0)
         if len(candidates) > top:
             # argpartition narrows to the best ``top`` before the exact, stable sort.
-            cut = candidates[np.argpartition(-scores[candidates], top - 1)[:top]]
+            cut = candidates[_np().argpartition(-scores[candidates], top - 1)[:top]]
             threshold = scores[cut].min()
-            candidates = np.flatnonzero(scores >= threshold)
+            candidates = _np().flatnonzero(scores >= threshold)
         best = heapq.nsmallest(top, candidates.tolist(), key=lambda i: (-scores[i], i))
         relevance = [float(scores[i]) for i in best]  # float ok: BM25 relevance, neither money nor points
         return [Match(self.keys[i], r, self._explain(i, terms)) for i, r in zip(best, relevance)]
@@ -170,7 +180,7 @@ class Pool:
         contributions = {}
         for term in terms:
             index, contribution = self._postings[term]
-            at = np.searchsorted(index, doc)
+            at = _np().searchsorted(index, doc)
             if at < len(index) and index[at] == doc:
                 contributions[term] = float(contribution[at])
         return top_terms(contributions)

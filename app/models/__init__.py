@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 from app.models.agreements import Agreement, AgreementSignature, PlanRevision
+from app.models.api import ApiToken
 from app.models.amendments import CallAmendment
 from app.models.audit import AuditEntry
 from app.models.calls import (
@@ -14,6 +15,7 @@ from app.models.decisions import (
 )
 from app.models.honoraria import HonorariumAttendance, HonorariumBatch, HonorariumPayment, HonorariumRate
 from app.models.info_sessions import InfoSession, InfoSessionRegistration
+from app.models.jobs import Job, SuggestionList
 from app.models.marketplace import (
     Alliance, AllianceMember, Capability, GroupMember, Message, MessageThread, Need, ResearchGroup, TaskCandidate,
     TaskNeed, TaskSupplier,
@@ -36,11 +38,12 @@ from app.models.qa import CallFollow, CallQuestion, FaqEntry
 from app.models.review import Challenge, ReviewAssignment, ReviewerPoolEntry, ReviewSheet
 from app.models.sessions import LoginThrottle, UserSession
 from app.models.stages import EvaluationStage, StageResult
+from app.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "Alliance", "AllianceMember", "Capability", "GroupMember", "Message", "MessageThread", "Need", "ResearchGroup",
     "TaskCandidate", "TaskNeed", "TaskSupplier",
-    "Agreement", "AgreementSignature", "PlanRevision",
+    "Agreement", "AgreementSignature", "PlanRevision", "ApiToken",
     "BudgetExecution", "Inspection", "InspectionAction", "KpiActual", "PlanChange", "Project", "ProjectBudgetLine",
     "ProjectKpi", "ProjectPoc", "Report", "ReportFile", "ReportVersion",
     "EvaluationStage", "StageResult",
@@ -56,5 +59,7 @@ __all__ = [
     "PanelInvitation", "Recommendation", "RecommendationRun", "Recruitment",
     "HonorariumAttendance", "HonorariumBatch", "HonorariumPayment", "HonorariumRate",
     "InfoSession", "InfoSessionRegistration",
+    "Job", "SuggestionList",
     "ExpertiseCode", "ReviewerExpertise", "ReviewerProfile", "ReviewerRecord", "ReviewerRelative", "Sanction",
+    "Webhook", "WebhookDelivery",
 ]

@@ -67,7 +67,7 @@ class CommitteeMeeting(db.Model):
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # The minutes (회의록), generated on closing: a PDF blob kept under UPLOAD_DIR by its sha256.
+    # The minutes (회의록), generated on closing: a PDF blob kept in the storage by its sha256.
     minutes_storage_key: Mapped[str | None] = mapped_column(String(100))
     minutes_sha256: Mapped[str | None] = mapped_column(String(64))
     minutes_size: Mapped[int | None] = mapped_column(BigInteger)

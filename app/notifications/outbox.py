@@ -228,7 +228,13 @@ def due_ids(limit: int = 200, at: datetime | None = None) -> list[int]:
     On PostgreSQL, rows another sweep is selecting at this moment are skipped rather
     than waited for; the claim in ``attempt`` is what guarantees a single send anyway.
     """
-    q = select(OutboxMessage.id).where(_due(at or now())).order_by(OutboxMessage.id).limit(limit)
+    return due_rows(OutboxMessage, _due(at or now()), limit)
+
+
+def due_rows(model, condition, limit: int) -> list[int]:
+    """The ids of ``model`` rows meeting ``condition``, oldest first, read in their own session
+    (the outbox's and the webhook deliveries' sweeps)."""
+    q = select(model.id).where(condition).order_by(model.id).limit(limit)
     with Session(db.engine) as s:
         if s.bind.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)

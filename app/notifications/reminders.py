@@ -29,7 +29,8 @@ from app.models.proposals import ProposalStatus
 from app.models.review import ACTIVE_COI, ReviewAssignment, ReviewSheet, SheetStatus
 from app import audit
 from app.core import clock
-from app.notifications import outbox
+from app.models.webhooks import WebhookEvent
+from app.notifications import outbox, webhooks
 from app.notifications.contacts import call_officers, consortium_contacts
 from app.core.links import portal_url
 
@@ -140,6 +141,8 @@ def close_calls(at: datetime) -> int:
         submitted = sum(1 for p in proposals if p.status == ProposalStatus.SUBMITTED)
         # Drafts need no change: every write checks the clock (deadline.ensure_writable).
         audit.record(None, "call.closed", call, submitted=submitted, unsubmitted=len(proposals) - submitted)
+        # Another system is told even after an outage: unlike a mail, it records, it does not read.
+        webhooks.announce(call, WebhookEvent.CALL_CLOSED)
         if at - call.closes_at > CATCH_UP:
             return 1
         for user in call_officers(call):

@@ -10,7 +10,6 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from openpyxl import Workbook
 
 from app.projects.portfolio import Portfolio, rate
 from app.core import sheet_export
@@ -85,7 +84,7 @@ def _sheet(ws, title: str, headers: Sequence[str], rows: Sequence[Sequence[objec
 
 
 def to_xlsx(portfolio: Portfolio) -> bytes:
-    wb = Workbook()
+    wb = sheet_export.new_workbook()
     _sheet(wb.active, "과제", *projects_table(portfolio))
     _sheet(wb.create_sheet(), "성과지표", *kpis_table(portfolio))
     _sheet(wb.create_sheet(), "사업비 집행", *execution_table(portfolio))

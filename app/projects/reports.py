@@ -13,10 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -130,9 +128,8 @@ def budget_rows(report: Report, amounts: dict[tuple[int, str], int] | None = Non
     return rows
 
 
-def file_path(row: ReportFile | dict) -> Path:
-    key = row["storage_key"] if isinstance(row, dict) else row.storage_key
-    return Path(current_app.config["UPLOAD_DIR"]) / key
+def file_key(row: ReportFile | dict) -> str:
+    return row["storage_key"] if isinstance(row, dict) else row.storage_key
 
 
 def draft_state(report: Report) -> dict:

@@ -1,8 +1,9 @@
 """Storing, listing and removing a proposal's attachments.
 
-Files are streamed to disk once, hashed on the way, checked by content, and kept
-under ``UPLOAD_DIR`` by their sha256 (``ab/cd/abcd…``), outside the web root. The
-name the applicant sees is only a label: it never becomes a path.
+Files are streamed to a local spool file once, hashed on the way, checked by content, and
+kept in the storage (app/core/storage.py: ``UPLOAD_DIR`` or an S3 bucket) by their sha256
+(``ab/cd/abcd…``), outside the web root. The name the applicant sees is only a label: it
+never becomes a path or a key.
 
 Blobs are never deleted with their row: a submitted version lists the sha256 of the
 files it was submitted with, and those must stay available to the evaluation.
@@ -14,17 +15,15 @@ import os
 import re
 import tempfile
 import unicodedata
-from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attachment, Proposal
 from app import audit
-from app.core import clock
+from app.core import clock, storage
 from app.core.errors import ProposalsError
 from app.calls import deadline
 from app.proposals import filetypes
@@ -74,8 +73,6 @@ def storage_key(sha256: str) -> str:
     return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
 
-def blob_path(attachment: Attachment) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / attachment.storage_key
 
 
 def kind_choices(call) -> list[tuple[str, str]]:
@@ -107,12 +104,13 @@ def live_keys(proposal: Proposal) -> set[tuple[int, str]]:
 
 
 def keep_blob(tmp: str, sha256: str) -> str:
-    """Move a checked upload to its content-addressed place (once per content); its storage key."""
+    """Store a checked upload under its content-addressed key (once per content); the key.
+
+    Called before the row that names the key is committed, so a committed row never names a
+    blob that is not there; a blob whose row is then rolled back is left to the orphan sweep.
+    """
     key = storage_key(sha256)
-    target = Path(current_app.config["UPLOAD_DIR"]) / key
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, target)
+    storage.get().put_file(key, tmp)
     return key
 
 
@@ -173,12 +171,11 @@ def _too_much_for_proposal(call) -> str:
 
 
 def _spool(stream: BinaryIO, per_file: int, room: int) -> tuple[str, int, str]:
-    """Copy the upload to a temporary file beside the store, hashing as it goes.
+    """Copy the upload to a local temporary file, hashing as it goes.
 
     Stops as soon as a limit is passed, so an oversize file is never read to its end.
     """
-    tmp_dir = Path(current_app.config["UPLOAD_DIR"]) / ".incoming"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp_dir = storage.spool_dir()
     digest = hashlib.sha256()
     size = 0
     fd, tmp = tempfile.mkstemp(dir=tmp_dir)

@@ -1,9 +1,9 @@
 """Keeping an uploaded document that is not one of a proposal's attachments (a 발표평가's slides,
 an objection's evidence).
 
-The same rules as attachments (``attachments.store``): streamed to disk once and hashed on the
-way, refused past ``limit`` without reading on, checked by content (``filetypes``), and kept
-under ``UPLOAD_DIR`` by its sha256. The caller records the returned facts on its own row.
+The same rules as attachments (``attachments.store``): spooled to a local file once and hashed on
+the way, refused past ``limit`` without reading on, checked by content (``filetypes``), and kept
+in the storage (app/core/storage.py) by its sha256. The caller records the returned facts on its own row.
 """
 from __future__ import annotations
 

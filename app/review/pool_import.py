@@ -14,8 +14,6 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
@@ -272,12 +270,12 @@ def import_file(data: bytes, actor, filename: str = "") -> ImportResult:
 
 def template_xlsx() -> bytes:
     """An empty sheet with the header row, a sheet with an example row, and the column notes."""
-    wb = Workbook()
+    wb = sheet_export.new_workbook()
     ws = wb.active
     ws.title = "후보단"
     ws.append([c.header for c in COLUMNS])
     for i, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(i)
+        letter = sheet_export.column_letter(i)
         ws.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
         if column.key in ("brn", "codes", "career"):
             # Text cells: a number cell would drop the leading zero of a code such as 0104.

@@ -9,9 +9,6 @@ pledged no conflict; ``opinions_of`` gives those opinions to the result pages.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -68,10 +65,8 @@ def store_slides(slot: PresentationSlot, actor: User, stored) -> PresentationSlo
     return slot
 
 
-def slides_path(slot: PresentationSlot) -> Path | None:
-    if not slot.slides_storage_key:
-        return None
-    return Path(current_app.config["UPLOAD_DIR"]) / slot.slides_storage_key
+def slides_key(slot: PresentationSlot) -> str | None:
+    return slot.slides_storage_key or None
 
 
 def record_attendance(slot: PresentationSlot, actor: User, value: str) -> PresentationSlot:

@@ -16,11 +16,11 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app.core import clock
+from app.core.storage import Storage
 from app.extensions import db
 from app.models.calls import Call
 from app.models.proposals import Proposal, ProposalStatus, ProposalVersion
@@ -73,8 +73,11 @@ def submitted_file(proposal: Proposal, sha256: str) -> dict | None:
     return next((f for f in files if f.get("sha256") == sha256), None)
 
 
-def blob_path(upload_dir: str | Path, sha256: str) -> Path:
-    return Path(upload_dir) / storage_key(sha256)
+def blob_key(sha256: str) -> str | None:
+    """The storage key of a submitted file, or None for a sum that cannot be one."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        return None
+    return storage_key(sha256)
 
 
 def _safe_name(filename: str) -> str:
@@ -143,21 +146,28 @@ def _zip_time(at: datetime) -> tuple:
     return clock.to_kst(at).timetuple()[:6]
 
 
-def stream(items: list[Entry], upload_dir: str | Path) -> Iterator[bytes]:
-    """The ZIP's bytes, a chunk at a time; the manifest goes last, with what reading found."""
+def stream(items: list[Entry], store: Storage) -> Iterator[bytes]:
+    """The ZIP's bytes, a chunk at a time; the manifest goes last, with what reading found.
+
+    Each member is read from ``store`` as a stream while it is compressed, never whole.
+    """
     sink = _Sink()
     manifest: list[list] = []
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
         for e in items:
-            path = blob_path(upload_dir, e.sha256) if len(e.sha256) == 64 else None
-            if path is None or not path.is_file():
+            key = blob_key(e.sha256)
+            try:
+                src = store.open(key) if key else None
+            except FileNotFoundError:
+                src = None
+            if src is None:
                 log.error("attachment bundle: %s missing (blob %s)", e.path, e.sha256[:12])
                 manifest.append([e.receipt_no, e.version, e.path, e.kind, e.size, e.sha256, "", "missing"])
                 continue
             info = zipfile.ZipInfo(e.path, _zip_time(e.submitted_at))
             info.compress_type = zipfile.ZIP_DEFLATED
             digest = hashlib.sha256()
-            with path.open("rb") as src, zf.open(info, "w", force_zip64=e.size > 2**31) as dest:
+            with src, zf.open(info, "w", force_zip64=e.size > 2**31) as dest:
                 while chunk := src.read(CHUNK):
                     digest.update(chunk)
                     dest.write(chunk)

@@ -4,20 +4,16 @@ Written once, when the meeting closes, from what was recorded: the call, the dat
 the members present and absent, the quorum, each proposed selection with every member's vote
 and the resolution, and who sat out which vote for a conflict of interest. The minutes are an
 official document in Korean whatever the officer's language. The blob is kept under
-``UPLOAD_DIR`` by its SHA-256 like attachments (app/proposals/attachments.py), and the hash is
+the storage (app/core/storage.py) by its SHA-256 like attachments (app/proposals/attachments.py), and the hash is
 recorded on the meeting so a copy can be checked against it.
 """
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
-from app.core import clock
+from app.core import clock, storage
 from app.core.pdf import KoreanDocument
 from app.extensions import db
 from app.models import Call, Proposal
@@ -104,27 +100,14 @@ def write(call: Call, meeting: CommitteeMeeting) -> None:
     data = render(call, meeting)
     sha256 = hashlib.sha256(data).hexdigest()
     key = storage_key(sha256)
-    target = Path(current_app.config["UPLOAD_DIR"]) / key
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())  # the meeting row that points at it is committed right after
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+    storage.get().put_bytes(key, data)  # before the meeting row that names it is committed
     meeting.minutes_storage_key = key
     meeting.minutes_sha256 = sha256
     meeting.minutes_size = len(data)
 
 
-def path(meeting: CommitteeMeeting) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / (meeting.minutes_storage_key or "")
+def key(meeting: CommitteeMeeting) -> str | None:
+    return meeting.minutes_storage_key or None
 
 
 def filename(call: Call, meeting: CommitteeMeeting) -> str:

@@ -10,6 +10,8 @@ from app.core import clock
 from app.extensions import db
 from app.models import Call, CallOutcome, Result
 from app.models.calls import CallPhase
+from app.models.webhooks import WebhookEvent
+from app.notifications import webhooks
 from app.selection import committee, readiness, results
 
 
@@ -53,6 +55,7 @@ def announce(call: Call, actor) -> None:
     outcome.announced_by_id = actor.id
     audit.record(actor, "call.announced", call)
     results.notify_announcement(call)
+    webhooks.announce(call, WebhookEvent.RESULTS_ANNOUNCED)
 
 
 STEPS = {"decide": decide, "announce": announce}

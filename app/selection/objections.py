@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -217,5 +215,5 @@ def _store_evidence(objection: Objection, actor, stream: BinaryIO, filename: str
     return evidence
 
 
-def evidence_path(evidence: ObjectionEvidence) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / evidence.storage_key
+def evidence_key(evidence: ObjectionEvidence) -> str:
+    return evidence.storage_key

@@ -49,6 +49,24 @@ def may_override(call: Call) -> bool:
     return call.phase in (CallPhase.IN_REVIEW, CallPhase.DECIDED)
 
 
+def check_computable(call: Call, *, acknowledge_short: bool = False) -> None:
+    """``compute``'s refusals, from the counted sheets of the database, before a job is started."""
+    if not may_compute(call):
+        raise ResultsError(_("평가 중인 공모에서만 결과를 산출할 수 있습니다."))
+    _refuse_unready(readiness.check(call), acknowledge_short)
+
+
+def _refuse_unready(ready: readiness.Readiness, acknowledge_short: bool) -> None:
+    if ready.missing:
+        raise ResultsError(_("제출되지 않은 평가표가 있어 결과를 산출할 수 없습니다. 제출을 기다리거나 사유를 적어 "
+                             "제외하십시오: %(list)s", list=", ".join(f"{m.receipt_no} {m.reviewer} ({m.status_label})"
+                                                               for m in ready.missing)))
+    if ready.short and not acknowledge_short:
+        raise ResultsError(_("평가위원 수가 부족한 신청서가 있습니다. 확인하고 산출하려면 확인란을 선택하십시오: %(list)s",
+                             list=", ".join(f"{p.receipt_no} ({p.counted}/{p.size})" for p in ready.short)),
+                           field="acknowledge_short")
+
+
 def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None, *,
             acknowledge_short: bool = False) -> list[Result] | list[StageResult]:
     """Run the engine for the call's current stage and store its results.
@@ -66,14 +84,7 @@ def compute(call: Call, actor, sheets: Iterable[SheetData] | None = None, *,
     stage = stage_scope.current_stage(call)
     sheets = list(submitted_sheets(call, stage) if sheets is None else sheets)
     ready = readiness.check(call, Counter(s.proposal_id for s in sheets), stage)
-    if ready.missing:
-        raise ResultsError(_("제출되지 않은 평가표가 있어 결과를 산출할 수 없습니다. 제출을 기다리거나 사유를 적어 "
-                             "제외하십시오: %(list)s", list=", ".join(f"{m.receipt_no} {m.reviewer} ({m.status_label})"
-                                                               for m in ready.missing)))
-    if ready.short and not acknowledge_short:
-        raise ResultsError(_("평가위원 수가 부족한 신청서가 있습니다. 확인하고 산출하려면 확인란을 선택하십시오: %(list)s",
-                             list=", ".join(f"{p.receipt_no} ({p.counted}/{p.size})" for p in ready.short)),
-                           field="acknowledge_short")
+    _refuse_unready(ready, acknowledge_short)
     # Judge what was submitted: drafts typed after the last submission do not count.
     try:
         run = engine_run.run(call, stage, sheets)

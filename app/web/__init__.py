@@ -50,6 +50,8 @@ VIEW_MODULES = (
     "app.web.market.messages", "app.web.market.kickoff",
     "app.web.call_qa", "app.web.officer_qa",
     "app.web.call_sessions", "app.web.officer_sessions",
+    "app.web.officer_api_tokens",
+    "app.web.officer_webhooks",
 )
 
 
@@ -82,10 +84,17 @@ def register_web(app: Flask) -> None:
     from app.web.agreements import bp as agreements_bp
     from app.web.projects import bp as projects_bp
     from app.web.market import bp as market_bp
+    from app.web.jobs import bp as jobs_bp
 
     for bp in (main_bp, auth_bp, calls_bp, proposals_bp, review_bp, officer_bp, admin_bp, finance_bp,
-               agreements_bp, projects_bp, market_bp):
+               agreements_bp, projects_bp, market_bp, jobs_bp):
         app.register_blueprint(bp)
+    from app.web import health
+
+    health.init_app(app)
+    from app.web.api import init_api
+
+    init_api(app)  # the read API (/api/v1/) and its OpenAPI document
 
     # Korean readers read 억원 and 원; English readers KRW with thousands separators.
     app.jinja_env.filters["won"] = money.won_for_reader
@@ -182,6 +191,10 @@ def _signed_in() -> bool:
 
 def _error_page(code: int):
     def handler(error):
+        if request.path.startswith("/api/"):  # an unknown API address or method: problem+json, not a page
+            from app.web.api import problems
+
+            return problems.from_exception(error)
         if code == 500:
             db.session.rollback()
         messages = {

@@ -74,7 +74,7 @@ def info_session_withdraw(code: str, info_session_id: int):
 @bp.route("/calls/<code>/sessions/<int:info_session_id>/slides")
 def info_session_slides(code: str, info_session_id: int):
     session = loaders.info_session(code, info_session_id)
-    path = info_sessions.slides_path(session)
-    if path is None:
+    key = info_sessions.slides_key(session)
+    if key is None:
         abort(404)
-    return send_document(path, session.slides_filename, session.slides_type, f"slides of info session {session.id}")
+    return send_document(key, session.slides_filename, session.slides_type, f"slides of info session {session.id}")

@@ -22,7 +22,7 @@ from app.review import honorarium_export, stage_scope
 from app.review import honorarium_service as service
 from app.core.sheet_export import to_xlsx
 from app.web import flow, loaders
-from app.web.documents import send_document
+from app.web.documents import send_local_file
 from forms.honoraria import CloseForm
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -81,7 +81,7 @@ def batch_xlsx(call_id: int):
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(body)
-        # send_document opens the file before we unlink it, so the response still reads it whole.
-        return send_document(path, f"{call.code}-honoraria.xlsx", "xlsx", f"honoraria of call {call.id}")
+        # send_local_file opens the file before we unlink it, so the response still reads it whole.
+        return send_local_file(path, f"{call.code}-honoraria.xlsx", "xlsx")
     finally:
         path.unlink(missing_ok=True)

@@ -35,6 +35,7 @@ from app.models import (
 from app.accounts import membership
 from app.models.agreements import Agreement
 from app.models.info_sessions import InfoSession
+from app.models.jobs import Job
 from app.models.marketplace import Alliance, Capability, MessageThread, Need, ResearchGroup, TaskCandidate
 from app.models.presentation import PresentationSlot
 from app.models.projects import Inspection, InspectionAction, PlanChange, Project, Report
@@ -330,3 +331,11 @@ def info_session_for_officer(info_session_id: int):
     """A session on the officer pages of its call."""
     return _visible(db.session.get(InfoSession, info_session_id),
                     lambda s: access.can_run_info_sessions(current_user, s.call))
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+def job_for_owner(job_id: int):
+    """A background job (app/jobs), for the person who started it only."""
+    return _visible(db.session.get(Job, job_id),
+                    lambda j: current_user.is_authenticated and j.owner_id == current_user.id)

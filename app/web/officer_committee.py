@@ -150,5 +150,5 @@ def committee_minutes_download(call_id: int, number: int):
     meeting = committee.meeting_of(call, number)
     if meeting is None or not meeting.minutes_storage_key:
         abort(404)
-    return send_document(committee_minutes.path(meeting), committee_minutes.filename(call, meeting), "pdf",
+    return send_document(committee_minutes.key(meeting), committee_minutes.filename(call, meeting), "pdf",
                          f"committee minutes {meeting.id}")

@@ -122,7 +122,7 @@ def presentation_attendance(slot_id: int):
 @login_required
 def presentation_slides(slot_id: int):
     slot = loaders.slot_for_officer(slot_id)
-    path = presentation_day.slides_path(slot)
-    if path is None:
+    key = presentation_day.slides_key(slot)
+    if key is None:
         abort(404)
-    return send_document(path, slot.slides_filename, slot.slides_type, f"slides of slot {slot.id}")
+    return send_document(key, slot.slides_filename, slot.slides_type, f"slides of slot {slot.id}")

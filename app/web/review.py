@@ -8,15 +8,14 @@ here names another reviewer.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.models.review import CoiStatus
 from app.proposals import snapshot
+from app.proposals.attachments import storage_key
 from app.review import conflicts, review_sheets, reviewers
 from app.review import review_access as policy
 from app.access import require, require_role
@@ -102,8 +101,7 @@ def attachment(assignment_id: int, sha256: str):
         abort(404)
     # Blobs are kept by content hash (app/proposals/attachments.py), so a submitted version's
     # files stay readable whatever happened to the live attachment rows.
-    path = Path(current_app.config["UPLOAD_DIR"]) / sha256[:2] / sha256[2:4] / sha256
-    return send_document(path, item.get("filename") or "attachment", None, f"submitted file {sha256[:12]}")
+    return send_document(storage_key(sha256), item.get("filename") or "attachment", None, f"submitted file {sha256[:12]}")
 
 
 @bp.route("/a/<int:assignment_id>/sheet", methods=["GET", "POST"])

@@ -295,7 +295,8 @@ def test_production_configuration_marks_the_session_cookie_secure(app, database_
 
     prod = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY="p" * 40,
                       SERVER_NAME="gongmo.test", UPLOAD_DIR=str(instance_dir / "uploads"),
-                      MAIL_DIR=str(instance_dir / "mail"), RATELIMIT_ENABLED=False)
+                      MAIL_DIR=str(instance_dir / "mail"), RATELIMIT_ENABLED=False,
+                      LOG_FORMAT="text")  # production's JSON lines would stay on the test process's root logger
     user = UserFactory()
     db.session.commit()
     try:

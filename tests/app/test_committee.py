@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.calls import lifecycle
 from app.calls.lifecycle import LifecycleError
-from app.core import clock
+from app.core import clock, storage
 from app.demo import ax2025
 from app.extensions import db
 from app.models import AuditEntry, Call, CommitteeMeeting
@@ -185,7 +185,7 @@ def test_a_conflicted_member_does_not_vote_on_that_proposal_and_is_not_counted(s
     db.session.commit()
     resolution = next(r for r in meeting.resolutions if r.proposal_id == second.id)
     assert (resolution.approved, resolution.voters, resolution.conflicted) == (True, 3, 1)
-    text = pdf_text(committee_minutes.path(meeting).read_bytes())
+    text = pdf_text(storage.get().open(committee_minutes.key(meeting)).read())
     assert "위원5 위원은" in text and "한빛대학교" in text and "표결에 참여하지 않았고" in text
 
 
@@ -218,7 +218,7 @@ def test_closing_writes_korean_minutes_whose_recorded_sha256_matches_the_file(se
     committee_meetings.close_meeting(call, officer)
     db.session.commit()
 
-    data = committee_minutes.path(meeting).read_bytes()
+    data = storage.get().open(committee_minutes.key(meeting)).read()
     assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == meeting.minutes_sha256
     assert meeting.minutes_size == len(data)
     assert re.search(rb"/BaseFont /[A-Z]{6}\+NanumGothic", data) and b"/FontFile2" in data  # embedded subset

@@ -113,7 +113,7 @@ def test_the_demo_call_is_walked_through_every_stage_and_an_upheld_objection(app
     assert all(set(r.breakdown["stage_totals"]) == {"written", "presentation"} for r in ranking)
     page = visible_text(client.get(f"{base}/results").get_data(as_text=True))
     assert "서면평가" in page and "발표평가" in page
-    export = client.get(f"{base}/exports/ranking.csv").get_data(as_text=True).lstrip("\ufeff")
+    export = client.post(f"{base}/exports/ranking.csv", follow_redirects=True).get_data(as_text=True).lstrip("\ufeff")
     header = export.splitlines()[0]
     assert "서면평가 점수" in header and "발표평가 점수" in header
 

@@ -191,7 +191,7 @@ def test_an_upheld_objection_is_re_evaluated_and_changes_the_selection(round_, c
                                                             Notification.kind == "result_changed"))
 
     # Every page and the export say the same.
-    export = client.get(f"/officer/calls/{call.id}/exports/ranking.csv").get_data(as_text=True).lstrip("\ufeff")
+    export = client.post(f"/officer/calls/{call.id}/exports/ranking.csv", follow_redirects=True).get_data(as_text=True).lstrip("\ufeff")
     final = {row["접수번호"]: row["최종 선정"] for row in csv.DictReader(io.StringIO(export))}
     assert final == {low.receipt_no: "선정", top.receipt_no: "미선정"}
     detail = visible_text(client.get(f"/officer/results/{rows[top.id].id}").get_data(as_text=True))

@@ -35,7 +35,7 @@ def _ranked_call(n=2):
 
 
 @pytest.mark.parametrize("path", ["/officer/calls/{id}", "/officer/calls/{id}/screening", "/officer/calls/{id}/results",
-                                  "/officer/calls/{id}/rubric", "/officer/calls/{id}/exports/ranking.xlsx",
+                                  "/officer/calls/{id}/rubric", "/officer/calls/{id}/exports",
                                   "/officer/calls/{id}/objections", "/officer/calls/{id}/edit"])
 def test_only_the_calls_own_officers_reach_its_pages(app, client, login, path):
     call = closed_call()
@@ -176,23 +176,23 @@ def test_ranking_page_query_count_does_not_grow_from_3_to_30_proposals(app, clie
 def test_exports_have_korean_headers_and_numbers_as_numbers(app, client, login):
     call, officer, (a, b) = _ranked_call()
     login(officer)
-    wb = load_workbook(io.BytesIO(client.get(f"/officer/calls/{call.id}/exports/proposals.xlsx").data))
+    wb = load_workbook(io.BytesIO(client.post(f"/officer/calls/{call.id}/exports/proposals.xlsx", follow_redirects=True).data))
     ws = wb.active
     headers = [c.value for c in ws[1]]
     assert headers[:3] == ["접수번호", "컨소시엄", "주관기관"]
     row = [c.value for c in ws[2]]
     assert row[headers.index("국비(원)")] == 14_000_000_000
-    ranking = load_workbook(io.BytesIO(client.get(f"/officer/calls/{call.id}/exports/ranking.xlsx").data)).active
+    ranking = load_workbook(io.BytesIO(client.post(f"/officer/calls/{call.id}/exports/ranking.xlsx", follow_redirects=True).data)).active
     rh = [c.value for c in ranking[1]]
     first = [c.value for c in ranking[2]]
     assert first[rh.index("순위")] == 1 and isinstance(first[rh.index("총점")], (int, float))
-    resp = client.get(f"/officer/calls/{call.id}/exports/ranking.csv")
+    resp = client.post(f"/officer/calls/{call.id}/exports/ranking.csv", follow_redirects=True)
     assert resp.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
     assert rows[0][0] == "순위" and rows[1][0] == "1"
-    assert client.get(f"/officer/calls/{call.id}/exports/evaluators.xlsx").status_code == 200
-    assert client.get(f"/officer/calls/{call.id}/exports/reviews.csv").status_code == 200
-    assert client.get(f"/officer/calls/{call.id}/exports/nope.csv").status_code == 404
+    assert client.post(f"/officer/calls/{call.id}/exports/evaluators.xlsx", follow_redirects=True).status_code == 200
+    assert client.post(f"/officer/calls/{call.id}/exports/reviews.csv", follow_redirects=True).status_code == 200
+    assert client.post(f"/officer/calls/{call.id}/exports/nope.csv", follow_redirects=True).status_code == 404
 
 
 def test_export_defuses_formula_text(app):

@@ -31,6 +31,7 @@ from app.review import reviewers as reviewer_pool
 from tests.app.builders import complete_proposal, docx_bytes, minimal_pdf, upload
 from tests.app.award_builders import signed_directly
 from tests.app.market_builders import market_world
+from tests.app.job_builders import finished_job
 from tests.market.market_world import world_thread
 from app.projects import reports as project_reports
 from app.models.projects import Inspection, InspectionAction, PlanChange
@@ -187,6 +188,8 @@ def build_world(traveller) -> World:
         "ends_at": traveller_now() + timedelta(days=10, hours=2), "place": "대강당", "online_url": "",
         "capacity": 50, "registration_closes_at": traveller_now() + timedelta(days=9), "description": ""})
     session_seats.register(info_session, owner, owner.organisation.name)
+    # A finished job of X's lead with a file: only X's lead sees its page and downloads it.
+    job = finished_job(owner, b"a,b\r\n1,2\r\n")
     info_sessions.store_slides(info_session, officer, blobs.keep(io.BytesIO(minimal_pdf()), "설명회.pdf", 10**7))
     db.session.commit()
     assert notification is not None and attachment is not None and result is not None
@@ -212,7 +215,9 @@ def build_world(traveller) -> World:
         "notification_id": notification.id, "member_id": invitation.id, "user_id": newcomer.id, "message_id": message.id, "token": token,
         "agreement_id": project.agreement_id, "project_id": project.id, "report_id": report.id,
         "change_id": change.id, "inspection_id": inspection.id, "action_id": inspection.actions[0].id,
-        "report_file_id": report_file_id, "question_id": question.id, "info_session_id": info_session.id, **market,
+        "report_file_id": report_file_id, "question_id": question.id, "info_session_id": info_session.id, "job_id": job.id,
+        "subject_id": px.id,  # the suggestions refreshed: X's draft's members
+        **market,
         "section": "overview", "kind": "proposals", "fmt": "csv", "filename": "css/gongmo.css",
     }
     return world

@@ -15,6 +15,7 @@ Outcomes:
          403 where ROLE_PAGES or SEEN_NOT_THEIRS below say so (a role's page without an object,
          or an action on an object the user sees but may not take)
   bad    400/409/422: the user may act, but an empty form is refused and nothing is saved
+  token  401: the read API's token routes, which no session opens (a bearer token does)
 """
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ from tests.support import sign_in
 #                                              anon   other  owner  pledg  unasg  recus  oofc   offc   admin
 MATRIX: dict[str, dict[str, str]] = {
     "static":                       {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    # Probes for the load balancer: no login, no CSRF, no rate limit, nothing of anyone's.
+    "health.healthz":               {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    "health.readyz":                {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
     "set_locale":                   {"POST": "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
     # --- main ---
     "main.index":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
@@ -92,6 +96,10 @@ MATRIX: dict[str, dict[str, str]] = {
     "projects.portfolio":           {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "projects.portfolio_xlsx":      {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     "projects.portfolio_enara":     {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # The programme's webhooks: its agency's officers and admins; an empty form is refused.
+    "officer.webhooks_page":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    "officer.webhook_add":          {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
+    "officer.webhook_disable":      {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     # --- accounts ---
     "auth.login":                   {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok",
                                      "POST": "bad    bad    bad    bad    bad    bad    bad    bad    bad"},
@@ -217,6 +225,17 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.sanctions_list":       {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
     "officer.sanction_add":         {"POST": "login  deny   deny   deny   deny   deny   bad    bad    bad"},
     "officer.sanction_lift":        {"POST": "login  deny   deny   deny   deny   deny   bad    bad    bad"},
+    # API tokens: an officer manages the own agency's (an admin every agency's); empty forms are refused.
+    "officer.api_tokens":           {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
+    "officer.api_token_issue":      {"POST": "login  deny   deny   deny   deny   deny   bad    bad    bad"},
+    "officer.api_token_revoke":     {"POST": "login  deny   deny   deny   deny   deny   bad    bad    bad"},
+    # --- the read API (/api/v1/): public routes for everyone; the rest only with a bearer token, so a
+    # signed-in session (any persona's) is a 401. tests/app/test_api.py holds the tokens' reach.
+    "api-docs.openapi_json":        {"GET":  "ok     ok     ok     ok     ok     ok     ok     ok     ok"},
+    **{f"api.{name}": {"GET":        "ok     ok     ok     ok     ok     ok     ok     ok     ok"}
+       for name in ("calls", "call", "stages", "amendments", "faq", "results")},
+    **{f"api.{name}": {"GET":        "token  token  token  token  token  token  token  token  token"}
+       for name in ("token", "proposals", "proposal", "screening", "scores", "decisions", "projects")},
     # --- officer console ---
     "officer.index":                {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok"},
     "officer.new_call":             {"GET":  "login  deny   deny   deny   deny   deny   ok     ok     ok",
@@ -302,7 +321,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "officer.faq_move":             {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.faq_remove":           {"POST": "login  deny   deny   deny   deny   deny   deny   bad    bad"},
     "officer.exports_index":        {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
-    "officer.export":               {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # Asking for a file starts a job (done at once without a worker: a redirect to its download).
+    "officer.export":               {"POST": "login  deny   deny   deny   deny   deny   deny   ok     ok"},
+    # A job's page and file: the person who started it only (X's lead's finished export).
+    "jobs.show":                    {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    "jobs.download":                {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny"},
     "officer.audit":                {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
     # 발표평가: the world's call has no presentation stage (its index says so); stage and slot ids name no row.
     "officer.presentation_index":   {"GET":  "login  deny   deny   deny   deny   deny   deny   ok     ok"},
@@ -376,10 +399,13 @@ MATRIX: dict[str, dict[str, str]] = {
     "market.task_start":            {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny",
                                      "POST": "login  deny   bad    deny   deny   deny   deny   deny   deny"},
     "market.proposal_members":      {"GET":  "login  deny   ok     deny   deny   deny   deny   deny   deny"},
+    # Computing X's draft's member suggestions again (a job): X's people only, like the page.
+    "market.suggestions_refresh":   {"POST": "login  deny   ok     deny   deny   deny   deny   deny   deny"},
 }
 
 # URL variables whose value is not simply the world's id of the same name.
 OVERRIDES = {"set_locale": {"code": "en"}, "officer.step_confirm": {"step": "decide"},
+             "market.suggestions_refresh": {"which": "members"},
              "officer.committee_minutes_download": {"number": 1}, "officer.edit_stage_rubric": {"position": 2},
              # No presentation stage or slot in the world: ids that name no row.
              **{e: {"stage_id": 2**31 - 1} for e in ("officer.presentation", "officer.presentation_generate",
@@ -400,6 +426,7 @@ ROLE_PAGES = {
     "review.profile", "review.profile_save", "review.profile_bank",
     "officer.pool", "officer.pool_import_page", "officer.pool_import_upload", "officer.pool_import_template",
     "officer.sanctions_list", "officer.sanction_add", "officer.sanction_lift",
+    "officer.api_tokens", "officer.api_token_issue", "officer.api_token_revoke",
     "review.honoraria_list", "finance.index",
     "market.need_new", "market.capability_new",
     "market.messages",
@@ -463,7 +490,7 @@ def _expectations() -> dict[tuple[str, str], dict[str, str]]:
         for method, row in methods.items():
             codes = row.split()
             assert len(codes) == len(PERSONAS), f"{endpoint} {method}: {len(codes)} outcomes for {len(PERSONAS)} personas"
-            assert set(codes) <= {"ok", "login", "deny", "bad"}, f"{endpoint} {method}: {codes}"
+            assert set(codes) <= {"ok", "login", "deny", "bad", "token"}, f"{endpoint} {method}: {codes}"
             table[(endpoint, method)] = dict(zip(PERSONAS, codes))
             # Nobody proved these addresses: they are anonymous, whatever roles and seats they hold.
             table[(endpoint, method)].update({p: table[(endpoint, method)]["anon"] for p in UNVERIFIED_PERSONAS})
@@ -507,6 +534,8 @@ def _outcome(resp) -> str:
         return "deny"
     if code in (400, 409, 422):
         return "bad"
+    if code == 401:
+        return "token"
     if 300 <= code < 400:
         return "login" if urlsplit(resp.headers.get("Location", "")).path == "/login" else "ok"
     if 200 <= code < 300:

@@ -52,8 +52,8 @@ def show(agreement_id: int):
 @login_required
 def document_download(agreement_id: int):
     agreement = load_agreement(agreement_id)
-    path = document.path(agreement)
-    if path is None:
+    key = document.key(agreement)
+    if key is None:
         flash(_("아직 협약서가 발급되지 않았습니다."), "info")
         return redirect(url_for("agreements.show", agreement_id=agreement.id), 303)
-    return send_document(path, document.filename(agreement), "pdf", f"agreement {agreement.id}")
+    return send_document(key, document.filename(agreement), "pdf", f"agreement {agreement.id}")

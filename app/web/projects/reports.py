@@ -154,7 +154,7 @@ def report_file(project_id: int, report_id: int, report_file_id: int):
     row = db.session.get(ReportFile, report_file_id)
     if row is None or row.report_id != item.id:
         abort(404)
-    return send_document(reports.file_path(row), row.filename, row.detected_type, "report file")
+    return send_document(reports.file_key(row), row.filename, row.detected_type, "report file")
 
 
 def _version(item, number: int) -> ReportVersion:
@@ -183,7 +183,7 @@ def report_version_file(project_id: int, report_id: int, number: int, sha256: st
     facts = report_submission.version_file(_version(item, number), sha256)
     if facts is None:
         abort(404)
-    return send_document(reports.file_path(facts), facts["filename"], facts["detected_type"], "report version file")
+    return send_document(reports.file_key(facts), facts["filename"], facts["detected_type"], "report version file")
 
 
 @bp.context_processor

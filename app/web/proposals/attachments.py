@@ -91,7 +91,7 @@ def too_large(error):
 def attachment_download(proposal_id: int, attachment_id: int):
     proposal = loaders.proposal(proposal_id)
     attachment = loaders.attachment(proposal, attachment_id)
-    return send_document(files.blob_path(attachment), attachment.filename, attachment.detected_type,
+    return send_document(attachment.storage_key, attachment.filename, attachment.detected_type,
                          f"attachment {attachment.id}")
 
 

@@ -86,7 +86,7 @@ def presentation_confirm(proposal_id: int):
 def presentation_slides(proposal_id: int):
     proposal = loaders.proposal_for_member(proposal_id)
     slot = _slot(proposal)
-    path = presentation_day.slides_path(slot) if slot else None
-    if path is None:
+    key = presentation_day.slides_key(slot) if slot else None
+    if key is None:
         abort(404)
-    return send_document(path, slot.slides_filename, slot.slides_type, f"slides of slot {slot.id}")
+    return send_document(key, slot.slides_filename, slot.slides_type, f"slides of slot {slot.id}")

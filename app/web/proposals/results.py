@@ -55,5 +55,5 @@ def result(proposal_id: int):
 @login_required
 def objection_evidence_download(evidence_id: int):
     evidence = objection_evidence(evidence_id)
-    return send_document(objections.evidence_path(evidence), evidence.filename, evidence.detected_type,
+    return send_document(objections.evidence_key(evidence), evidence.filename, evidence.detected_type,
                          f"objection evidence {evidence.id}")

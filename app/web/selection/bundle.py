@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, abort, current_app
+from flask import Response, abort
 from flask_login import current_user, login_required
 
 from app import audit
+from app.core import storage
 from app.extensions import db
 from app.selection import bundle
 from app.web.documents import send_document
@@ -21,7 +22,7 @@ def submitted_file(proposal_id: int, sha256: str):
     item = bundle.submitted_file(proposal, sha256)
     if item is None or len(sha256) != 64:
         abort(404)
-    return send_document(bundle.blob_path(current_app.config["UPLOAD_DIR"], sha256),
+    return send_document(bundle.blob_key(sha256),
                          item.get("filename") or "attachment", item.get("detected_type"),
                          f"submitted file {sha256[:12]}")
 
@@ -36,8 +37,8 @@ def attachments_zip(call_id: int):
                  bytes=sum(e.size for e in items))
     db.session.commit()
     filename = f"{call.code}-attachments.zip"
-    # The generator needs no request context: it is handed the entries and the folder.
-    resp = Response(bundle.stream(items, current_app.config["UPLOAD_DIR"]), mimetype="application/zip")
+    # The generator needs no request context: it is handed the entries and the storage.
+    resp = Response(bundle.stream(items, storage.get()), mimetype="application/zip")
     resp.headers["Content-Disposition"] = f"attachment; filename={filename}; filename*=UTF-8''{quote(filename)}"
     resp.headers["Cache-Control"] = "private, no-store"
     resp.headers["X-Content-Type-Options"] = "nosniff"

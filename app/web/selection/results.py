@@ -11,10 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.web.officer import bp
+from app import jobs
 from app.extensions import db
+from app.models.jobs import JobState
 from app.web.loaders import assignment_for_officer, call_for_officer, result_for_officer
 from app.review import stage_scope
-from app.selection import committee, decisions, outcomes, readiness, results, stage_results
+from app.selection import committee, decisions, outcomes, readiness, result_jobs, results, stage_results
 from app.selection.reasons import reason_text
 from app.web.selection import ranking_cache
 from app.selection.readiness import ReadinessError
@@ -54,6 +56,7 @@ def _ranking_page(call, leave_out_forms=None, status: int = 200):
         may_confirm=stage_results.may_confirm(current) and shown is current,
         kind_label=kind_label, stage_name=lambda name: stage_name(name, _locale()), reason_text=reason_text,
         stale=ready is not None and computed and readiness.is_stale(call, ready, current),
+        computed=computed, job=jobs.latest(current_user, result_jobs.COMPUTE, call.id) if ready else None,
     ), status
 
 
@@ -66,23 +69,29 @@ def ranking(call_id: int):
 @bp.route("/calls/<int:call_id>/results/compute", methods=["POST"])
 @login_required
 def compute_results(call_id: int):
+    """Start the computation as a job (app/selection/result_jobs.py): the engine runs in a worker."""
     call = call_for_officer(call_id)
     form = ComputeForm()
     if not form.validate_on_submit():
         abort(400)
+    acknowledge = bool(form.acknowledge_short.data)
     try:
-        stage = stage_scope.current_stage(call)
-        rows = results.compute(call, current_user, acknowledge_short=bool(form.acknowledge_short.data))
+        results.check_computable(call, acknowledge_short=acknowledge)
+        job = jobs.start(result_jobs.COMPUTE, current_user, {
+            "acknowledge_short": acknowledge, "back": url_for("officer.ranking", call_id=call.id)}, call_id=call.id)
     except ResultsError as exc:
         db.session.rollback()
         flash(exc.message, "error")
+        return redirect(url_for("officer.ranking", call_id=call_id))
+    db.session.commit()
+    job = jobs.hand_over(job)
+    if job.state == JobState.DONE:  # run in this process (no worker): done already
+        flash(job.message, "success")
+    elif job.state == JobState.FAILED:
+        flash(job.error, "error")
     else:
-        db.session.commit()
-        if stage_scope.is_last(stage):
-            flash(_("평가 결과를 산출했습니다 (%(n)s건).", n=len(rows)), "success")
-        else:
-            flash(_("%(stage)s 결과를 산출했습니다 (%(n)s건). 다음 단계 대상을 확인하고 단계를 확정하십시오.",
-                    stage=kind_label(stage.kind), n=len(rows)), "success")
+        flash(_("결과 산출을 시작했습니다. 끝나면 이 페이지에서 결과를 볼 수 있습니다."), "success")
+        return redirect(url_for("jobs.show", job_id=job.id))
     return redirect(url_for("officer.ranking", call_id=call_id))
 
 
