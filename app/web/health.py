@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from enum import StrEnum
 
 from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
@@ -17,6 +18,13 @@ from sqlalchemy import text
 from app.extensions import db, limiter
 
 bp = Blueprint("health", __name__)
+
+
+class Readiness(StrEnum):
+    """What /readyz says of itself and of each thing it checked."""
+
+    OK = "ok"
+    FAILED = "failed"
 TIMEOUT_SECONDS = 2.0
 
 
@@ -83,12 +91,12 @@ def readyz():
         started = time.monotonic()
         try:
             check()
-            report[name] = {"status": "ok", "ms": round((time.monotonic() - started) * 1000, 1)}
+            report[name] = {"status": Readiness.OK, "ms": round((time.monotonic() - started) * 1000, 1)}
         except Exception as exc:  # noqa: BLE001 - whatever broke, the probe names it and says 503
             current_app.logger.warning("readiness check %s failed: %s: %s", name, type(exc).__name__, exc)
-            report[name] = {"status": "failed", "error": type(exc).__name__}
+            report[name] = {"status": Readiness.FAILED, "error": type(exc).__name__}
             failed.append(name)
-    body = {"status": "failed" if failed else "ok", "failed": failed, "checks": report}
+    body = {"status": Readiness.FAILED if failed else Readiness.OK, "failed": failed, "checks": report}
     return jsonify(body), 503 if failed else 200, {"Cache-Control": "no-store"}
 
 
