@@ -100,7 +100,7 @@ def test_rows_written_while_redis_is_down_are_sent_when_it_returns_without_beat(
     worker = workers("reconnect")
     # Its start-up sweeps (now and one lease later) are done: whatever is sent next, the
     # reconnect sent.
-    wait_until(lambda: len(SWEPT.findall(worker.output())) >= 2, 15, "no start-up sweeps", worker.output)
+    wait_until(lambda: len(SWEPT.findall(worker.output())) >= 2, 30, "no start-up sweeps", worker.output)
     kill_redis(redis_server)
     for i in range(3):
         queue(f"during-outage:{i}", f"u{i}@tp.kr")  # the hand-over fails fast; the rows wait
