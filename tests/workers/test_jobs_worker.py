@@ -33,7 +33,10 @@ def wait_finished(job_id: int, timeout: float = 60.0) -> Job:
     raise AssertionError(f"job {job_id} not finished within {timeout}s")
 
 
-def test_an_export_is_built_by_the_worker_and_downloaded_by_its_owner(live_app, worker):
+def test_an_export_is_built_by_the_worker_and_downloaded_by_its_owner(live_app, workers):
+    # Its own worker, stopped when the test ends: the shared one, started this early, would take
+    # the start-up sweeps that tests/workers/test_worker_faults.py waits to see in its own workers.
+    workers("jobs")
     call = closed_call()
     officer = officer_for(call)
     db.session.commit()
@@ -53,7 +56,8 @@ def test_an_export_is_built_by_the_worker_and_downloaded_by_its_owner(live_app, 
     assert got.status_code == 200 and got.data[:2] == b"PK"  # an XLSX is a ZIP
 
 
-def test_a_refusal_in_the_worker_is_recorded_with_its_message(live_app, worker):
+def test_a_refusal_in_the_worker_is_recorded_with_its_message(live_app, workers):
+    workers("jobs")
     call = closed_call()
     officer = officer_for(call)
     db.session.commit()
