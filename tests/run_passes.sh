@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make test`'s pytest part: three processes side by side, so both cores work the whole time.
 #
-#   PostgreSQL, part 1: the security and worker tests        (log: test-output/postgresql-1.log)
+#   PostgreSQL, part 1: the security and worker tests, and the application tests of the parts
+#           beside the database (storage, API, webhooks, probes, jobs; $ONCE below)
+#                                                            (log: test-output/postgresql-1.log)
 #   PostgreSQL, part 2: everything else, printed as it runs
 #   SQLite: the application and marketplace tests again, on the database `make run` uses
 #           (not the PostgreSQL-only lock tests; browser, security, worker and pure scoring
@@ -17,15 +19,25 @@ PY=${PY:-.venv/bin/python}
 TMP=${TMPDIR:-/tmp}
 mkdir -p test-output
 
-$PY -m pytest --db=postgresql tests/security tests/workers -q --basetemp="$TMP/gongmo-pytest-pg1" "$@" \
+# Application tests of the parts beside the database (object storage, the API over its services,
+# webhooks, probes and logs, jobs) depend on no SQL dialect: they run once, here, which also
+# evens the three processes out.
+ONCE="tests/app/test_api.py tests/app/test_api_schema.py tests/app/test_storage.py tests/app/test_webhooks.py
+      tests/app/test_health_and_logs.py tests/app/test_jobs.py tests/app/test_two_nodes.py"
+IGNORE_ONCE=$(for f in $ONCE; do printf -- '--ignore=%s ' "$f"; done)
+
+# shellcheck disable=SC2086
+$PY -m pytest --db=postgresql tests/security tests/workers $ONCE -q --basetemp="$TMP/gongmo-pytest-pg1" "$@" \
     > test-output/postgresql-1.log 2>&1 &
 pg1=$!
-$PY -m pytest --db=sqlite -m "not pg_only" tests/app tests/market -q --basetemp="$TMP/gongmo-pytest-sqlite" "$@" \
+# shellcheck disable=SC2086
+$PY -m pytest --db=sqlite -m "not pg_only" tests/app tests/market $IGNORE_ONCE -q --basetemp="$TMP/gongmo-pytest-sqlite" "$@" \
     > test-output/sqlite.log 2>&1 &
 lite=$!
 trap 'kill $pg1 $lite 2>/dev/null' INT TERM
 
-$PY -m pytest --db=postgresql --ignore=tests/security --ignore=tests/workers --durations=15 \
+# shellcheck disable=SC2086
+$PY -m pytest --db=postgresql --ignore=tests/security --ignore=tests/workers $IGNORE_ONCE --durations=15 \
     --basetemp="$TMP/gongmo-pytest-pg2" "$@"
 pg2=$?
 wait $pg1; pg1_status=$?
