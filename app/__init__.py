@@ -10,8 +10,8 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from app.core import particles
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.core import migrations, particles
+from app.extensions import babel, csrf, db, limiter, login_manager
 
 
 def select_locale() -> str:
@@ -79,8 +79,8 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrations.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                        render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_timezone="Asia/Seoul",
                    default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"))

@@ -135,14 +135,31 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 class CpuMeter:
-    """CPU used by the web workers and PostgreSQL between start() and stop(), and the
-    share of the machine's CPU time the hypervisor gave to others (steal)."""
+    """CPU used by each part of the stack between start() and stop(), and the share of the
+    machine's CPU time the hypervisor gave to others (steal).
+
+    Parts: ``web`` (the gunicorn workers of every node), ``pg``, ``redis``, ``proxy``,
+    ``s3`` (the object store), ``celery`` (the worker and its pool), ``smtp`` (the sink),
+    ``load`` (this process: the simulated browsers).
+    """
 
     def __init__(self, stack: Stack):
         self.stack = stack
 
     def _pids(self) -> tuple[list[int], list[int]]:
         return self.stack.web_workers(), self.stack.postgres_pids()
+
+    def _parts(self) -> dict[str, float]:
+        web, pg = self._pids()
+        parts = {"web": cpu_seconds(web), "pg": cpu_seconds(pg), "redis": cpu_seconds([self.stack.redis.process.pid]),
+                 "load": time.process_time()}
+        for proc in self.stack.processes:
+            if proc.proc is None or proc.name.startswith("gunicorn"):
+                continue
+            parts[proc.name] = parts.get(proc.name, 0.0) + cpu_seconds([proc.proc.pid, *_children(proc.proc.pid)])
+        if getattr(self.stack, "s3", None) is not None:
+            parts["s3"] = cpu_seconds([self.stack.s3.process.pid])
+        return parts
 
     @staticmethod
     def _stat() -> list[int]:
@@ -157,21 +174,28 @@ class CpuMeter:
         return cpu_seconds(pids) + time.process_time()
 
     def start(self) -> CpuMeter:
-        web, pg = self._pids()
-        self.web0, self.pg0, self.ours0 = cpu_seconds(web), cpu_seconds(pg), self._ours()
+        self.parts0, self.ours0 = self._parts(), self._ours()
         self.stat0, self.t0 = self._stat(), time.monotonic()
         return self
 
     def stop(self) -> dict:
-        web, pg = self._pids()
+        parts = self._parts()
         stat = self._stat()
         seconds = time.monotonic() - self.t0
         delta = [b - a for a, b in zip(self.stat0, stat)]
         steal = delta[7] if len(delta) > 7 else 0
         busy = 1 - (delta[3] + delta[4]) / max(1, sum(delta))
         ours = (self._ours() - self.ours0) / ((os.cpu_count() or 1) * seconds)
-        return {"web": cpu_seconds(web) - self.web0, "pg": cpu_seconds(pg) - self.pg0, "seconds": seconds,
-                "steal_share": steal / max(1, sum(delta)), "busy_share": busy, "others_share": max(0.0, busy - ours)}
+        used = {name: value - self.parts0.get(name, 0.0) for name, value in parts.items()}
+        return {**used, "parts": used, "seconds": seconds, "steal_share": steal / max(1, sum(delta)),
+                "busy_share": busy, "others_share": max(0.0, busy - ours)}
+
+    @staticmethod
+    def where_time_went(cpu: dict) -> str:
+        """CPU seconds per part, largest first, with its share of the machine over the run."""
+        capacity = (os.cpu_count() or 1) * cpu["seconds"]
+        return ", ".join(f"{name} {value:.0f} s ({value / capacity:.0%})"
+                         for name, value in sorted(cpu["parts"].items(), key=lambda kv: -kv[1]))
 
     @staticmethod
     def describe(cpu: dict) -> str:
@@ -295,10 +319,14 @@ def read_mails(path: Path) -> list[dict]:
 class Stack:
     """PostgreSQL, Redis, SMTP sink, schema, gunicorn and a Celery worker; ``with Stack() as s:``."""
 
-    gunicorn_workers: int = 4
+    gunicorn_workers: int = 4  # per node
     gunicorn_threads: int = 2
     celery_concurrency: int = 2
     keep: bool = False
+    # Several web nodes, each with its own instance folder, behind bench/proxy.py on web_port;
+    # they share PostgreSQL, Redis and the blob store (a directory, or moto's S3 server).
+    nodes: int = 1
+    storage: str = "local"  # or "s3"
     base: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gongmo-bench-")))
     processes: list[Process] = field(default_factory=list)
 
@@ -319,6 +347,7 @@ class Stack:
         self.redis = services.start_redis()
         self.instance = self.base / "instance"
         (self.instance / "uploads").mkdir(parents=True)
+        blob_env = self._start_blob_store()
         self.mail_log = self.base / "mails.jsonl"
         self.smtp_port = services.free_port()
         self.web_port = services.free_port()
@@ -329,12 +358,12 @@ class Stack:
             GONGMO_CONFIG="production", DATABASE_URL=self.pg.url, REDIS_URL=self.redis.url, SECRET_KEY=SECRET_KEY,
             GONGMO_INSTANCE=str(self.instance), MAIL_BACKEND="smtp", MAIL_HOST="127.0.0.1",
             MAIL_PORT=str(self.smtp_port), MAIL_STARTTLS="0", SITE_URL=f"http://127.0.0.1:{self.web_port}",
-            TRUSTED_PROXIES="0", PYTHONUNBUFFERED="1",
+            TRUSTED_PROXIES="0", PYTHONUNBUFFERED="1", **blob_env,
         )
         # This process builds the data with the same configuration the server reads.
         os.environ.update({k: self.env[k] for k in (
             "GONGMO_CONFIG", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "GONGMO_INSTANCE", "MAIL_BACKEND",
-            "MAIL_HOST", "MAIL_PORT", "SITE_URL", "TRUSTED_PROXIES")})
+            "MAIL_HOST", "MAIL_PORT", "SITE_URL", "TRUSTED_PROXIES", *blob_env)})
         self.smtp = self._spawn("smtp", [sys.executable, str(Path(__file__).resolve()), "smtp-sink",
                                          str(self.smtp_port), str(self.mail_log)]).start(port=self.smtp_port)
         self.app = self._app()
@@ -343,28 +372,59 @@ class Stack:
 
             db.create_all()
 
+    def _start_blob_store(self) -> dict[str, str]:
+        """The blob store every node and this process share; its settings as environment variables."""
+        if self.storage == "local":
+            return {"STORAGE_URL": f"file://{self.base / 'blobs'}"}
+        if self.storage != "s3":
+            raise ValueError(f"storage {self.storage!r}: local or s3")
+        import boto3
+
+        self.s3 = services.start_s3()
+        env = {"STORAGE_URL": "s3://gongmo-bench/blobs", "S3_ENDPOINT_URL": self.s3.endpoint_url,
+               "AWS_ACCESS_KEY_ID": "gongmo-bench", "AWS_SECRET_ACCESS_KEY": "gongmo-bench-secret",
+               "AWS_DEFAULT_REGION": "us-east-1"}
+        os.environ.update(env)
+        boto3.client("s3", endpoint_url=self.s3.endpoint_url).create_bucket(Bucket="gongmo-bench")
+        return env
+
     def _app(self):
         from app import create_app
 
         return create_app("production", SQLALCHEMY_DATABASE_URI=self.pg.url, REDIS_URL=self.redis.url,
                           SECRET_KEY=SECRET_KEY, UPLOAD_DIR=str(self.instance / "uploads"),
+                          STORAGE_URL=self.env["STORAGE_URL"], S3_ENDPOINT_URL=self.env.get("S3_ENDPOINT_URL"),
                           MAIL_DIR=str(self.instance / "mail"), RATELIMIT_STORAGE_URI=self.redis.url)
 
-    def _spawn(self, name: str, argv: list[str]) -> Process:
-        proc = Process(name, argv, self.env, self.base / f"{name}.log")
+    def _spawn(self, name: str, argv: list[str], env: dict | None = None) -> Process:
+        proc = Process(name, argv, env or self.env, self.base / f"{name}.log")
         self.processes.append(proc)
         return proc
 
     def start_web(self) -> None:
-        argv = [str(VENV_BIN / "gunicorn"), "-w", str(self.gunicorn_workers), "--threads", str(self.gunicorn_threads),
-                "-k", "gthread", "-b", f"127.0.0.1:{self.web_port}", "--timeout", "120",
-                "--error-logfile", "-", "--log-level", "warning", "wsgi:app"]
-        self.gunicorn = self._spawn("gunicorn", argv).start(port=self.web_port, timeout=60)
+        """gunicorn on web_port, or one per node behind the proxy on web_port."""
+        ports = [self.web_port] if self.nodes == 1 else [services.free_port() for _ in range(self.nodes)]
+        self.gunicorns = []
+        for i, port in enumerate(ports, start=1):
+            env = self.env
+            if self.nodes > 1:
+                instance = self.base / f"instance-node{i}"  # its own uploads spool, mail dir, logs
+                env = dict(self.env, GONGMO_INSTANCE=str(instance))
+            argv = [str(VENV_BIN / "gunicorn"), "-w", str(self.gunicorn_workers), "--threads",
+                    str(self.gunicorn_threads), "-k", "gthread", "-b", f"127.0.0.1:{port}", "--timeout", "120",
+                    "--backlog", "4096", "--error-logfile", "-", "--log-level", "warning", "wsgi:app"]
+            name = "gunicorn" if self.nodes == 1 else f"gunicorn-node{i}"
+            self.gunicorns.append(self._spawn(name, argv, env).start(port=port, timeout=60))
+        self.gunicorn = self.gunicorns[0]
         # Port open means the master listens; wait until every worker has booted and answers.
         deadline = time.monotonic() + 60
-        while len(self.web_workers()) < self.gunicorn_workers and time.monotonic() < deadline:
+        while len(self.web_workers()) < self.gunicorn_workers * self.nodes and time.monotonic() < deadline:
             time.sleep(0.2)
-        Browser(self.web_port).get("/")  # the first request loads templates in one worker
+        for port in ports:
+            Browser(port).get("/")  # the first request loads templates in one worker
+        if self.nodes > 1:
+            self.proxy = self._spawn("proxy", [sys.executable, str(Path(__file__).with_name("proxy.py")),
+                                               str(self.web_port), *map(str, ports)]).start(port=self.web_port)
 
     def start_worker(self) -> None:
         # ``python -m celery`` puts the repository on sys.path for the pool's children too; the
@@ -380,7 +440,7 @@ class Stack:
         time.sleep(2)
 
     def web_workers(self) -> list[int]:
-        return _children(self.gunicorn.proc.pid)
+        return [pid for g in self.gunicorns for pid in _children(g.proc.pid)]
 
     def postgres_pids(self) -> list[int]:
         try:
@@ -398,7 +458,7 @@ class Stack:
                 proc.stop()
             except Exception as exc:  # noqa: BLE001 - stop the others anyway
                 print(f"stopping {proc.name}: {exc}", file=sys.stderr)
-        for service in ("redis", "pg"):
+        for service in ("s3", "redis", "pg"):
             if hasattr(self, service):
                 getattr(self, service).stop()
         if not self.keep:
@@ -467,13 +527,17 @@ def applicant_and_consortium(db, n: int, brns: Brns, password_hash: str):
     from app.core import clock
 
     org = Organisation(name=f"벤치 주관기관 {n}", type="public_agency", region="경남", brn=brns())
+    now = clock.now()
+    # A confirmed person of the organisation, and the lead's own row confirmed by its creator:
+    # an unconfirmed one may see nothing of the consortium.
     user = User(email=f"applicant{n}@bench.kr", name=f"신청자{n}", password_hash=password_hash, organisation=org,
-                locale="ko", email_verified_at=clock.now())
+                locale="ko", email_verified_at=now, organisation_confirmed_at=now)
     user.grant("applicant")
     db.session.add_all([org, user])
     db.session.flush()
     consortium = Consortium(name=f"벤치 컨소시엄 {n}", lead_org=org, created_by_id=user.id)
-    consortium.members.append(ConsortiumMember(organisation=org, role="lead"))
+    consortium.members.append(ConsortiumMember(organisation=org, role="lead", confirmed_at=now,
+                                               confirmed_by_id=user.id))
     db.session.add(consortium)
     return user, consortium
 
@@ -510,15 +574,15 @@ def fill_proposal(proposal, call, *, infra_keys=("openlab", "lead_factory"), poc
             proposal.budget_lines.append(BudgetLine(year=year, source=source, amount=amount))
 
 
-def store_blob(upload_dir: Path, data: bytes) -> tuple[str, str]:
-    """Put ``data`` where the attachment store keeps it; (sha256, storage key)."""
+def store_blob(data: bytes) -> tuple[str, str]:
+    """Put ``data`` in the app's blob store under its content address; (sha256, storage key)."""
     import hashlib
+
+    from app.core import storage
 
     sha = hashlib.sha256(data).hexdigest()
     key = f"{sha[:2]}/{sha[2:4]}/{sha}"
-    target = upload_dir / key
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    storage.get().put_bytes(key, data)
     return sha, key
 
 

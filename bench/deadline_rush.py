@@ -1,9 +1,13 @@
 """The deadline rush: many consortia save, upload and submit in the last minute, some too late.
 
-Run from the repository root: ``.venv/bin/python bench/deadline_rush.py`` (about three minutes).
+Run from the repository root: ``.venv/bin/python bench/deadline_rush.py`` (about three minutes),
+or ``bench/deadline_rush.py --nodes 2 --consortia 3000`` (two web nodes behind bench/proxy.py,
+3,000 consortia in the last five minutes; about ten minutes).
 
 It starts the app as production runs it (gunicorn, PostgreSQL, Redis, a Celery worker,
-mail to an aiosmtpd sink; see bench/common.py), creates N consortia whose proposals
+mail to an aiosmtpd sink; see bench/common.py), with ``--nodes`` web nodes sharing the
+database, Redis and the blob store (``--storage local``: one directory, as a shared mount;
+``--storage s3``: moto's S3 server), creates N consortia whose proposals
 lack only the master plan and the 3 MB project plan (사업계획서), and closes the call
 ``--close-after`` seconds after the rush begins. Each consortium then does what a
 browser does: open the master-plan page, save it as a draft, open the attachments page,
@@ -107,7 +111,6 @@ def build(stack, n: int, close_after: float, late_share: float, edge_share: floa
     from app.accounts.passwords import hash_password
 
     rng = random.Random(seed)
-    uploads = Path(stack.app.config["UPLOAD_DIR"])
     consortia = []
     with stack.app.app_context():
         now = clock.now()
@@ -117,7 +120,7 @@ def build(stack, n: int, close_after: float, late_share: float, edge_share: floa
         password_hash = hash_password(common.PASSWORD)  # one hash for all: argon2 is slow by design
         letters = {}
         for key in ("consortium_agreement", "local_matching_letter"):
-            letters[key] = common.store_blob(uploads, common.pdf_bytes(2048, seed=key.encode()))
+            letters[key] = common.store_blob(common.pdf_bytes(2048, seed=key.encode()))
         rows = []
         for i in range(n):
             user, consortium = common.applicant_and_consortium(db, i, brns, password_hash)
@@ -261,6 +264,7 @@ def verify(stack, call_id: int, consortia: list[Consortium], closes_at, mails: l
     """Every broken promise, as sentences; empty when all hold."""
     from sqlalchemy import func, select
 
+    from app.core import storage
     from app.extensions import db
     from app.models import (
         Attachment,
@@ -271,7 +275,6 @@ def verify(stack, call_id: int, consortia: list[Consortium], closes_at, mails: l
     )
 
     problems = []
-    uploads = Path(stack.app.config["UPLOAD_DIR"])
     mail_count = Counter((m["key"], tuple(m["rcpt"])) for m in mails)
     expected_mails = set()
     with stack.app.app_context():
@@ -300,8 +303,7 @@ def verify(stack, call_id: int, consortia: list[Consortium], closes_at, mails: l
                 if [a.sha256 for a in plan_rows] != [c.sent_sha] or plan_rows[0].size != c.sent_size:
                     problems.append(f"proposal {p.id}: attachment row does not match the sent file")
                 else:
-                    blob = uploads / plan_rows[0].storage_key
-                    if not blob.is_file() or hashlib.sha256(blob.read_bytes()).hexdigest() != c.sent_sha:
+                    if _stored_sha(storage.get(), plan_rows[0].storage_key) != c.sent_sha:
                         problems.append(f"proposal {p.id}: the stored blob does not hash to what was sent")
                 expected_mails.add((f"proposal_submitted:{p.id}:v1:u{c.user_id}", (c.email,)))
             else:
@@ -316,7 +318,7 @@ def verify(stack, call_id: int, consortia: list[Consortium], closes_at, mails: l
                 if c.outcome.get("upload") == "closed":
                     if plan_rows:
                         problems.append(f"proposal {p.id}: a refused upload left an attachment row")
-                    if c.sent_sha and (uploads / f"{c.sent_sha[:2]}/{c.sent_sha[2:4]}/{c.sent_sha}").exists():
+                    if c.sent_sha and storage.get().exists(f"{c.sent_sha[:2]}/{c.sent_sha[2:4]}/{c.sent_sha}"):
                         problems.append(f"proposal {p.id}: a refused upload left its file in the store")
             late_audit = db.session.scalar(
                 select(func.count(AuditEntry.id)).where(AuditEntry.at >= closes_at.replace(microsecond=0) + timedelta(seconds=1),
@@ -344,6 +346,16 @@ def verify(stack, call_id: int, consortia: list[Consortium], closes_at, mails: l
     return problems
 
 
+def _stored_sha(store, key: str) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        for chunk in store.iter_chunks(key):
+            digest.update(chunk)
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest()
+
+
 def wait_for_mails(stack, expected: int, timeout: float) -> list[dict]:
     deadline = time.monotonic() + timeout
     while True:
@@ -360,26 +372,41 @@ def wait_for_mails(stack, expected: int, timeout: float) -> list[dict]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--consortia", type=int, default=300)
-    ap.add_argument("--close-after", type=float, default=75.0, help="seconds from the start of the rush to the close")
+    ap.add_argument("--close-after", type=float, default=None,
+                    help="seconds from the start of the rush to the close (default: 75, or 1 s per 10 consortia "
+                         "when that is longer: 300 s for 3,000)")
     ap.add_argument("--late-share", type=float, default=0.10)
     ap.add_argument("--edge-share", type=float, default=0.05)
     ap.add_argument("--shape", choices=sorted(SHAPES), default="ramp",
                     help="how the on-time submissions spread over the window (default: ramp)")
     ap.add_argument("--think", type=float, default=2.0, help="seconds a user spends on a page before the next step")
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    ap.add_argument("--nodes", type=int, default=1,
+                    help="web nodes (gunicorn masters with their own instance folders) behind bench/proxy.py")
+    ap.add_argument("--storage", choices=("local", "s3"), default="local",
+                    help="the blob store the nodes share: a directory (default) or moto's S3 server")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="gunicorn worker processes per node (default: 4 on one node, 2 per node on several)")
     ap.add_argument("--threads", type=int, default=2,
                     help="threads per gunicorn worker (2 measured better than 4 on 2 cores; see BENCHMARKS.md)")
     ap.add_argument("--celery-concurrency", type=int, default=2)
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, uploads)")
     args = ap.parse_args()
+    if args.close_after is None:
+        args.close_after = max(75.0, args.consortia / 10)
+    if args.workers is None:
+        args.workers = 4 if args.nodes == 1 else max(2, 4 // args.nodes)
+    threading.stack_size(512 * 1024)  # thousands of simulated browsers, each a thread
 
     from app.core import clock
 
     with common.Stack(gunicorn_workers=args.workers, gunicorn_threads=args.threads,
-                      celery_concurrency=args.celery_concurrency, keep=args.keep) as stack:
+                      celery_concurrency=args.celery_concurrency, keep=args.keep,
+                      nodes=args.nodes, storage=args.storage) as stack:
         info = common.machine(stack.pg.url, stack.redis.port)
-        info["gunicorn_cmd"] = f"-w {args.workers} --threads {args.threads} -k gthread"
+        info["gunicorn_cmd"] = f"-w {args.workers} --threads {args.threads} -k gthread" + (
+            f" on each of {args.nodes} nodes behind bench/proxy.py" if args.nodes > 1 else "")
+        info["blob_store"] = stack.env["STORAGE_URL"] + (" (moto server)" if args.storage == "s3" else "")
         info["celery"] = f"prefork --concurrency={args.celery_concurrency}"
         common.print_machine(info)
         started = time.monotonic()
@@ -409,8 +436,11 @@ def main() -> int:
             time.sleep(0.5)
         rush_seconds = time.monotonic() - t0
         cpu = meter.stop()
+        if args.nodes > 1:
+            stack.proxy.stop()  # it prints the connections each node took
+            per_node = [line for line in stack.proxy.output().splitlines() if line.startswith("connections")]
         accepted = sum(1 for c in consortia if c.outcome.get("submit") == "accepted")
-        mails = wait_for_mails(stack, accepted, timeout=120)
+        mails = wait_for_mails(stack, accepted, timeout=max(120, accepted / 10))
         memory = stack.web_memory()
         problems = verify(stack, call_id, consortia, closes_at, mails)
 
@@ -438,6 +468,9 @@ def main() -> int:
         print(f"requests: {all_requests} in {rush_seconds:.1f} s; CPU per request: web "
               f"{cpu['web'] / max(1, all_requests) * 1000:.0f} ms, PostgreSQL {cpu['pg'] / max(1, all_requests) * 1000:.0f} ms; "
               + common.CpuMeter.describe(cpu))
+        print("where the CPU time went during the rush: " + common.CpuMeter.where_time_went(cpu))
+        if args.nodes > 1:
+            print("proxy: " + (per_node[-1] if per_node else "no count printed"))
         print("errors by kind: " + (", ".join(f"{k}={n}" for k, n in rec.errors.most_common()) or "none"))
         print(f"mails at the SMTP sink: {len(mails)} (expected {accepted})")
         for pid in sorted(memory):

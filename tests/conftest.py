@@ -144,10 +144,24 @@ def _truncate_all(db) -> None:
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            _empty_postgresql(conn, tables)
         else:
             for t in tables:
                 conn.execute(t.delete())
+
+
+def _empty_postgresql(conn, tables) -> None:
+    # A TRUNCATE of all ~100 tables costs ~110 ms a test (new files for every table); a test
+    # writes to a handful, so only those are emptied, with foreign-key triggers off for this
+    # transaction (no order to respect), and the sequences it advanced start again at 1.
+    probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
+    written = conn.execute(text(probe)).scalars().all()
+    if written:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for name in written:
+            conn.execute(text(f'DELETE FROM "{name}"'))
+    conn.execute(text("SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
+                      "FROM pg_sequences WHERE last_value IS NOT NULL"))
 
 
 class IsolatedClient(FlaskClient):

@@ -182,8 +182,9 @@ def test_the_ranking_is_computed_by_a_job_and_the_page_offers_to_compute_again(a
     assert db.session.scalar(select(Result).where(Result.call_id == call.id)).rank == 1
 
 
-def test_a_web_process_loads_no_engine_spreadsheet_or_pdf_library():
-    """What the jobs run (matching with numpy and Kiwi, openpyxl, ReportLab) stays out of a web worker's memory."""
+def test_a_web_process_loads_no_engine_spreadsheet_pdf_or_migration_library():
+    """What the jobs run (matching with numpy and Kiwi, openpyxl, ReportLab) and what only `flask db`
+    needs (Alembic) stay out of a web worker's memory."""
     import subprocess
     import sys
     from pathlib import Path
@@ -193,7 +194,8 @@ def test_a_web_process_loads_no_engine_spreadsheet_or_pdf_library():
              "app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI='sqlite://'); "
              "ctx = app.app_context(); ctx.push(); db.create_all(); "
              "assert app.test_client().get('/').status_code == 200; "
-             "print(sorted(m for m in ('numpy', 'openpyxl', 'reportlab', 'kiwipiepy') if m in sys.modules))")
+             "print(sorted(m for m in ('numpy', 'openpyxl', 'reportlab', 'kiwipiepy', 'alembic', 'flask_migrate') "
+             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).resolve().parents[2],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
