@@ -4,15 +4,20 @@
 #   PostgreSQL, part 1: the security and worker tests, and the application tests of the parts
 #           beside the database (storage, API, webhooks, probes, jobs; $ONCE below)
 #                                                            (log: test-output/postgresql-1.log)
-#   PostgreSQL, part 2: everything else, printed as it runs
+#   PostgreSQL, part 2: everything else (the application, marketplace and browser tests), printed
+#           as it runs
 #   SQLite: the application and marketplace tests again, on the database `make run` uses
-#           (not the PostgreSQL-only lock tests; browser, security, worker and pure scoring
-#           tests do not depend on the database's dialect and run once, on PostgreSQL)
+#           (not the PostgreSQL-only lock tests), and what runs once and needs no PostgreSQL:
+#           the demo's loaders and the pages' language and configuration checks ($SQLITE_ONCE:
+#           the demo is what `make run` loads into SQLite; test_demo_walk.py walks it on both),
+#           the pure scoring and matching engines and the repository checks ($PURE)
 #                                                            (log: test-output/sqlite.log)
 #
+# Browser, security, worker and pure tests do not depend on the database's dialect and run once.
 # Each process starts its own services (PostgreSQL cluster, Redis, Celery worker, SMTP) on free
 # ports with its own temporary directory. Either log is printed when its part ends; any part
-# failing fails the run. Extra arguments go to every part (e.g. -x).
+# failing fails the run. Extra arguments go to every part (e.g. -x). The parts are sized so
+# they end at about the same time: each log ends with its slowest tests.
 set -u
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -24,20 +29,24 @@ mkdir -p test-output
 # evens the three processes out.
 ONCE="tests/app/test_api.py tests/app/test_api_schema.py tests/app/test_storage.py tests/app/test_webhooks.py
       tests/app/test_health_and_logs.py tests/app/test_jobs.py tests/app/test_two_nodes.py"
-IGNORE_ONCE=$(for f in $ONCE; do printf -- '--ignore=%s ' "$f"; done)
+SQLITE_ONCE="tests/app/test_demo.py tests/app/test_demo_digital_hub.py tests/app/test_demo_award.py
+             tests/app/test_language.py tests/app/test_config.py"
+PURE="tests/scoring tests/matching tests/test_catalog.py tests/test_particles.py tests/test_programme_neutral.py
+      tests/test_structure.py"
+ignore() { for f in "$@"; do printf -- '--ignore=%s ' "$f"; done; }
 
 # shellcheck disable=SC2086
-$PY -m pytest --db=postgresql tests/security tests/workers $ONCE -q --basetemp="$TMP/gongmo-pytest-pg1" "$@" \
-    > test-output/postgresql-1.log 2>&1 &
+$PY -m pytest --db=postgresql tests/security tests/workers $ONCE -q --durations=10 --basetemp="$TMP/gongmo-pytest-pg1" \
+    "$@" > test-output/postgresql-1.log 2>&1 &
 pg1=$!
 # shellcheck disable=SC2086
-$PY -m pytest --db=sqlite -m "not pg_only" tests/app tests/market $IGNORE_ONCE -q --basetemp="$TMP/gongmo-pytest-sqlite" "$@" \
-    > test-output/sqlite.log 2>&1 &
+$PY -m pytest --db=sqlite -m "not pg_only" tests/app tests/market $PURE $(ignore $ONCE) -q --durations=10 \
+    --basetemp="$TMP/gongmo-pytest-sqlite" "$@" > test-output/sqlite.log 2>&1 &
 lite=$!
 trap 'kill $pg1 $lite 2>/dev/null' INT TERM
 
 # shellcheck disable=SC2086
-$PY -m pytest --db=postgresql --ignore=tests/security --ignore=tests/workers $IGNORE_ONCE --durations=15 \
+$PY -m pytest --db=postgresql tests $(ignore tests/security tests/workers $ONCE $SQLITE_ONCE $PURE) --durations=15 \
     --basetemp="$TMP/gongmo-pytest-pg2" "$@"
 pg2=$?
 wait $pg1; pg1_status=$?
