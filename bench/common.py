@@ -630,6 +630,7 @@ class Response:
     headers: dict
     body: bytes
     seconds: float
+    request_id: str = ""  # the X-Request-ID sent: the server's log line of the request carries it
 
     @property
     def text(self) -> str:
@@ -641,6 +642,34 @@ class Response:
         if loc and loc.startswith("http"):
             loc = "/" + loc.split("/", 3)[3] if loc.count("/") >= 3 else "/"
         return loc
+
+
+def server_durations(logs: list[Path]) -> dict[str, float]:
+    """Seconds each request took inside the app, by request id, from the JSON request log lines
+    (logger ``gongmo.request``) the production configuration writes to the nodes' logs."""
+    took = {}
+    for log in logs:
+        if not log.exists():
+            continue
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if not line.startswith("{") or '"gongmo.request"' not in line:
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("request_id") and entry.get("duration_ms") is not None:
+                took[entry["request_id"]] = entry["duration_ms"] / 1000
+    return took
+
+
+def time_split_line(name: str, pairs: list[tuple[str, float]], inside: dict[str, float]) -> str:
+    """Client latency split into the app's own time and the rest (queues, proxy, network)."""
+    app_s = [inside[rid] * 1000 for rid, _ in pairs if rid in inside]
+    rest = [(total - inside[rid]) * 1000 for rid, total in pairs if rid in inside]
+    return (f"{name:<22} in the app p50={percentile(app_s, 50):6.0f} p99={percentile(app_s, 99):6.0f} ms; "
+            f"waiting p50={percentile(rest, 50):6.0f} p99={percentile(rest, 99):6.0f} ms "
+            f"({len(app_s)} of {len(pairs)} matched in the logs)")
 
 
 def csrf_from(html: str) -> str:
@@ -667,6 +696,7 @@ class Browser:
         if self.cookies:
             hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         hdrs.update(headers or {})
+        hdrs.setdefault("X-Request-ID", "bench-" + uuid.uuid4().hex[:20])
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         try:
             started = time.perf_counter()
@@ -682,7 +712,7 @@ class Browser:
                 else:
                     self.cookies.pop(name.strip(), None)
             headers_out = {k.lower(): v for k, v in resp.getheaders()}
-            return Response(resp.status, headers_out, data, elapsed)
+            return Response(resp.status, headers_out, data, elapsed, hdrs["X-Request-ID"])
         finally:
             conn.close()
 

@@ -77,10 +77,12 @@ class Recorder:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: Counter = Counter()
         self.done_at: dict[str, list[float]] = defaultdict(list)
+        self.request_ids: dict[str, list[tuple[str, float]]] = defaultdict(list)  # (X-Request-ID, seconds)
 
-    def add(self, kind: str, seconds: float, at: float | None = None) -> None:
+    def add(self, kind: str, resp, at: float | None = None) -> None:
         with self.lock:
-            self.latency[kind].append(seconds)
+            self.latency[kind].append(resp.seconds)
+            self.request_ids[kind].append((resp.request_id, resp.seconds))
             if at is not None:
                 self.done_at[kind].append(at)
 
@@ -190,7 +192,7 @@ def run_consortium(c: Consortium, port: int, t0: float, think: float, rec: Recor
 
     def page(path: str):
         r = b.get(path)
-        rec.add("page (GET)", r.seconds)
+        rec.add("page (GET)", r)
         if r.status >= 400:
             raise StepError(f"http-{r.status} on GET")
         return r
@@ -209,11 +211,11 @@ def run_consortium(c: Consortium, port: int, t0: float, think: float, rec: Recor
         form = page(f"{base}/master_plan")
         r = b.post_form(f"{base}/master_plan", {"csrf_token": csrf_from(form.text), "body": c.master_plan,
                                                 "save": "임시 저장"})
-        rec.add("save (POST)", r.seconds)
+        rec.add("save (POST)", r)
         if r.status >= 400:
             raise StepError(f"http-{r.status}")
         after = b.follow(r)
-        rec.add("page (GET)", after.seconds) if after else None
+        rec.add("page (GET)", after) if after else None
         return classify(after, SAVED_TEXT)
 
     def upload():
@@ -222,11 +224,11 @@ def run_consortium(c: Consortium, port: int, t0: float, think: float, rec: Recor
         form = page(f"{base}/attachments")
         r = b.post_multipart(f"{base}/attachments", {"csrf_token": csrf_from(form.text), "kind": "plan"},
                              {"file": ("사업계획서.pdf", data, "application/pdf")})
-        rec.add("upload 3 MB (POST)", r.seconds)
+        rec.add("upload 3 MB (POST)", r)
         if r.status >= 400:
             raise StepError(f"http-{r.status}")
         after = b.follow(r)
-        rec.add("page (GET)", after.seconds) if after else None
+        rec.add("page (GET)", after) if after else None
         return classify(after, UPLOADED_TEXT)
 
     def submit():
@@ -234,16 +236,16 @@ def run_consortium(c: Consortium, port: int, t0: float, think: float, rec: Recor
         c.submit_sent_at = time.monotonic() - t0
         r = b.post_form(f"{base}/submit", {"csrf_token": csrf_from(form.text), "confirm": "y"})
         done = time.monotonic() - t0
-        rec.add("submit (POST)", r.seconds)
+        rec.add("submit (POST)", r)
         if r.status >= 400:
             raise StepError(f"http-{r.status}")
         if r.status == 303 and (r.location or "").endswith("/receipt"):
-            rec.add("submit accepted", r.seconds, at=done)
+            rec.add("submit accepted", r, at=done)
             after = b.follow(r)
-            rec.add("page (GET)", after.seconds)
+            rec.add("page (GET)", after)
             return "accepted" if after.status == 200 else f"error:receipt-{after.status}"
         after = b.follow(r)
-        rec.add("page (GET)", after.seconds) if after else None
+        rec.add("page (GET)", after) if after else None
         return classify(after, "\x00never")  # anything but "closed" is an error here
 
     time.sleep(max(0.0, t0 + c.start_at - time.monotonic()))
@@ -464,6 +466,12 @@ def main() -> int:
                   f"{sum(1 for t in done if args.close_after - 10 <= t < args.close_after) / 10:.1f}/s")
         for kind in ("save (POST)", "upload 3 MB (POST)", "submit (POST)", "submit accepted", "page (GET)"):
             print(latency_line(kind, rec.latency[kind]))
+        # Each request's X-Request-ID is on its line in the nodes' JSON logs, with the time the
+        # app took: the rest of what the client waited was spent queued (proxy, gunicorn's accept
+        # queue, a free thread) or on the wire.
+        inside = common.server_durations([p.log for p in stack.processes if p.name.startswith("gunicorn")])
+        for kind in ("save (POST)", "upload 3 MB (POST)", "submit (POST)", "page (GET)"):
+            print(common.time_split_line(kind, rec.request_ids[kind], inside))
         all_requests = sum(len(v) for k, v in rec.latency.items() if k != "submit accepted")
         print(f"requests: {all_requests} in {rush_seconds:.1f} s; CPU per request: web "
               f"{cpu['web'] / max(1, all_requests) * 1000:.0f} ms, PostgreSQL {cpu['pg'] / max(1, all_requests) * 1000:.0f} ms; "

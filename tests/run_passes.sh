@@ -8,8 +8,10 @@
 #           as it runs
 #   SQLite: the application and marketplace tests again, on the database `make run` uses
 #           (not the PostgreSQL-only lock tests), and what runs once and needs no PostgreSQL:
-#           the demo's loaders and the pages' language and configuration checks ($SQLITE_ONCE:
-#           the demo is what `make run` loads into SQLite; test_demo_walk.py walks it on both),
+#           the demo's loaders, the pages' language and configuration checks, the permission
+#           matrix and the security headers ($SQLITE_ONCE: access rules and headers are the
+#           app's, not the database's; the demo is what `make run` loads into SQLite and
+#           test_demo_walk.py walks it on both),
 #           the pure scoring and matching engines and the repository checks ($PURE)
 #                                                            (log: test-output/sqlite.log)
 #
@@ -30,17 +32,18 @@ mkdir -p test-output
 ONCE="tests/app/test_api.py tests/app/test_api_schema.py tests/app/test_storage.py tests/app/test_webhooks.py
       tests/app/test_health_and_logs.py tests/app/test_jobs.py tests/app/test_two_nodes.py"
 SQLITE_ONCE="tests/app/test_demo.py tests/app/test_demo_digital_hub.py tests/app/test_demo_award.py
-             tests/app/test_language.py tests/app/test_config.py"
+             tests/app/test_language.py tests/app/test_config.py
+             tests/security/test_permission_matrix.py tests/security/test_headers_and_redirects.py"
 PURE="tests/scoring tests/matching tests/test_catalog.py tests/test_particles.py tests/test_programme_neutral.py
       tests/test_structure.py"
 ignore() { for f in "$@"; do printf -- '--ignore=%s ' "$f"; done; }
 
 # shellcheck disable=SC2086
-$PY -m pytest --db=postgresql tests/security tests/workers $ONCE -q --durations=10 --basetemp="$TMP/gongmo-pytest-pg1" \
-    "$@" > test-output/postgresql-1.log 2>&1 &
+$PY -m pytest --db=postgresql tests/security tests/workers $ONCE $(ignore $SQLITE_ONCE) -q --durations=10 \
+    --basetemp="$TMP/gongmo-pytest-pg1" "$@" > test-output/postgresql-1.log 2>&1 &
 pg1=$!
 # shellcheck disable=SC2086
-$PY -m pytest --db=sqlite -m "not pg_only" tests/app tests/market $PURE $(ignore $ONCE) -q --durations=10 \
+$PY -m pytest --db=sqlite -m "not pg_only" tests/app tests/market $SQLITE_ONCE $PURE $(ignore $ONCE) -q --durations=10 \
     --basetemp="$TMP/gongmo-pytest-sqlite" "$@" > test-output/sqlite.log 2>&1 &
 lite=$!
 trap 'kill $pg1 $lite 2>/dev/null' INT TERM
