@@ -43,6 +43,7 @@ import random
 import sys
 import threading
 import time
+import tracemalloc
 from collections import Counter
 from copy import deepcopy
 from datetime import timedelta
@@ -231,7 +232,7 @@ def page_path(name: str, call_id: int, written_id: int | None = None) -> str:
 
 def count_in_process(stack, call_id: int, cookie: str, pages: list[str],
                      written_id: int | None) -> dict[str, tuple[int, float, int]]:
-    """(SQL statements, seconds, bytes) of one request per page, served in this process."""
+    """(SQL statements, seconds, bytes, peak traced bytes) of one request per page, served in this process."""
     from app.extensions import db
 
     out = {}
@@ -257,7 +258,13 @@ def count_in_process(stack, call_id: int, cookie: str, pages: list[str],
             event.remove(engine, "before_cursor_execute", count)
         if resp.status_code != 200:
             raise RuntimeError(f"{path}: {resp.status_code} {resp.get_data(as_text=True)[:2000]}")
-        out[name] = (box["n"], seconds, len(resp.data))
+        # What one request allocates at its height (Python objects only): what a worker thread
+        # needs on top of the worker's base while it builds this page.
+        tracemalloc.start()
+        client.get(path, **request)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out[name] = (box["n"], seconds, len(resp.data), peak)
     with stack.app.app_context():
         db.engine.dispose()
     return out
@@ -418,8 +425,10 @@ def main() -> int:
 
         # 2. SQL statements per request, in process.
         print("\nSQL statements and time of one request, in process (production configuration):")
-        for name, (n, seconds, size) in count_in_process(stack, call_id, cookies[0], default, written_id).items():
-            print(f"  {name:<15} {n:>3} statements  {seconds * 1000:7.1f} ms  {size / 1024:6.0f} KiB of HTML")
+        for name, (n, seconds, size, peak) in count_in_process(stack, call_id, cookies[0], default,
+                                                                written_id).items():
+            print(f"  {name:<15} {n:>3} statements  {seconds * 1000:7.1f} ms  {size / 1024:6.0f} KiB of HTML  "
+                  f"{peak / 2**20:5.1f} MiB of Python objects at the request's height")
 
         # 3. Concurrent officers against gunicorn.
         print(f"\n{args.officers} concurrent officers, {args.seconds:.0f} s per page, gunicorn "

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`'s pytest part: three processes side by side, so both cores work the whole time.
 #
-#   PostgreSQL, part 1: the security and worker tests, and the application tests of the parts
-#           beside the database (storage, API, webhooks, probes, jobs; $ONCE below)
+#   PostgreSQL, part 1: the security and worker tests, the application tests of the parts
+#           beside the database (storage, API, webhooks, probes, jobs; $ONCE below) and a few
+#           application tests taken over from part 2 ($SHIFTED)
 #                                                            (log: test-output/postgresql-1.log)
 #   PostgreSQL, part 2: everything else (the application, marketplace and browser tests), printed
 #           as it runs
@@ -36,10 +37,13 @@ SQLITE_ONCE="tests/app/test_demo.py tests/app/test_demo_digital_hub.py tests/app
              tests/security/test_permission_matrix.py tests/security/test_headers_and_redirects.py"
 PURE="tests/scoring tests/matching tests/test_catalog.py tests/test_particles.py tests/test_programme_neutral.py
       tests/test_structure.py"
+# Application tests PostgreSQL part 1 takes over from part 2, only to even the two out.
+SHIFTED="tests/app/test_call_stages.py tests/app/test_honorarium_statements.py tests/app/test_query_counts.py
+         tests/app/test_result_integrity.py"
 ignore() { for f in "$@"; do printf -- '--ignore=%s ' "$f"; done; }
 
 # shellcheck disable=SC2086
-$PY -m pytest --db=postgresql tests/security tests/workers $ONCE $(ignore $SQLITE_ONCE) -q --durations=10 \
+$PY -m pytest --db=postgresql tests/security tests/workers $ONCE $SHIFTED $(ignore $SQLITE_ONCE) -q --durations=10 \
     --basetemp="$TMP/gongmo-pytest-pg1" "$@" > test-output/postgresql-1.log 2>&1 &
 pg1=$!
 # shellcheck disable=SC2086
@@ -49,7 +53,8 @@ lite=$!
 trap 'kill $pg1 $lite 2>/dev/null' INT TERM
 
 # shellcheck disable=SC2086
-$PY -m pytest --db=postgresql tests $(ignore tests/security tests/workers $ONCE $SQLITE_ONCE $PURE) --durations=15 \
+$PY -m pytest --db=postgresql tests $(ignore tests/security tests/workers $ONCE $SHIFTED $SQLITE_ONCE $PURE) \
+    --durations=15 \
     --basetemp="$TMP/gongmo-pytest-pg2" "$@"
 pg2=$?
 wait $pg1; pg1_status=$?
