@@ -1,6 +1,6 @@
 """Flask-Migrate, loaded only when a migration runs.
 
-Alembic and Flask-Migrate take ~11 MiB in every process that imports them, and a web or
+Alembic and Flask-Migrate take ~9 MiB in every process that imports them, and a web or
 Celery worker never migrates. The app registers a ``flask db`` group and an
 ``app.extensions["migrate"]`` that both load the real Flask-Migrate on first use, so
 ``flask db upgrade``, ``migrations/env.py`` and ``flask_migrate.upgrade()`` work as before.
@@ -34,6 +34,8 @@ class _PendingMigrate:
         self._app, self._db, self._options = app, db, options
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy, pickle and the like probe before __init__ ran
+            raise AttributeError(name)
         from flask_migrate import Migrate
 
         Migrate(self._app, self._db, **self._options)  # puts the real one in app.extensions
