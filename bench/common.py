@@ -415,7 +415,6 @@ class Stack:
                     "--backlog", "4096", "--error-logfile", "-", "--log-level", "warning", "wsgi:app"]
             name = "gunicorn" if self.nodes == 1 else f"gunicorn-node{i}"
             self.gunicorns.append(self._spawn(name, argv, env).start(port=port, timeout=60))
-        self.gunicorn = self.gunicorns[0]
         # Port open means the master listens; wait until every worker has booted and answers.
         deadline = time.monotonic() + 60
         while len(self.web_workers()) < self.gunicorn_workers * self.nodes and time.monotonic() < deadline:
