@@ -74,17 +74,18 @@ class Consortium:
 class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
-        self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: Counter = Counter()
         self.done_at: dict[str, list[float]] = defaultdict(list)
-        self.request_ids: dict[str, list[tuple[str, float]]] = defaultdict(list)  # (X-Request-ID, seconds)
+        self.requests: dict[str, list[tuple[str, float]]] = defaultdict(list)  # (X-Request-ID, seconds)
 
     def add(self, kind: str, resp, at: float | None = None) -> None:
         with self.lock:
-            self.latency[kind].append(resp.seconds)
-            self.request_ids[kind].append((resp.request_id, resp.seconds))
+            self.requests[kind].append((resp.request_id, resp.seconds))
             if at is not None:
                 self.done_at[kind].append(at)
+
+    def latency(self, kind: str) -> list[float]:
+        return [seconds for _rid, seconds in self.requests[kind]]
 
     def error(self, kind: str) -> None:
         with self.lock:
@@ -465,14 +466,14 @@ def main() -> int:
                   f"busiest second {max(per_second.values())}/s; last 10 s before the close "
                   f"{sum(1 for t in done if args.close_after - 10 <= t < args.close_after) / 10:.1f}/s")
         for kind in ("save (POST)", "upload 3 MB (POST)", "submit (POST)", "submit accepted", "page (GET)"):
-            print(latency_line(kind, rec.latency[kind]))
+            print(latency_line(kind, rec.latency(kind)))
         # Each request's X-Request-ID is on its line in the nodes' JSON logs, with the time the
         # app took: the rest of what the client waited was spent queued (proxy, gunicorn's accept
         # queue, a free thread) or on the wire.
         inside = common.server_durations([p.log for p in stack.processes if p.name.startswith("gunicorn")])
         for kind in ("save (POST)", "upload 3 MB (POST)", "submit (POST)", "page (GET)"):
-            print(common.time_split_line(kind, rec.request_ids[kind], inside))
-        all_requests = sum(len(v) for k, v in rec.latency.items() if k != "submit accepted")
+            print(common.time_split_line(kind, rec.requests[kind], inside))
+        all_requests = sum(len(v) for k, v in rec.requests.items() if k != "submit accepted")
         print(f"requests: {all_requests} in {rush_seconds:.1f} s; CPU per request: web "
               f"{cpu['web'] / max(1, all_requests) * 1000:.0f} ms, PostgreSQL {cpu['pg'] / max(1, all_requests) * 1000:.0f} ms; "
               + common.CpuMeter.describe(cpu))
@@ -484,7 +485,7 @@ def main() -> int:
         for pid in sorted(memory):
             print(f"gunicorn worker {pid}: VmRSS {memory[pid].get('VmRSS', 0) / 1024:.0f} MiB at the end, "
                   f"peak sampled {peak_rss[pid] / 1024:.0f} MiB, VmHWM {memory[pid].get('VmHWM', 0) / 1024:.0f} MiB")
-        p99 = percentile([s * 1000 for s in rec.latency["submit (POST)"]], 99)
+        p99 = percentile([s * 1000 for s in rec.latency("submit (POST)")], 99)
         worst = max((m.get("VmHWM", 0) for m in memory.values()), default=0) / 1024
         print("\nverification: " + ("all promises hold" if not problems else f"{len(problems)} PROBLEMS"))
         for line in problems[:50]:
