@@ -109,7 +109,8 @@ def test_the_workbook_and_the_enara_csv(world, client):
     planned = project.planned(year, "national")
     assert line[1] == project.proposal.receipt_no and line[4] == project.consortium.lead_org.brn
     assert line[6:] == [str(planned), "123456789", str((Decimal(123_456_789) * 100 / planned).quantize(Decimal("0.1")))]
-    downloads = db.session.scalars(select(AuditEntry.data).where(AuditEntry.action == "portfolio.downloaded")).all()
+    downloads = db.session.scalars(select(AuditEntry.data).where(AuditEntry.action == "portfolio.downloaded")
+                                   .order_by(AuditEntry.id)).all()
     assert [d["format"] for d in downloads] == ["xlsx", "csv"]
 
 
