@@ -35,10 +35,20 @@ def _retry_later(task, row_id: int, outcome, what: str) -> str:
 
 @celery.task(name=SWEEP_OUTBOX)
 def sweep_outbox() -> int:
-    """Send every due row the hand-over missed: broker down, worker killed, retries."""
+    """Send every due row the hand-over missed: broker down, worker killed, retries.
+
+    A row the sweep tries and fails gets its retry scheduled like a handed-over one: the
+    task handed over for it finds the row taken and stops, so without this the row would
+    wait for the next sweep (a minute with beat, forever without).
+    """
     from app.notifications import outbox, webhook_delivery
 
-    return outbox.sweep() + webhook_delivery.sweep()
+    kinds = ((deliver_outbox, outbox, "outbox"), (deliver_webhook, webhook_delivery, "webhook delivery"))
+    sent = 0
+    for task, rows, what in kinds:
+        for row_id in rows.due_ids():
+            sent += _retry_later(task, row_id, rows.attempt(row_id), what) == outbox.Delivery.SENT
+    return sent
 
 
 @celery.task(name=DELIVER_WEBHOOK)

@@ -173,3 +173,21 @@ def test_a_connection_lost_before_the_servers_answer_is_retried_as_a_possible_du
     again = row("hang-up:1")
     assert (again.status, again.attempts, again.possible_duplicate) == ("sent", 2, True)
     assert "OutcomeUnknown" in again.last_error or again.last_error == ""
+
+
+
+def test_a_mail_the_sweep_tried_is_retried_after_its_backoff_not_at_the_next_sweep(live_app, workers, inbox):
+    # The row waited for a worker (no hand-over); the starting worker's sweep takes it and the
+    # connection breaks before the server's answer. The next sweep is a lease away (60 s here):
+    # the retry has to come from a task the sweep scheduled, 0.5 s later. Before, only a handed-
+    # over task scheduled retries, and the retry of a row a sweep had tried waited for beat.
+    queue("swept:1", "lead@tp.kr", hand_over=False)
+    inbox.hang_up_after_accept = True
+    sweeper = workers("sweeper", settings={"OUTBOX_LEASE_SECONDS": 60})
+    got = inbox.wait_for(2, timeout=20)
+    time.sleep(1.0)
+
+    assert inbox.keys() == {"swept:1": 2}
+    assert len({m["mail"]["Message-ID"] for m in got}) == 1
+    again = row("swept:1")
+    assert (again.status, again.attempts, again.possible_duplicate) == ("sent", 2, True), sweeper.output()[-3000:]
