@@ -197,11 +197,12 @@ class CpuMeter:
 
 
 def memory_of(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak resident) in KiB."""
+    """VmRSS and VmHWM (peak resident) in KiB, and VmRSS split into RssAnon (the process's own
+    heap) and RssFile (mapped files: the interpreter and the extension modules' libraries)."""
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             values[key] = int(rest.split()[0])
     return values
 

@@ -16,7 +16,6 @@ import secrets
 from datetime import datetime
 
 import pyotp
-import segno
 from flask import current_app
 from markupsafe import Markup
 from pyotp.utils import strings_equal
@@ -156,6 +155,8 @@ def grouped(secret: str) -> str:
 
 def qr_svg(uri: str, title: str) -> Markup:
     """The URI as an inline SVG QR code: drawn here, no image service, no script."""
+    import segno  # only on the enrolment page: not every web worker carries it
+
     svg = segno.make(uri, error="m").svg_inline(scale=4, title=title, svgclass="qr", lineclass=None,
                                                 light="#fff", dark="#000")
     return Markup(svg)  # nosec B704 # segno escapes the title and writes no other text of ours

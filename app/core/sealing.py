@@ -10,16 +10,15 @@ leaked session key does not also open the data), otherwise one derived from the 
 HKDF. Rotation only ever adds keys that open: every value sealed under ``DATA_KEY_FALLBACKS``,
 the SECRET_KEY or ``SECRET_KEY_FALLBACKS`` still opens, and the next write seals it anew under
 the current key.
+
+``cryptography`` is imported on first use: its Rust extension carries its own OpenSSL (~6 MiB
+resident), and most web requests open no sealed value.
 """
 from __future__ import annotations
 
 import base64
 import os
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 VERSION = "g1"
@@ -31,6 +30,9 @@ _LABEL_SECRET_KEY = b"gongmo data sealing v1: SECRET_KEY"
 
 
 def _derive(material: str | bytes, label: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     raw = material.encode() if isinstance(material, str) else material
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(raw)
 
@@ -48,6 +50,8 @@ def _keys() -> list[bytes]:
 
 def seal(text: str, context: str) -> str:
     """``text`` encrypted under the current key, bound to ``context``; ASCII, for a text column."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     nonce = os.urandom(_NONCE_BYTES)
     body = AESGCM(_keys()[0]).encrypt(nonce, text.encode("utf-8"), context.encode("utf-8"))
     return f"{VERSION}:" + base64.urlsafe_b64encode(nonce + body).decode("ascii")
@@ -55,6 +59,9 @@ def seal(text: str, context: str) -> str:
 
 def unseal(sealed: str | None, context: str) -> str | None:
     """The plain text, or None when no key of this installation sealed it for this context."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     version, _, payload = (sealed or "").partition(":")
     if version != VERSION:
         return None

@@ -9,15 +9,19 @@ so the calendar updates the event instead of adding a second one.
 from __future__ import annotations
 
 from datetime import datetime
-
-from icalendar import Calendar, Event
+from typing import TYPE_CHECKING
 
 from app.core.clock import KST
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 FILENAME = "invite.ics"
 
 
 def _event(facts: dict) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", facts["uid"])
     event.add("sequence", int(facts.get("sequence", 0)))
@@ -33,6 +37,10 @@ def _event(facts: dict) -> Event:
 
 
 def event_ics(facts: dict) -> bytes:
+    # Imported here: only the process sending a mail with an event needs icalendar (~3 MiB,
+    # 90 modules), and a web worker with Redis sends no mail.
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", "-//Gongmo//presentation//KO")
     cal.add("version", "2.0")

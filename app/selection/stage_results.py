@@ -20,7 +20,7 @@ from datetime import datetime
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import load_only, selectinload
 
 import scoring
@@ -108,9 +108,9 @@ def may_confirm(stage: EvaluationStage) -> bool:
             and stage_scope.has_started(stage))
 
 
-def confirm(call: Call, stage: EvaluationStage, actor) -> list[StageResult]:
-    """Fix the stage's shortlist: who goes on to the next stage. Irreversible; audited; each
-    consortium of the stage is told whether it goes on."""
+def confirm(call: Call, stage: EvaluationStage, actor) -> list[int]:
+    """Fix the stage's shortlist: who goes on to the next stage (their proposal ids, returned).
+    Irreversible; audited; each consortium of the stage is told whether it goes on."""
     db.session.execute(select(Call).where(Call.id == call.id).with_for_update()
                        .execution_options(populate_existing=True)).scalar_one()
     db.session.refresh(stage)
@@ -124,32 +124,42 @@ def confirm(call: Call, stage: EvaluationStage, actor) -> list[StageResult]:
         raise StageResultsError(_l("평가 중인 공모에서 결과를 산출한 단계만 확정할 수 있습니다."))
     if readiness.is_stale(call, stage=stage):
         raise StageResultsError(_l("결과 산출 뒤 평가표나 제외 처리가 바뀌었습니다. 결과를 다시 산출한 뒤 확정하십시오."))
-    rows = stage_scope.stage_results(stage)
-    now = clock.now()
-    for row in rows:
-        row.advanced = bool((row.breakdown or {}).get("shortlist", {}).get("advances"))
-    stage.confirmed_at = now
+    shortlist = drawn_shortlist(stage)
+    advancing = [pid for pid, goes_on in shortlist if goes_on]
+    db.session.execute(update(StageResult).where(StageResult.stage_id == stage.id)
+                       .values(advanced=StageResult.proposal_id.in_(advancing)))
+    stage.confirmed_at = clock.now()
     stage.confirmed_by_id = actor.id
     following = stage_scope.next_stage(stage)
-    advancing = [r.proposal_id for r in rows if r.advanced]
     audit.record(actor, "results.stage_confirmed", stage, call_id=call.id, stage=stage.position,
-                 advancing=advancing, not_advancing=[r.proposal_id for r in rows if not r.advanced])
-    _notify(call, stage, following, rows)
-    return rows
+                 advancing=advancing, not_advancing=[pid for pid, goes_on in shortlist if not goes_on])
+    _notify(call, stage, following, shortlist)
+    return advancing
 
 
-def _notify(call: Call, stage: EvaluationStage, following: EvaluationStage, rows: list[StageResult]) -> None:
+def drawn_shortlist(stage: EvaluationStage) -> list[tuple[int, bool]]:
+    """(proposal id, goes on) for each of the stage's results in rank order: the shortlist drawn
+    when they were computed. Only the flag is read, not the breakdowns: a thousand of those,
+    explanations in two languages each, took ~20 MiB of a web worker to confirm a stage."""
+    advances = StageResult.breakdown["shortlist"]["advances"].as_boolean()
+    return [(pid, bool(goes_on)) for pid, goes_on in db.session.execute(
+        select(StageResult.proposal_id, advances).where(StageResult.stage_id == stage.id)
+        .order_by(StageResult.rank, StageResult.id))]
+
+
+def _notify(call: Call, stage: EvaluationStage, following: EvaluationStage,
+            shortlist: list[tuple[int, bool]]) -> None:
     """Each consortium of the stage told whether it goes on. Stage names inside a stored notice
     stay Korean, like the call's title; the sentence is translated when read."""
     # Read at once, not per proposal: a stage of a thousand proposals tells a thousand consortia.
     proposals = {p.id: p for p in db.session.scalars(
-        select(Proposal).where(Proposal.id.in_([r.proposal_id for r in rows]))
+        select(Proposal).where(Proposal.id.in_([pid for pid, _goes_on in shortlist]))
         .options(load_only(Proposal.id, Proposal.consortium_id), selectinload(Proposal.consortium)))}
     contacts = contacts_by_lead(p.consortium.lead_org_id for p in proposals.values())
-    for row in rows:
-        proposal = proposals[row.proposal_id]
+    for pid, goes_on in shortlist:
+        proposal = proposals[pid]
         url = portal_url("proposals.show", proposal_id=proposal.id)
-        if row.advanced:
+        if goes_on:
             notice = outbox.notice("[%(call)s] %(stage)s 결과 다음 단계(%(next)s) 평가 대상이 되었습니다.",
                                    call=call.title, stage=KIND_KO[stage.kind], next=KIND_KO[following.kind])
         else:
@@ -279,13 +289,13 @@ def stage_rows(stage: EvaluationStage, locale: str = "ko") -> list[StageRow]:
 
 def confirm_preview(call: Call, stage: EvaluationStage) -> list[str]:
     """What confirming the stage will do, one sentence per consequence."""
-    rows = stage_scope.stage_results(stage)
+    shortlist = drawn_shortlist(stage)
     following = stage_scope.next_stage(stage)
-    going = sum(1 for r in rows if (r.breakdown or {}).get("shortlist", {}).get("advances"))
+    going = sum(1 for _pid, goes_on in shortlist if goes_on)
     return [
         _("%(stage)s 결과에 따라 %(a)d건이 %(next)s 대상이 되고 %(b)d건은 대상이 되지 않습니다.",
           stage=kind_label(stage.kind), next=kind_label(following.kind) if following else "", a=going,
-          b=len(rows) - going),
+          b=len(shortlist) - going),
         _("각 컨소시엄 담당자에게 다음 단계 대상 여부를 알립니다."),
         _("확정한 뒤에는 %(stage)s의 평가위원 구성과 평가표를 바꿀 수 없고, %(next)s 평가위원을 배정할 수 있습니다.",
           stage=kind_label(stage.kind), next=kind_label(following.kind) if following else ""),

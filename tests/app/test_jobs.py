@@ -183,8 +183,10 @@ def test_the_ranking_is_computed_by_a_job_and_the_page_offers_to_compute_again(a
 
 
 def test_a_web_process_loads_no_engine_spreadsheet_pdf_or_migration_library():
-    """What the jobs run (matching with numpy and Kiwi, openpyxl, ReportLab) and what only `flask db`
-    needs (Alembic) stay out of a web worker's memory."""
+    """What the jobs run (matching with numpy and Kiwi, openpyxl, ReportLab), what only `flask db`
+    needs (Alembic), the mails' calendar files (icalendar), the QR code of the second factor's
+    enrolment (segno) and the sealing of bank details and webhook secrets (cryptography's OpenSSL)
+    stay out of a web worker's memory until a request needs them."""
     import subprocess
     import sys
     from pathlib import Path
@@ -194,7 +196,8 @@ def test_a_web_process_loads_no_engine_spreadsheet_pdf_or_migration_library():
              "app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI='sqlite://'); "
              "ctx = app.app_context(); ctx.push(); db.create_all(); "
              "assert app.test_client().get('/').status_code == 200; "
-             "print(sorted(m for m in ('numpy', 'openpyxl', 'reportlab', 'kiwipiepy', 'alembic', 'flask_migrate') "
+             "print(sorted(m for m in ('numpy', 'openpyxl', 'reportlab', 'kiwipiepy', 'alembic', 'flask_migrate', "
+             "'icalendar', 'segno', 'cryptography.hazmat.bindings._rust') "
              "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).resolve().parents[2],
                          capture_output=True, text=True, timeout=120)
