@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models.outbox import OutboxStatus
 from app import audit
 from app.calls import calls
-from app.notifications import mailer, outbox, reminders
+from app.notifications import mailer, outbox, reminders, webhook_delivery
 from app.core.safe_redirect import safe_next
 from app.worklist import tasks as worklist
 
@@ -37,7 +37,9 @@ def _clock_without_beat():
     _last_tick = time.monotonic()
     try:
         reminders.run()
+        # The retries beat's sweep makes with a worker: mails and webhook deliveries now due.
         outbox.sweep()
+        webhook_delivery.sweep()
     except Exception:  # noqa: BLE001 - the page must render even if the clock work failed
         db.session.rollback()
         current_app.logger.exception("in-process clock work failed")

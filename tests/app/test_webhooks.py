@@ -182,6 +182,33 @@ def test_a_500_is_retried_after_the_backoff_with_the_same_delivery_and_signature
     assert webhook_delivery.sweep() == 0 and len(receiver.requests) == 2
 
 
+def test_without_a_broker_a_request_retries_a_delivery_that_is_due(make_app, _schema, receiver, clock):
+    """`make run` alone (no Redis, no beat): the minute's clock work on a request retries webhooks too."""
+    from app.web import main
+    from tests.conftest import _truncate_all
+
+    dev = make_app(TESTING=False, TASKS_EAGER=True)
+    with dev.app_context():
+        try:
+            call = CallFactory(phase="draft")
+            officer = officer_for(call)
+            webhooks.register(call.programme, officer, receiver.url, ALL_EVENTS)
+            db.session.commit()
+            receiver.statuses = [503]
+            lifecycle.publish(call, officer)
+            db.session.commit()
+            assert len(receiver.requests) == 1  # refused: to be retried after the backoff
+            clock.shift(timedelta(seconds=31))
+            main._last_tick = 0.0
+            dev.test_client().get("/")
+            assert receiver.events() == ["call.published", "call.published"]
+            db.session.expire_all()
+            assert db.session.scalar(select(WebhookDelivery)).status == DeliveryStatus.DELIVERED
+        finally:
+            db.session.remove()
+            _truncate_all(db)
+
+
 def test_an_endpoint_that_never_answers_2xx_is_given_up(app, client, receiver, clock, monkeypatch):
     monkeypatch.setitem(app.config, "OUTBOX_MAX_ATTEMPTS", 2)
     call = CallFactory(phase="draft")
