@@ -24,5 +24,7 @@
     }
     form.addEventListener("input", recalc);
     form.addEventListener("change", recalc);
+    // A grade picked while this deferred script was still loading fired no event we heard.
+    recalc();
   });
 })();
