@@ -74,6 +74,15 @@ def close(call: Call) -> None:
     db.session.flush()
 
 
+def reviewer_assigned(call: Call, proposal: Proposal, officer: User, *, name: str, email: str):
+    """A university reviewer invited to the call's pool and assigned the proposal; returns the seat."""
+    reviewer = UserFactory(roles=["reviewer"], name=name, email=email,
+                           organisation=OrganisationFactory(name="부산대학교", type="university"))
+    reviewers.invite(call, email=reviewer.email, name=reviewer.name, organisation_name="부산대학교",
+                     department="산업공학과", actor=officer)
+    return assignment.assign(call, proposal, reviewer.id, officer)
+
+
 def invite_panel(call: Call, officer: User, panel=PANEL) -> list[User]:
     users = []
     for i, (name, organisation) in enumerate(panel):

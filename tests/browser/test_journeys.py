@@ -15,7 +15,6 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.models import ConsortiumMember, Notification, Result, User
-from app.review import assignment, reviewers
 from app.accounts import brn
 from app.proposals import consortia
 from tests.app.builders import minimal_pdf
@@ -269,11 +268,7 @@ def test_a_reviewer_pledges_no_conflict_scores_every_criterion_and_submits(open_
     officer = scenario.officer_of(call)
     proposal, _applicant = scenario.submitted(call, "창원", lead="경남테크노파크", applicant="홍길동")
     scenario.close(call)
-    reviewer = UserFactory(roles=["reviewer"], name="김평가", email="kim@pusan.ac.kr",
-                           organisation=OrganisationFactory(name="부산대학교", type="university"))
-    reviewers.invite(call, email=reviewer.email, name=reviewer.name, organisation_name="부산대학교",
-                     department="산업공학과", actor=officer)
-    assignment.assign(call, proposal, reviewer.id, officer)
+    scenario.reviewer_assigned(call, proposal, officer, name="김평가", email="kim@pusan.ac.kr")
     db_session.commit()
     j = open_journey("reviewer")
     page = j.page

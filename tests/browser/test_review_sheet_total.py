@@ -5,9 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
-from app.review import assignment, conflicts, reviewers
+from app.review import conflicts
 from tests.browser import scenario
-from tests.factories import OrganisationFactory, UserFactory
 
 
 def test_a_grade_picked_while_the_script_loads_counts_in_the_total(open_journey, db_session):
@@ -15,12 +14,8 @@ def test_a_grade_picked_while_the_script_loads_counts_in_the_total(open_journey,
     officer = scenario.officer_of(call)
     proposal, _applicant = scenario.submitted(call, "창원", lead="경남테크노파크", applicant="홍길동")
     scenario.close(call)
-    reviewer = UserFactory(roles=["reviewer"], name="이평가", email="lee@pusan.ac.kr",
-                           organisation=OrganisationFactory(name="부산대학교", type="university"))
-    reviewers.invite(call, email=reviewer.email, name=reviewer.name, organisation_name="부산대학교",
-                     department="산업공학과", actor=officer)
-    seat = assignment.assign(call, proposal, reviewer.id, officer)
-    conflicts.declare_no_conflict(seat, reviewer)
+    seat = scenario.reviewer_assigned(call, proposal, officer, name="이평가", email="lee@pusan.ac.kr")
+    conflicts.declare_no_conflict(seat, seat.reviewer)
     db_session.commit()
     j = open_journey("reviewer")
     page = j.page
