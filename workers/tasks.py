@@ -43,12 +43,9 @@ def sweep_outbox() -> int:
     """
     from app.notifications import outbox, webhook_delivery
 
-    kinds = ((deliver_outbox, outbox, "outbox"), (deliver_webhook, webhook_delivery, "webhook delivery"))
-    sent = 0
-    for task, rows, what in kinds:
-        for row_id in rows.due_ids():
-            sent += _retry_later(task, row_id, rows.attempt(row_id), what) == outbox.Delivery.SENT
-    return sent
+    return (outbox.sweep(then=lambda i, outcome: _retry_later(deliver_outbox, i, outcome, "outbox"))
+            + webhook_delivery.sweep(
+                then=lambda i, outcome: _retry_later(deliver_webhook, i, outcome, "webhook delivery")))
 
 
 @celery.task(name=DELIVER_WEBHOOK)

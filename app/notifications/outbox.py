@@ -23,6 +23,7 @@ without that mark.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -243,9 +244,22 @@ def due_rows(model, condition, limit: int) -> list[int]:
     return ids
 
 
-def sweep(limit: int = 200) -> int:
-    """Try every due row; returns how many were sent."""
-    return sum(1 for i in due_ids(limit) if deliver(i))
+def sweep(limit: int = 200, then: Callable[[int, Outcome], object] | None = None) -> int:
+    """Try every due row; returns how many were sent. ``then(row_id, outcome)`` hears each
+    attempt: the worker's sweep schedules the retries with it."""
+    return tried(due_ids(limit), attempt, then)
+
+
+def tried(ids: list[int], attempt_one: Callable[[int], Outcome],
+          then: Callable[[int, Outcome], object] | None) -> int:
+    """Attempt each row of a sweep (mails or webhook deliveries); returns how many went out."""
+    sent = 0
+    for row_id in ids:
+        outcome = attempt_one(row_id)
+        if then is not None:
+            then(row_id, outcome)
+        sent += outcome.sent
+    return sent
 
 
 # --- what officers and users see -----------------------------------------------------

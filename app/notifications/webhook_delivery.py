@@ -163,6 +163,6 @@ def due_ids(limit: int = 200, at: datetime | None = None) -> list[int]:
     return outbox.due_rows(WebhookDelivery, _due(at or now()), limit)
 
 
-def sweep(limit: int = 200) -> int:
-    """Try every due delivery; returns how many were delivered."""
-    return sum(1 for i in due_ids(limit) if attempt(i).sent)
+def sweep(limit: int = 200, then=None) -> int:
+    """Try every due delivery; returns how many were delivered (``then`` as in ``outbox.sweep``)."""
+    return outbox.tried(due_ids(limit), attempt, then)
