@@ -232,7 +232,7 @@ def page_path(name: str, call_id: int, written_id: int | None = None) -> str:
 
 
 def count_in_process(stack, call_id: int, cookie: str, pages: list[str],
-                     written_id: int | None) -> dict[str, tuple[int, float, int]]:
+                     written_id: int | None) -> dict[str, tuple[int, float, int, int]]:
     """(SQL statements, seconds, bytes, peak traced bytes) of one request per page, served in this process."""
     from app.extensions import db
 
